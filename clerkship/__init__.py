@@ -1,0 +1,138 @@
+"""clerkship: visiting clerkships, the Diversity in Medicine award and UIM-pathway seats."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from clerkship import config as config_module
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+# Feature packages, in the order their blueprints, commands and predicates are registered.
+FEATURES = ("home", "accounts", "audit", "cycles", "demo", "bench")
+
+
+def _resource_dir(name: str) -> str:
+    """templates/ and migrations/ sit beside the package in a checkout, inside it when installed."""
+    installed = PACKAGE_DIR / name
+    return str(installed if installed.is_dir() else PACKAGE_DIR.parent / name)
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: config -> extensions -> blueprints -> CLI -> errors."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("CLERKSHIP_INSTANCE_PATH") or None,
+        template_folder=_resource_dir("templates"),
+    )
+    _load_config(app, test_config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from clerkship.core.errors import register_error_handlers
+    from clerkship.core.templating import register_templating
+
+    register_error_handlers(app)
+    register_templating(app, FEATURES)
+    return app
+
+
+def _load_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(config_module.DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("CLERKSHIP")
+    if test_config:
+        app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(app)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024
+    if app.config["ENV_NAME"] == "production":
+        app.config.setdefault("SESSION_COOKIE_SECURE", True)
+        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config_module.load_secret_key(app)
+    config_module.check_production(app)
+
+
+def _init_extensions(app: Flask) -> None:
+    from clerkship.accounts.models import Anonymous, User
+    from clerkship.core.database import configure_sqlite
+    from clerkship.extensions import (
+        bootstrap,
+        csrf,
+        db,
+        limiter,
+        login_manager,
+        migrate,
+        talisman,
+    )
+
+    db.init_app(app)
+    configure_sqlite(app)
+    migrate.init_app(app, db, directory=_resource_dir("migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    bootstrap.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config.get("SESSION_COOKIE_SECURE", False),
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        content_security_policy={
+            "default-src": "'self'",
+            "img-src": ["'self'", "data:"],
+            "style-src": "'self'",
+            "script-src": "'self'",
+            "object-src": "'none'",
+            "base-uri": "'self'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        },
+        referrer_policy="same-origin",
+        frame_options="DENY",
+    )
+    if app.config["PROXY_FIX_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_FIX_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to open that page."
+    login_manager.login_message_category = "info"
+    login_manager.anonymous_user = Anonymous
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        ident, _, token = user_id.partition(":")
+        if not ident.isdigit():
+            return None
+        user = db.session.get(User, int(ident))
+        if user is None or not token or user.session_token != token:
+            return None
+        return user
+
+
+def _register_blueprints(app: Flask) -> None:
+    from clerkship.accounts import admin_views as users_views
+    from clerkship.accounts import views as accounts_views
+    from clerkship.audit import views as audit_views
+    from clerkship.cycles import admin_views as setup_views
+    from clerkship.cycles import views as cycles_views
+    from clerkship.home import views as home_views
+
+    for module in (home_views, accounts_views, users_views, audit_views, cycles_views, setup_views):
+        app.register_blueprint(module.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from clerkship.accounts.cli import users_cli
+    from clerkship.bench.cli import bench_cli
+    from clerkship.demo.cli import demo_cli
+
+    for group in (users_cli, demo_cli, bench_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,1 @@
+"""Accounts: people, their roles in departments, sign-in, invitations."""

@@ -1,0 +1,73 @@
+"""Password hashing (argon2id) and the password policy."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+
+# Passwords that meet the length rule but are among the most often breached.
+COMMON_PASSWORDS = frozenset(
+    {
+        "123456789012",
+        "1234567890123",
+        "password1234",
+        "passwordpassword",
+        "qwertyuiopas",
+        "qwerty123456",
+        "iloveyou1234",
+        "letmein12345",
+        "welcome12345",
+        "administrator",
+        "abcdefghijkl",
+        "aaaaaaaaaaaa",
+        "111111111111",
+        "000000000000",
+        "medicalschool",
+        "medicalstudent",
+        "clerkship123",
+        "password12345",
+        "changeme1234",
+        "trustno11234",
+    }
+)
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of password."""
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether password matches the hash (False for a missing or corrupt hash)."""
+    if not password_hash:
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with weaker parameters than today's."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def password_problems(password: str, *, email: str, name: str = "", min_length: int) -> list[str]:
+    """What is wrong with a proposed password, in words for the person choosing it."""
+    problems = []
+    lowered = password.lower()
+    if len(password) < min_length:
+        problems.append(f"Use at least {min_length} characters.")
+    if len(password) > 128:
+        problems.append("Use at most 128 characters.")
+    local_part = email.lower().partition("@")[0]
+    if email and (lowered == email.lower() or (len(local_part) >= 4 and local_part in lowered)):
+        problems.append("Do not use your email address in your password.")
+    name_parts = [part for part in name.lower().split() if len(part) >= 4]
+    if any(part in lowered for part in name_parts):
+        problems.append("Do not use your name in your password.")
+    if lowered in COMMON_PASSWORDS or len(set(password)) <= 2:
+        problems.append("This password is too easy to guess; choose a less common one.")
+    return problems

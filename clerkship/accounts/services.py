@@ -1,0 +1,316 @@
+"""Every change to accounts and memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import select
+
+from clerkship.accounts.models import Membership, Role, User, new_session_token
+from clerkship.accounts.passwords import (
+    hash_password,
+    needs_rehash,
+    password_problems,
+    verify_password,
+)
+from clerkship.audit.services import record_event
+from clerkship.core.mail import queue_email
+from clerkship.core.rules import RuleViolation
+from clerkship.core.time import utcnow
+from clerkship.core.tokens import TokenInvalid, make_token, read_token
+from clerkship.core.urls import external_url
+from clerkship.cycles.models import Department
+from clerkship.extensions import db
+
+VERIFY_PURPOSE = "verify-email"
+RESET_PURPOSE = "reset-password"
+INVITE_PURPOSE = "invitation"
+
+
+def normalize_email(email: str) -> str:
+    """The form in which emails are stored and compared."""
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this email, if any."""
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def check_password_policy(password: str, *, email: str, name: str = "") -> None:
+    """Refuse a password that breaks the policy, naming every problem."""
+    problems = password_problems(
+        password, email=email, name=name, min_length=current_app.config["PASSWORD_MIN_LENGTH"]
+    )
+    if problems:
+        raise RuleViolation(" ".join(problems), field="password")
+
+
+def register_student(*, email: str, full_name: str, password: str) -> User:
+    """Create a student account and send the email-verification link."""
+    email = normalize_email(email)
+    if find_user_by_email(email) is not None:
+        raise RuleViolation(
+            "An account with this email already exists. Sign in, or reset your password.",
+            field="email",
+        )
+    check_password_policy(password, email=email, name=full_name)
+    user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password))
+    user.memberships.append(Membership(role=Role.STUDENT))
+    db.session.add(user)
+    db.session.flush()
+    record_event("account.register", by=user, target=user, subject=user, summary="Registered")
+    send_verification_email(user)
+    return user
+
+
+def send_verification_email(user: User) -> None:
+    """Email the user a signed link that proves they own their address."""
+    token = make_token(VERIFY_PURPOSE, {"uid": user.id, "email": user.email})
+    hours = current_app.config["EMAIL_VERIFICATION_MAX_AGE"] // 3600
+    queue_email(
+        user.email,
+        "Confirm your email address",
+        "verify_email",
+        user=user,
+        link=external_url("accounts.verify_email", token=token),
+        hours=hours,
+    )
+
+
+def verify_email(token: str) -> User:
+    """Mark the address in a verification link as verified."""
+    payload = read_token(VERIFY_PURPOSE, token, current_app.config["EMAIL_VERIFICATION_MAX_AGE"])
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or user.email != payload.get("email"):
+        raise TokenInvalid
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        record_event("account.verify_email", by=user, target=user, subject=user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; records the attempt."""
+    user = find_user_by_email(email)
+    if user is None or not user.active or not verify_password(user.password_hash, password):
+        record_event(
+            "account.login_failed",
+            by=None,
+            target=user,
+            subject=user,
+            summary=f"Failed sign-in for {normalize_email(email)[:200]}",
+        )
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    record_event("account.login", by=user, target=user, subject=user)
+    return user
+
+
+def _password_fingerprint(user: User) -> str:
+    # A reset link is bound to the password it replaces, so it works once.
+    return (user.password_hash or "none")[-16:]
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if an active account uses this address; say nothing otherwise."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    if not user.has_password:
+        # An invited member of staff who never set a password gets a fresh invitation.
+        send_invitation(user, by=None)
+        return
+    token = make_token(RESET_PURPOSE, {"uid": user.id, "fp": _password_fingerprint(user)})
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    queue_email(
+        user.email,
+        "Reset your password",
+        "reset_password",
+        user=user,
+        link=external_url("accounts.reset_password", token=token),
+        minutes=minutes,
+    )
+    record_event("account.reset_requested", by=None, target=user, subject=user)
+
+
+def user_for_reset_token(token: str) -> User:
+    """The user a reset link is for, or TokenExpired / TokenInvalid (also once used)."""
+    payload = read_token(RESET_PURPOSE, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    user = db.session.get(User, payload.get("uid"))
+    if user is None or not user.active or payload.get("fp") != _password_fingerprint(user):
+        raise TokenInvalid
+    return user
+
+
+def set_password(user: User, password: str, *, action: str) -> None:
+    """Give the user a new password and sign them out of every other session."""
+    check_password_policy(password, email=user.email, name=user.full_name)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    record_event(action, by=user, target=user, subject=user)
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password through a reset link, which then stops working."""
+    user = user_for_reset_token(token)
+    set_password(user, password, action="account.reset_password")
+    queue_email(user.email, "Your password was changed", "password_changed", user=user)
+    return user
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """Change a signed-in user's password after checking the current one."""
+    if not verify_password(user.password_hash, current):
+        raise RuleViolation("Your current password is not correct.", field="current_password")
+    set_password(user, new, action="account.change_password")
+    queue_email(user.email, "Your password was changed", "password_changed", user=user)
+
+
+def invite_staff(
+    *,
+    email: str,
+    full_name: str,
+    memberships: Iterable[tuple[Role, Department | None]],
+    by: User,
+) -> User:
+    """Create a staff account with roles and email a link to set a password."""
+    email = normalize_email(email)
+    if find_user_by_email(email) is not None:
+        raise RuleViolation(
+            "Someone already has an account with this email; add roles to it instead.",
+            field="email",
+        )
+    user = User(email=email, full_name=full_name.strip(), password_hash=None)
+    db.session.add(user)
+    for role, department in memberships:
+        _add_membership(user, role, department)
+    db.session.flush()
+    record_event(
+        "account.invite",
+        by=by,
+        target=user,
+        subject=user,
+        summary=f"Invited {email}",
+        roles=[m.label for m in user.memberships],
+    )
+    send_invitation(user, by=by)
+    return user
+
+
+def send_invitation(user: User, *, by: User | None) -> None:
+    """(Re)send the set-password link; earlier links stop working."""
+    if user.has_password:
+        raise RuleViolation("This person has already set a password.")
+    user.invited_at = utcnow()
+    db.session.flush()
+    token = make_token(INVITE_PURPOSE, {"uid": user.id, "at": user.invited_at.isoformat()})
+    days = current_app.config["INVITATION_MAX_AGE"] // 86400
+    queue_email(
+        user.email,
+        f"You are invited to clerkship at {current_app.config['INSTITUTION_NAME']}",
+        "invitation",
+        user=user,
+        inviter=by,
+        link=external_url("accounts.accept_invitation", token=token),
+        days=days,
+    )
+    if by is not None:
+        record_event("account.invitation_sent", by=by, target=user, subject=user)
+
+
+def user_for_invitation_token(token: str) -> User:
+    """The invited user of a link, or TokenExpired / TokenInvalid (also once used)."""
+    payload = read_token(INVITE_PURPOSE, token, current_app.config["INVITATION_MAX_AGE"])
+    user = db.session.get(User, payload.get("uid"))
+    if (
+        user is None
+        or user.has_password
+        or user.invited_at is None
+        or user.invited_at.isoformat() != payload.get("at")
+    ):
+        raise TokenInvalid
+    return user
+
+
+def accept_invitation(token: str, password: str) -> User:
+    """Set the first password of an invited member of staff; the email is then verified."""
+    user = user_for_invitation_token(token)
+    set_password(user, password, action="account.accept_invitation")
+    user.email_verified_at = user.email_verified_at or utcnow()
+    return user
+
+
+def _add_membership(user: User, role: Role, department: Department | None) -> Membership:
+    if role.is_departmental and department is None:
+        raise RuleViolation(f"Choose the department for the {role.label} role.", field="department")
+    if not role.is_departmental and department is not None:
+        raise RuleViolation(
+            f"The {role.label} role covers the whole institution; leave the department empty.",
+            field="department",
+        )
+    if any(m.role == role and m.department == department for m in user.memberships):
+        where = f" in {department.name}" if department else ""
+        raise RuleViolation(f"{user.full_name} is already {role.label}{where}.", field="role")
+    membership = Membership(role=role, department=department)
+    user.memberships.append(membership)
+    return membership
+
+
+def grant_role(user: User, role: Role, department: Department | None, *, by: User) -> Membership:
+    """Give a user a role (in a department, for departmental roles)."""
+    membership = _add_membership(user, role, department)
+    db.session.flush()
+    record_event(
+        "membership.grant", by=by, target=user, subject=user, summary=f"Granted {membership.label}"
+    )
+    return membership
+
+
+def revoke_membership(membership: Membership, *, by: User) -> None:
+    """Take a role away; an administrator cannot remove their own administrator role."""
+    user = membership.user
+    if membership.role == Role.ADMIN and user.id == by.id:
+        raise RuleViolation("You cannot remove your own administrator role.")
+    label = membership.label
+    user.memberships.remove(membership)
+    record_event("membership.revoke", by=by, target=user, subject=user, summary=f"Revoked {label}")
+
+
+def update_user(user: User, *, full_name: str, active: bool, by: User) -> None:
+    """Edit a user's name and whether they can sign in."""
+    if not active and user.id == by.id:
+        raise RuleViolation("You cannot deactivate your own account.", field="active")
+    changes = {}
+    if user.full_name != full_name.strip():
+        changes["full_name"] = [user.full_name, full_name.strip()]
+        user.full_name = full_name.strip()
+    if user.active != active:
+        changes["active"] = [user.active, active]
+        user.active = active
+        user.session_token = new_session_token()  # deactivation ends every session
+    if changes:
+        record_event("account.update", by=by, target=user, subject=user, **changes)
+
+
+def create_admin(*, email: str, full_name: str, password: str) -> User:
+    """Create the first administrator (or make an existing user one) from the command line."""
+    user = find_user_by_email(email)
+    if user is None:
+        email = normalize_email(email)
+        check_password_policy(password, email=email, name=full_name)
+        user = User(
+            email=email,
+            full_name=full_name,
+            password_hash=hash_password(password),
+            email_verified_at=utcnow(),
+        )
+        db.session.add(user)
+    if not user.is_admin:
+        user.memberships.append(Membership(role=Role.ADMIN))
+    db.session.flush()
+    record_event("account.create_admin", by=None, target=user, subject=user)
+    return user

@@ -1,0 +1,10 @@
+"""Who may read the audit log."""
+
+from __future__ import annotations
+
+from clerkship.accounts.models import User
+
+
+def can_view_audit_log(user: User) -> bool:
+    """Administrators read the whole audit log."""
+    return user.is_authenticated and user.is_admin

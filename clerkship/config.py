@@ -1,0 +1,104 @@
+"""Configuration: defaults, then instance/config.py, then CLERKSHIP_* variables, then tests."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask
+
+
+class DefaultConfig:
+    """Defaults for a local run; production overrides them (README, "Configuration")."""
+
+    ENV_NAME = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    INSTITUTION_NAME = "Keck School of Medicine of USC"
+    TIME_ZONE = "America/Los_Angeles"
+    BASE_URL = "http://127.0.0.1:5000"
+
+    # Outgoing mail: with no MAIL_SERVER, messages are written to the log instead.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "clerkship <no-reply@clerkship.local>"
+    MAIL_TIMEOUT = 10
+
+    # Accounts.
+    EMAIL_VERIFICATION_MAX_AGE = int(timedelta(days=2).total_seconds())
+    PASSWORD_RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
+    INVITATION_MAX_AGE = int(timedelta(days=7).total_seconds())
+    PASSWORD_MIN_LENGTH = 12
+    LOGIN_RATE_LIMIT = "5 per minute;30 per hour"  # per client address
+    LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # per email tried, from anywhere
+    PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105 (a rate, not a password)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+    # Rate limits are kept in process memory unless a shared store is configured.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+
+    # Security headers (flask-talisman); HTTPS is forced only where configured.
+    FORCE_HTTPS = False
+    PREFERRED_URL_SCHEME = "http"
+    PROXY_FIX_HOPS = 0
+
+    # Uploads.
+    MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    PAGE_SIZE = 50
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
+
+
+def database_url(app: Flask) -> str:
+    """The SQLAlchemy URL: DATABASE_URL, else a SQLite file in the instance folder."""
+    url = app.config.get("SQLALCHEMY_DATABASE_URI") or os.environ.get("DATABASE_URL")
+    if not url:
+        return "sqlite:///" + str(Path(app.instance_path) / "clerkship.db")
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def load_secret_key(app: Flask) -> None:
+    """Use the configured secret; outside production generate one into instance/ once."""
+    if app.config.get("SECRET_KEY"):
+        return
+    path = Path(app.instance_path) / "secret_key"
+    if path.exists():
+        app.config["SECRET_KEY"] = path.read_text().strip()
+        return
+    if app.config["ENV_NAME"] == "production":
+        return  # check_production refuses to start
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    app.config["SECRET_KEY"] = key
+
+
+def check_production(app: Flask) -> None:
+    """Refuse to start a production app that is in debug mode or has no secret."""
+    if app.config["ENV_NAME"] != "production":
+        return
+    problems = []
+    if app.debug:
+        problems.append("debug mode is on (unset FLASK_DEBUG / CLERKSHIP_DEBUG)")
+    if not app.config.get("SECRET_KEY"):
+        problems.append("no SECRET_KEY (set CLERKSHIP_SECRET_KEY or instance/config.py)")
+    if problems:
+        raise RuntimeError("clerkship refuses to start in production: " + "; ".join(problems))

@@ -1,0 +1,1 @@
+"""Pieces every feature uses: types, time, mail, permissions, errors, templating."""

@@ -1,0 +1,1 @@
+"""Cycles, departments, sites, rotations and blocks: what students can apply for."""

@@ -1,0 +1,29 @@
+"""The landing page for visitors and the start page for signed-in people."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import select
+
+from clerkship.accounts.models import Role
+from clerkship.core.permissions import public
+from clerkship.cycles import queries
+from clerkship.cycles.models import Department
+from clerkship.extensions import db
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    cycle = queries.current_cycle()
+    if not current_user.is_authenticated:
+        return render_template("home/landing.html", cycle=cycle)
+    stmt = select(Department).order_by(Department.name)
+    if not current_user.is_admin:
+        ids = current_user.department_ids(Role.DIRECTOR, Role.COORDINATOR, Role.REVIEWER)
+        stmt = stmt.where(Department.id.in_(ids))
+    departments = list(db.session.scalars(stmt))
+    return render_template("home/dashboard.html", cycle=cycle, departments=departments)
