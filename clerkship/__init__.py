@@ -50,8 +50,9 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(app)
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024
     if app.config["ENV_NAME"] == "production":
-        app.config.setdefault("SESSION_COOKIE_SECURE", True)
-        app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+        # Production is served over HTTPS (directly or behind a proxy): cookies never travel in clear.
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_module.load_secret_key(app)
     config_module.check_production(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import statistics
 import tempfile
 import time
@@ -69,7 +70,7 @@ def scaled_app(scale: int) -> Flask:
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
-            "SECRET_KEY": "benchmark",
+            "SECRET_KEY": secrets.token_urlsafe(32),
             "RATELIMIT_ENABLED": False,
             "MAIL_SERVER": None,
         }

@@ -59,6 +59,8 @@ def queue_email(
             filename=item.filename,
             params=item.params,
         )
+    # Tie the message to a real transaction, so that its rollback drops the message.
+    db.session.connection()
     db.session.info.setdefault(OUTBOX_KEY, []).append((current_app._get_current_object(), message))
     return message
 

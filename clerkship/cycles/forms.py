@@ -37,11 +37,23 @@ def slug_format(_form, field) -> None:
         )
 
 
+class PlainDateField(DateField):
+    """A date field whose message for an unreadable date says what format to use."""
+
+    def __init__(self, label: str, *, message: str, **kwargs):
+        super().__init__(label, validators=[InputRequired(message)], **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(self.message) from error
+
+
 def _date(label: str, description: str = "") -> DateField:
-    return DateField(
-        label,
-        validators=[InputRequired(f"Enter the {label.lower()} date as YYYY-MM-DD.")],
-        description=description,
+    return PlainDateField(
+        label, message=f"Enter the {label.lower()} date as YYYY-MM-DD.", description=description
     )
 
 
@@ -210,5 +222,5 @@ class BlockForm(FlaskForm):
             and field.data > self.capacity.data
         ):
             raise ValidationError(
-                f"Reserved seats ({field.data}) cannot exceed the block's seats ({self.capacity.data})."
+                f"Reserved seats ({field.data}) cannot exceed the number of seats ({self.capacity.data})."
             )

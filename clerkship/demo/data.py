@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-DEMO_PASSWORD = "visiting-clerkship-demo"  # noqa: S105 (printed for the demo on purpose)
+# Printed with the demo logins on purpose; never used outside the demo season.
+DEMO_PASSWORD = "visiting-clerkship-demo"  # noqa: S105  # nosec B105
 
 SITES = [
     ("LA General Medical Center", "LA General", "1200 N State St, Los Angeles, CA 90033"),

@@ -1,0 +1,127 @@
+"""create_app: configuration sources, secrets, production checks, headers, error pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from clerkship import create_app
+from clerkship.core.mail import queue_email
+from clerkship.extensions import db
+
+
+def _app(tmp_path: Path, monkeypatch, **config):
+    monkeypatch.setenv("CLERKSHIP_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return create_app({"TESTING": True, **config})
+
+
+def test_default_database_is_sqlite_in_instance_folder(tmp_path, monkeypatch):
+    app = _app(tmp_path, monkeypatch)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/clerkship.db"
+
+
+def test_database_url_from_environment_gets_psycopg_driver(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example.org/clerkship")
+    monkeypatch.setenv("CLERKSHIP_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"TESTING": True})
+    assert (
+        app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example.org/clerkship"
+    )
+
+
+def test_secret_key_is_generated_once_into_instance(tmp_path, monkeypatch):
+    first = _app(tmp_path, monkeypatch)
+    second = _app(tmp_path, monkeypatch)
+    key_file = tmp_path / "secret_key"
+    assert key_file.read_text() == first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) >= 48
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+
+
+def test_instance_config_and_prefixed_environment_are_read(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text('INSTITUTION_NAME = "From instance"\nTIME_ZONE = "UTC"\n')
+    monkeypatch.setenv("CLERKSHIP_TIME_ZONE", '"America/Chicago"')
+    app = _app(tmp_path, monkeypatch)
+    assert app.config["INSTITUTION_NAME"] == "From instance"
+    assert app.config["TIME_ZONE"] == "America/Chicago"
+
+
+def test_production_refuses_to_start_without_secret(tmp_path, monkeypatch):
+    with pytest.raises(RuntimeError, match="no SECRET_KEY"):
+        _app(tmp_path, monkeypatch, ENV_NAME="production")
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_refuses_to_start_in_debug(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="debug mode is on"):
+        _app(tmp_path, monkeypatch, ENV_NAME="production", SECRET_KEY="x" * 40)
+
+
+def test_production_with_secret_starts_with_secure_cookies(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = _app(tmp_path, monkeypatch, ENV_NAME="production", SECRET_KEY="x" * 40)
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_security_headers(client):
+    response = client.get("/catalogue")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_pages_load_css_from_the_app_not_a_cdn(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "/bootstrap/static/css/bootstrap.min.css" in html
+    assert "cdn" not in html.lower()
+    assert client.get("/bootstrap/static/css/bootstrap.min.css").status_code == 200
+
+
+def test_not_found_page(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_unexpected_error_renders_500_page(app, client):
+    @app.route("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    boom.clerkship_access = "public"
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
+
+
+def test_email_without_smtp_server_is_written_to_log(app, caplog):
+    app.config["MAIL_SERVER"] = None
+    with app.test_request_context():
+        queue_email(
+            "someone@example.org",
+            "Hello",
+            "password_changed",
+            user=type("U", (), {"full_name": "A", "email": "someone@example.org"}),
+        )
+        with caplog.at_level(logging.INFO, logger=app.logger.name):
+            db.session.commit()
+    assert "Subject: Hello" in caplog.text
+
+
+def test_email_queued_then_rolled_back_is_not_sent(app, mailbox):
+    queue_email(
+        "someone@example.org",
+        "Hello",
+        "password_changed",
+        user=type("U", (), {"full_name": "A", "email": "x"}),
+    )
+    db.session.rollback()
+    db.session.commit()
+    assert mailbox.messages == []

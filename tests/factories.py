@@ -1,0 +1,139 @@
+"""Builders of test records (CTFd's gen_* idea): sensible defaults, everything overridable."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from clerkship.accounts.models import Membership, Role, User
+from clerkship.accounts.passwords import hash_password
+from clerkship.core.time import local_today, utcnow
+from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
+from clerkship.extensions import db
+
+PASSWORD = "a-long-test-password"
+_counter = itertools.count(1)
+_password_hash: str | None = None
+
+
+def _next() -> int:
+    return next(_counter)
+
+
+def make_user(
+    *roles: Role | tuple[Role, Department],
+    email: str | None = None,
+    full_name: str | None = None,
+    verified: bool = True,
+    password: str | None = PASSWORD,
+    **fields,
+) -> User:
+    """A user holding roles; (role, department) for departmental roles."""
+    global _password_hash
+    n = _next()
+    if password == PASSWORD:
+        _password_hash = _password_hash or hash_password(PASSWORD)
+        password_hash = _password_hash
+    else:
+        password_hash = hash_password(password) if password else None
+    user = User(
+        email=email or f"person{n}@example.org",
+        full_name=full_name or f"Person {n}",
+        password_hash=password_hash,
+        email_verified_at=utcnow() if verified else None,
+        **fields,
+    )
+    for role in roles:
+        role, department = role if isinstance(role, tuple) else (role, None)
+        user.memberships.append(Membership(role=role, department=department))
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_student(**fields) -> User:
+    """A verified student."""
+    return make_user(Role.STUDENT, **fields)
+
+
+def make_cycle(open_now: bool = True, **fields) -> Cycle:
+    """A cycle whose application window is open today (unless open_now is False)."""
+    n = _next()
+    today = local_today()
+    year = today.year + 1
+    values = dict(
+        name=f"{year}–{year + 1} #{n}",
+        slug=f"{year}-{year + 1}-{n}",
+        catalogue_opens_on=today - timedelta(days=30),
+        applications_open_on=today - timedelta(days=10) if open_now else today + timedelta(days=5),
+        application_deadline=today + timedelta(days=30),
+        offers_released_on=today + timedelta(days=45),
+        rotations_start_on=date(year, 7, 1),
+        rotations_end_on=date(year, 12, 31),
+    )
+    values.update(fields)
+    cycle = Cycle(**values)
+    db.session.add(cycle)
+    db.session.flush()
+    return cycle
+
+
+def make_department(**fields) -> Department:
+    n = _next()
+    values = dict(name=f"Department {n}", slug=f"department-{n}", description="")
+    values.update(fields)
+    department = Department(**values)
+    db.session.add(department)
+    db.session.flush()
+    return department
+
+
+def make_site(**fields) -> Site:
+    n = _next()
+    values = dict(name=f"Site {n}", short_name=f"S{n}", address="")
+    values.update(fields)
+    site = Site(**values)
+    db.session.add(site)
+    db.session.flush()
+    return site
+
+
+def make_rotation(
+    department: Department | None = None, site: Site | None = None, **fields
+) -> Rotation:
+    n = _next()
+    values = dict(code=f"R-{n}", title=f"Rotation {n}", weeks=4)
+    values.update(fields)
+    rotation = Rotation(
+        department=department or make_department(), site=site or make_site(), **values
+    )
+    db.session.add(rotation)
+    db.session.flush()
+    return rotation
+
+
+def make_block(
+    rotation: Rotation | None = None,
+    cycle: Cycle | None = None,
+    *,
+    month: int = 7,
+    capacity: int = 4,
+    reserved: int = 1,
+    **fields,
+) -> Block:
+    """A four-week block starting on the first of month in the cycle's rotation year."""
+    cycle = cycle or make_cycle()
+    starts_on = fields.pop("starts_on", date(cycle.rotations_start_on.year, month, 1))
+    ends_on = fields.pop("ends_on", starts_on + timedelta(days=27))
+    block = Block(
+        rotation=rotation or make_rotation(),
+        cycle=cycle,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        capacity=capacity,
+        reserved=reserved,
+        **fields,
+    )
+    db.session.add(block)
+    db.session.flush()
+    return block

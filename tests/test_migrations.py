@@ -1,0 +1,57 @@
+"""The migrations build the schema the models describe, and run down and up again, on both databases."""
+
+from __future__ import annotations
+
+import uuid
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
+
+import clerkship.schema  # noqa: F401
+from clerkship import create_app
+from clerkship.extensions import db
+
+
+@pytest.fixture
+def empty_database_url(database_url, tmp_path):
+    """A brand-new empty database on the same server as the test database."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    name = f"clerkship_migrations_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def _differences() -> list:
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def _tables() -> set[str]:
+    return set(inspect(db.engine).get_table_names())
+
+
+def test_migrations_match_models_and_round_trip(empty_database_url):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_url}
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+        assert _differences() == []
+        assert _tables() == {t.name for t in db.metadata.sorted_tables} | {"alembic_version"}
+        flask_migrate.downgrade(revision="base")
+        assert _tables() == {"alembic_version"}
+        flask_migrate.upgrade()
+        assert _differences() == []
+        db.engine.dispose()
