@@ -27,29 +27,30 @@ and reviewers few, so rather than a general min-cost-flow solver we use a graph 
 one node per reviewer (see `balancing.py`): a path u -> ... -> v in it moves one unit
 of load from u to v and leaves every application's number of reviewers unchanged.
 
-a. Greedy start: applications with the fewest possible reviewers first; each takes
-   the least loaded reviewers that have room.
-b. Coverage repair (Ford-Fulkerson augmenting paths): an application still short
-   looks for a path from a full reviewer it could take to a reviewer with room, hands
-   along it and takes the freed reviewer. An application with no such path now never
-   gets one later (no arc leaves the set of reviewers it reaches), so one pass makes
-   the number of assignments maximal.
-c. Balancing: the load vectors that keep this coverage form an M-convex set (they come
+a. Coverage (Ford-Fulkerson augmenting paths, greedy where it can): applications with
+   the fewest possible reviewers first, each takes the least loaded reviewer with
+   room until it has k. When every reviewer it could take is full, it looks for a
+   path from one of them to a reviewer with room, hands along it and takes the freed
+   reviewer. An application with no such path now never gets one later (no arc
+   leaves the set of reviewers it reaches), so one pass makes the number of
+   assignments maximal.
+b. Balancing: the load vectors that keep this coverage form an M-convex set (they come
    from a network flow), on which a separable convex cost that no single path move
    improves is at its global minimum. So we repeatedly make the move that lowers the
    cost most. First cost: sum of squared loads. If the uncapped reviewers then differ
    by at most one we are done: that meets 3. Otherwise two more minimisations find M,
    the lowest possible load of the busiest uncapped reviewer, and m, the highest
-   possible load of the least busy one. By the linking property of such sets (Frank
-   1984) some assignment puts every uncapped load in a band [c, c + 1] exactly when
-   one has them all <= c + 1 and one has them all >= c, that is when M - 1 <= c <= m.
-   No such c: we return to the first minimum (rule 4). Otherwise we minimise the sum
-   of squares with a steep penalty outside the band, for the c with the lowest result,
-   found by binary search (that optimum is convex in c).
+   possible load of the least busy one. By the linking property of such sets
+   (generalized polymatroids, Frank & Tardos 1988) some assignment puts every
+   uncapped load in a band [c, c + 1] exactly when one has them all <= c + 1 and one
+   has them all >= c, that is when M - 1 <= c <= m. No such c: we return to the
+   first minimum (rule 4). Otherwise we minimise the sum of squares with a steep
+   penalty outside the band, for the c with the lowest result, found by binary search
+   (that optimum is convex in c). Small instances are checked against brute force.
 
 Determinism: applications and reviewers are taken in order of id and every tie goes
 to the smaller id, so equal input gives equal output whatever the order of the lists.
-Cost: O(applications x reviewers) for the greedy start and bookkeeping, then
+Cost: O(applications x reviewers) for the first pass and bookkeeping, then
 O(reviewers²) per path move; a few dozen moves on typical data.
 """
 
@@ -114,14 +115,9 @@ def assign_reviewers(
     cap = [INF if r.cap is None else r.cap for r in revs]
     graph = ReviewerGraph(allowed, fixed, load, cap)
 
-    # Hardest applications first, so the greedy start rarely needs repair.
-    order = sorted(range(len(apps)), key=lambda i: (len(allowed[i]), i))
+    # Hardest applications first, so that paths are rarely needed.
     need = [max(0, k - len(on)) for on in fixed]
-    for i in order:
-        room = [r for r in allowed[i] if graph.has_room(r)]
-        for r in sorted(room, key=lambda r: (load[r], r))[: need[i]]:
-            graph.add(i, r)
-    for i in order:
+    for i in sorted(range(len(apps)), key=lambda i: (len(allowed[i]), i)):
         while len(graph.new[i]) < need[i] and graph.cover(i):
             pass
     _balance(graph, [i for i, r in enumerate(revs) if r.cap is None])

@@ -112,7 +112,8 @@ class ReviewerGraph:
     def minimise(self, marginal: Marginal) -> None:
         """Move load along paths until no single move lowers the total cost."""
         # The loads reachable this way form an M-convex set, on which a separable convex
-        # cost that no single move improves is at its global minimum (Murota 2003, thm 6.26).
+        # cost that no single move improves is at its global minimum (Murota, Discrete
+        # Convex Analysis, 2003: local optimality of M-convex functions).
         size = range(self.size)
         while True:
             gain = [marginal(r, self.load[r] - 1) for r in size]
@@ -124,10 +125,11 @@ class ReviewerGraph:
 
     def cover(self, application: int) -> bool:
         """Give the application one more reviewer, handing others along if needed."""
-        candidates = [r for r in sorted(self.allowed[application]) if r not in self.on[application]]
-        direct = [r for r in candidates if self.has_room(r)]
+        on, load, cap = self.on[application], self.load, self.cap
+        candidates = [r for r in self.allowed[application] if r not in on]
+        direct = [(load[r], r) for r in candidates if load[r] < cap[r]]
         if direct:
-            self.add(application, min(direct, key=lambda r: (self.load[r], r)))
+            self.add(application, min(direct)[1])
             return True
         # Every candidate is full: find a path from one of them to a reviewer with room,
         # hand along it, and give the application to the candidate it freed.
