@@ -132,10 +132,11 @@ class ReviewerGraph:
             self.add(application, min(direct)[1])
             return True
         # Every candidate is full: find a path from one of them to a reviewer with room,
-        # hand along it, and give the application to the candidate it freed.
+        # hand along it, and give the application to the candidate it freed. Any path
+        # gains (above any price), the one ending at the least loaded reviewer most.
         gain = [-INF] * self.size
         for r in candidates:
-            gain[r] = INF
+            gain[r] = max(load) + 1
         price = [self.load[r] if self.has_room(r) else INF for r in range(self.size)]
         path = self.best_path(gain, price)
         if path is None:
