@@ -1,0 +1,1 @@
+"""Residency interview days: invitations, bookings and the fair release of days."""

@@ -1,0 +1,1 @@
+"""Review workflow: assigning reviewers, scoring, calibration and agreement statistics."""
