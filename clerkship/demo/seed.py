@@ -233,7 +233,7 @@ STEPS: list[Callable[[DemoContext], None]] = [seed_catalogue, seed_people]
 def seed_demo(*, scale: int = 0, seed: int = 2027) -> DemoContext:
     """Run every seed step on an empty database; the caller commits."""
     # A seeded generator so the demo season is the same on every machine.
-    ctx = DemoContext(rng=random.Random(seed), scale=scale)  # nosec B311
+    ctx = DemoContext(rng=random.Random(seed), scale=scale)
     for step in STEPS:
         step(ctx)
         db.session.flush()
