@@ -1,5 +1,6 @@
 """Imports every feature's models so that db.metadata describes the whole schema."""
 
 from clerkship.accounts import models as accounts_models  # noqa: F401
+from clerkship.applications import models as applications_models  # noqa: F401
 from clerkship.audit import models as audit_models  # noqa: F401
 from clerkship.cycles import models as cycles_models  # noqa: F401

@@ -8,7 +8,7 @@ import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import CheckConstraint, create_engine, inspect
 from sqlalchemy.engine import make_url
 
 import clerkship.schema  # noqa: F401
@@ -38,6 +38,23 @@ def _differences() -> list:
         return compare_metadata(context, db.metadata)
 
 
+def _check_constraints() -> dict[str, set[str]]:
+    """Named CHECK constraints per table, as the database has them."""
+    inspector = inspect(db.engine)
+    return {
+        table.name: {c["name"] for c in inspector.get_check_constraints(table.name)}
+        for table in db.metadata.sorted_tables
+    }
+
+
+def _model_check_constraints() -> dict[str, set[str]]:
+    """Named CHECK constraints per table, as the models declare them."""
+    return {
+        table.name: {c.name for c in table.constraints if isinstance(c, CheckConstraint) and c.name}
+        for table in db.metadata.sorted_tables
+    }
+
+
 def _tables() -> set[str]:
     return set(inspect(db.engine).get_table_names())
 
@@ -49,6 +66,8 @@ def test_migrations_match_models_and_round_trip(empty_database_url):
     with app.app_context():
         flask_migrate.upgrade()
         assert _differences() == []
+        # Autogenerate does not compare CHECK constraints: compare them by name.
+        assert _check_constraints() == _model_check_constraints()
         assert _tables() == {t.name for t in db.metadata.sorted_tables} | {"alembic_version"}
         flask_migrate.downgrade(revision="base")
         assert _tables() == {"alembic_version"}

@@ -24,6 +24,19 @@ class Precedence(enum.Enum):
         return "Open seats first" if self is Precedence.OPEN_FIRST else "Reserved seats first"
 
 
+class AwardTiming(enum.Enum):
+    """When a department's students may apply for the award (issue: award and pathway)."""
+
+    WITH_APPLICATION = "with_application"
+    AFTER_ACCEPTANCE = "after_acceptance"
+
+    @property
+    def label(self) -> str:
+        if self is AwardTiming.WITH_APPLICATION:
+            return "Alongside the rotation application"
+        return "Only after a rotation offer is accepted"
+
+
 class Cycle(db.Model):
     """An academic year's season with its key dates."""
 
@@ -76,9 +89,27 @@ class Department(db.Model):
         enum_type(Precedence), default=Precedence.OPEN_FIRST
     )
     hard_reserves: Mapped[bool] = mapped_column(default=False)
+    # Application settings.
+    max_choices: Mapped[int] = mapped_column(default=5)
+    statement_word_limit: Mapped[int] = mapped_column(default=500)
+    letters_required: Mapped[int] = mapped_column(default=1)
+    award_timing: Mapped[AwardTiming] = mapped_column(
+        enum_type(AwardTiming), default=AwardTiming.WITH_APPLICATION
+    )
+    # Review and offer settings.
+    reviewers_per_application: Mapped[int] = mapped_column(default=2)
+    offer_days: Mapped[int] = mapped_column(default=7)
 
     rotations: Mapped[list[Rotation]] = relationship(
         back_populates="department", order_by="Rotation.title"
+    )
+
+    __table_args__ = (
+        CheckConstraint("max_choices BETWEEN 1 AND 20", name="max_choices_range"),
+        CheckConstraint("statement_word_limit BETWEEN 50 AND 5000", name="word_limit_range"),
+        CheckConstraint("letters_required BETWEEN 0 AND 5", name="letters_range"),
+        CheckConstraint("reviewers_per_application BETWEEN 1 AND 10", name="reviewers_range"),
+        CheckConstraint("offer_days BETWEEN 1 AND 60", name="offer_days_range"),
     )
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""Student profiles and applications: ranked block choices, statement, documents, letters."""
