@@ -39,7 +39,7 @@ class ExamResult(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"not_taken": "Not taken yet", "pass": "Pass", "fail": "Fail"}[self.value]
+        return self.name.replace("_", " ").capitalize()
 
 
 class StudentProfile(db.Model):
