@@ -1,0 +1,1 @@
+"""Documents students upload (and letters writers upload): checked, stored, versioned."""
