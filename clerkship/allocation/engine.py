@@ -63,9 +63,10 @@ def hundredths(value: Decimal | int) -> Decimal:
     Half away from zero (``ROUND_HALF_UP`` in `decimal`) is what PostgreSQL does when it
     stores a ``numeric(_, 2)``, so a score reads back from the database unchanged.
     """
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise TypeError(f"a score must be a Decimal or an int, not {type(value).__name__}")
-    value = Decimal(value)
+    if type(value) is not Decimal:
+        if isinstance(value, bool) or not isinstance(value, Decimal | int):
+            raise TypeError(f"a score must be a Decimal or an int, not {type(value).__name__}")
+        value = Decimal(value)
     if not value.is_finite():
         raise ValueError(f"a score must be finite, not {value}")
     try:
@@ -102,10 +103,11 @@ class Student:
     block_scores: Mapping[str, Decimal] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "ranking", tuple(self.ranking))
+        if type(self.ranking) is not tuple:
+            object.__setattr__(self, "ranking", tuple(self.ranking))
         object.__setattr__(self, "score", hundredths(self.score))
-        scores = {block_id: hundredths(score) for block_id, score in self.block_scores.items()}
-        object.__setattr__(self, "block_scores", scores)
+        scores = self.block_scores
+        object.__setattr__(self, "block_scores", {b: hundredths(v) for b, v in scores.items()})
         if len(set(self.ranking)) != len(self.ranking):
             raise ValueError(f'student "{self.id}": a block appears twice in the ranking')
 
@@ -208,37 +210,48 @@ def solve(
     precedence = Precedence(precedence)
     blocks = list(blocks)
     students = list(students)
-    block_index = _index_blocks(blocks)
-    proposals = _proposals(students, block_index)
+    choices, keys, block_keys = _preferences(students, _index_blocks(blocks))
     uim = [student.uim for student in students]
     capacity = [block.capacity for block in blocks]
     reserved = [block.reserved for block in blocks]
 
     # held[b]: (priority key, student index) of the students block b holds, best first.
     held: list[list[tuple[int, int]]] = [[] for _ in blocks]
+    # converted[b]: whether full block b has a converted seat; None once held[b] changes.
+    converted: list[bool | None] = [None] * len(blocks)
     next_choice = [0] * len(students)
     free = list(range(len(students) - 1, -1, -1))
     while free:
         s = free.pop()
+        options = choices[s]
         k = next_choice[s]
-        if k == len(proposals[s]):
-            continue
-        next_choice[s] = k + 1
-        b, key = proposals[s][k]
-        holding = held[b]
-        c = capacity[b]
-        # A full block always turns away a non-UIM student who is behind all it holds
-        # (under either precedence and reserve mode), so skip computing Ch_b.
-        if len(holding) >= c and (c == 0 or (not uim[s] and key > holding[-1][0])):
-            free.append(s)
-            continue
-        insort(holding, (key, s))
-        if len(holding) <= c and not hard:
-            continue  # soft reserves never leave a seat empty while someone applies
-        picked = _fill_seats([uim[t] for _, t in holding], c, reserved[b], precedence, hard)
-        if len(picked) < len(holding):
-            held[b] = [entry for i, entry in enumerate(holding) if i in picked]
-            free.extend(entry[1] for i, entry in enumerate(holding) if i not in picked)
+        while k < len(options):
+            b = options[k]
+            k += 1
+            key = keys[s] if block_keys[s] is None else block_keys[s].get(b, keys[s])
+            holding = held[b]
+            c = capacity[b]
+            # Most proposals reach a full block whose set she is behind entirely: then
+            # only a pathway student taking back a converted seat gets in (spec §2).
+            if len(holding) >= c and (c == 0 or key > holding[-1][0]):
+                if not uim[s]:
+                    continue
+                if converted[b] is None:
+                    converted[b] = _has_converted_seat(
+                        holding, uim, c, reserved[b], precedence, hard
+                    )
+                if not converted[b]:
+                    continue
+            insort(holding, (key, s))
+            converted[b] = None
+            if len(holding) > c or hard:  # soft reserves take everyone while seats are left
+                picked = _fill_seats([uim[t] for _, t in holding], c, reserved[b], precedence, hard)
+                if len(picked) < len(holding):
+                    held[b] = [entry for i, entry in enumerate(holding) if i in picked]
+                    # Those turned away (perhaps s herself) propose again from the stack.
+                    free.extend(entry[1] for i, entry in enumerate(holding) if i not in picked)
+            break
+        next_choice[s] = k
 
     assignment: dict[str, str | None] = dict.fromkeys(student.id for student in students)
     seat: dict[str, SeatType | None] = dict.fromkeys(student.id for student in students)
@@ -252,6 +265,23 @@ def solve(
     return Allocation(assignment=assignment, seat=seat)
 
 
+def _has_converted_seat(
+    holding: list[tuple[int, int]],
+    uim: Sequence[bool],
+    capacity: int,
+    reserved: int,
+    precedence: Precedence,
+    hard: bool,
+) -> bool:
+    """Whether a full block's held set (best first, Ch_b of itself) has a converted seat."""
+    if hard:
+        return False
+    if precedence is Precedence.OPEN_FIRST:
+        # The last R seats filled are the reserved ones: open seats went to the top C-R.
+        return not all(uim[t] for _, t in holding[capacity - reserved :])
+    return sum(uim[t] for _, t in holding) < reserved
+
+
 def _index_blocks(blocks: Sequence[Block]) -> dict[str, int]:
     """Block id -> position, refusing duplicate ids."""
     index: dict[str, int] = {}
@@ -262,37 +292,43 @@ def _index_blocks(blocks: Sequence[Block]) -> dict[str, int]:
     return index
 
 
-def _proposals(
+def _preferences(
     students: Sequence[Student], block_index: Mapping[str, int]
-) -> list[list[tuple[int, int]]]:
-    """Per student, her ranking as (block position, integer priority key at that block).
+) -> tuple[list[list[int]], list[int], list[dict[int, int] | None]]:
+    """Rankings as block positions, and integer priority keys (spec §1).
 
-    The key encodes ``(-score_b, id)`` as one integer, ``-cents * n + rank of id``, so
-    comparing keys is comparing priorities (spec §1) without building tuples.
+    A key encodes ``(-score_b, id)`` as one integer, ``-cents * n + rank of id``, so
+    comparing keys compares priorities without building tuples. Per student: her
+    choices, her key, and her keys at the blocks where ``block_scores`` apply, if any.
     """
     n = len(students)
-    by_id = sorted(range(n), key=lambda i: students[i].id)
+    ids = [student.id for student in students]
     id_rank = [0] * n
-    for rank, i in enumerate(by_id):
+    previous = None
+    for rank, i in enumerate(sorted(range(n), key=ids.__getitem__)):
+        if ids[i] == previous:
+            raise ValueError(f'student "{ids[i]}": duplicate student id')
+        previous = ids[i]
         id_rank[i] = rank
-        if rank and students[by_id[rank - 1]].id == students[i].id:
-            raise ValueError(f'student "{students[i].id}": duplicate student id')
-    proposals = []
+
+    choices, keys, block_keys = [], [], []
     for i, student in enumerate(students):
-        options = []
-        base = -int(student.score.scaleb(2)) * n + id_rank[i]
-        for block_id in student.ranking:
-            b = block_index.get(block_id)
-            if b is None:
-                raise ValueError(
-                    f'student "{student.id}": ranking names unknown block "{block_id}"'
-                )
-            if block_id in student.block_scores:
-                options.append((b, -int(student.block_scores[block_id].scaleb(2)) * n + id_rank[i]))
-            else:
-                options.append((b, base))
-        proposals.append(options)
-    return proposals
+        try:
+            choices.append([block_index[block_id] for block_id in student.ranking])
+        except KeyError as error:
+            raise ValueError(
+                f'student "{ids[i]}": ranking names unknown block "{error.args[0]}"'
+            ) from None
+        keys.append(-int(student.score.scaleb(2)) * n + id_rank[i])
+        block_keys.append(
+            {
+                block_index[block_id]: -int(score.scaleb(2)) * n + id_rank[i]
+                for block_id, score in student.block_scores.items()
+                if block_id in block_index
+            }
+            or None
+        )
+    return choices, keys, block_keys
 
 
 class ViolationKind(StrEnum):
