@@ -107,7 +107,8 @@ class Student:
             object.__setattr__(self, "ranking", tuple(self.ranking))
         object.__setattr__(self, "score", hundredths(self.score))
         scores = self.block_scores
-        object.__setattr__(self, "block_scores", {b: hundredths(v) for b, v in scores.items()})
+        held = {b: hundredths(v) for b, v in scores.items()} if scores else {}
+        object.__setattr__(self, "block_scores", held)
         if len(set(self.ranking)) != len(self.ranking):
             raise ValueError(f'student "{self.id}": a block appears twice in the ranking')
 
@@ -326,7 +327,8 @@ def _preferences(
                 for block_id, score in student.block_scores.items()
                 if block_id in block_index
             }
-            or None
+            if student.block_scores
+            else None
         )
     return choices, keys, block_keys
 

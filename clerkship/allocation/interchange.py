@@ -136,27 +136,22 @@ def _parse_students(records: list, block_ids: set[str] | None, errors: list[str]
 def _well_formed_student(record: object, block_ids: set[str] | None) -> Student | None:
     """The Student for a plainly valid record, or None to check it in detail.
 
-    A fast path for the common case (large instances load several times faster); it
-    accepts only what `_checked_student` accepts.
+    A fast path for the common case: large instances load about twice as fast. What it
+    does not check here, `Student` refuses (a score that is not a finite Decimal or
+    int, a block listed twice), and every refusal falls back to `_checked_student`.
     """
     if type(record) is not dict or block_ids is None or record.get("block_scores") is not None:
         return None
-    student_id, uim = record.get("id"), record.get("uim")
-    score, ranking = record.get("score"), record.get("ranking")
-    if not (
-        type(student_id) is str
-        and student_id
-        and type(uim) is bool
-        and (type(score) is int or (type(score) is Decimal and score.is_finite()))
-        and type(ranking) is list
-        and all(type(block_id) is str for block_id in ranking)
-        and len(set(ranking)) == len(ranking)
-        and block_ids.issuperset(ranking)
-    ):
+    student_id, uim, ranking = record.get("id"), record.get("uim"), record.get("ranking")
+    if type(student_id) is not str or not student_id or type(uim) is not bool:
+        return None
+    if type(ranking) is not list:
         return None
     try:
-        return Student(id=student_id, uim=uim, ranking=tuple(ranking), score=score)
-    except ValueError:  # a score too large to hold at hundredths
+        if not block_ids.issuperset(ranking):
+            return None
+        return Student(id=student_id, uim=uim, ranking=tuple(ranking), score=record.get("score"))
+    except (TypeError, ValueError):
         return None
 
 
