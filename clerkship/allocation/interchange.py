@@ -22,14 +22,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from clerkship.allocation.engine import Allocation, Block, Precedence, Student, hundredths
+from clerkship.allocation.engine import (
+    Allocation,
+    Block,
+    Precedence,
+    SeatType,
+    Student,
+    hundredths,
+)
 
 
 class InstanceError(ValueError):
     """An instance that breaks spec §6. ``errors`` holds one message per problem."""
 
+    SHOWN = 20  # a systematic fault can give one message per record: show the first few
+
     def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
+        shown = errors[: self.SHOWN]
+        if len(errors) > self.SHOWN:
+            shown.append(f"... and {len(errors) - self.SHOWN} more problems")
+        super().__init__("\n".join(shown))
         self.errors = errors
 
 
@@ -88,7 +100,7 @@ def render_result(allocation: Allocation, *, precedence: Precedence, hard: bool)
         "reserves": "hard" if hard else "soft",
         "assignment": dict(allocation.assignment),
         "seat": {
-            student_id: None if label is None else label.value
+            student_id: None if label is None else SeatType(label).value
             for student_id, label in allocation.seat.items()
         },
     }
@@ -125,7 +137,7 @@ def _parse_students(records: list, block_ids: set[str] | None, errors: list[str]
             student = _checked_student(record, position, block_ids, errors)
         record_id = record.get("id") if isinstance(record, dict) else None
         if isinstance(record_id, str) and record_id in seen:
-            errors.append(f'student "{record_id}": duplicate student id')
+            errors.append(f"student {_quoted(record_id)}: duplicate student id")
         elif student is not None:
             students.append(student)
         if isinstance(record_id, str):
@@ -184,7 +196,7 @@ def _checked_student(
 def _record_name(kind: str, key: str, position: int, record: object) -> str:
     """``block "X"`` when the record has a usable id, else ``blocks[3]``."""
     if isinstance(record, dict) and isinstance(record.get("id"), str) and record["id"]:
-        return f'{kind} "{record["id"]}"'
+        return f"{kind} {_quoted(record['id'])}"
     return f"{key}[{position}]"
 
 
@@ -252,9 +264,9 @@ def _ranking(
                 f"{name}: ranking[{position}] must be a block id, not {_describe(block_id)}"
             )
         elif block_id in seen:
-            errors.append(f'{name}: ranking lists block "{block_id}" twice')
+            errors.append(f"{name}: ranking lists block {_quoted(block_id)} twice")
         elif block_ids is not None and block_id not in block_ids:
-            errors.append(f'{name}: ranking names unknown block "{block_id}"')
+            errors.append(f"{name}: ranking names unknown block {_quoted(block_id)}")
         else:
             seen.add(block_id)
     return tuple(ranking)
@@ -273,9 +285,9 @@ def _block_scores(
     scores = {}
     for block_id, value in raw.items():
         if block_ids is not None and block_id not in block_ids:
-            errors.append(f'{name}: block_scores names unknown block "{block_id}"')
+            errors.append(f"{name}: block_scores names unknown block {_quoted(block_id)}")
             continue
-        score = _score(value, f'block_scores["{block_id}"]', name, errors)
+        score = _score(value, f"block_scores[{_quoted(block_id)}]", name, errors)
         if score is not None:
             scores[block_id] = score
     return scores
@@ -290,10 +302,14 @@ def _describe(value: object) -> str:
     if isinstance(value, int | float | Decimal):
         return str(value)
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return json.dumps(shown)
+        return _quoted(value if len(value) <= 40 else value[:37] + "...")
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "an object"
     return type(value).__name__
+
+
+def _quoted(text: str) -> str:
+    """A string in double quotes, with quotes and line breaks escaped as in JSON."""
+    return json.dumps(text, ensure_ascii=False)

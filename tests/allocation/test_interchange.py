@@ -327,3 +327,19 @@ def test_load_instance_collects_every_problem():
 def test_load_instance_ranking_of_refused_block_not_reported_unknown():
     data = edited([*B8, "capacity"], "one")
     assert refusal(data) == ['block "EM-2027-08": "capacity" must be a whole number, not "one"']
+
+
+def test_load_instance_id_with_quote_and_line_break_escaped_in_message():
+    data = edited([*S4, "ranking", 0], 'EM"\nX')
+    assert refusal(data) == ['student "S000004": ranking names unknown block "EM\\"\\nX"']
+
+
+def test_instance_error_message_shows_first_twenty_problems():
+    data = {"blocks": [], "students": [{"id": f"S{i:02d}"} for i in range(10)]}
+    with pytest.raises(InstanceError) as caught:
+        load_instance(json.dumps(data))
+    assert len(caught.value.errors) == 30
+    assert str(caught.value).splitlines()[-2:] == [
+        'student "S06": missing "score"',
+        "... and 10 more problems",
+    ]
