@@ -1,0 +1,1 @@
+"""Seat allocation: deferred acceptance with UIM-pathway reserves (specs/allocation.md)."""
