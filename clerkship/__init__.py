@@ -12,7 +12,17 @@ from clerkship import config as config_module
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 # Feature packages, in the order their blueprints, commands and predicates are registered.
-FEATURES = ("home", "accounts", "audit", "cycles", "demo", "bench")
+FEATURES = (
+    "home",
+    "accounts",
+    "audit",
+    "cycles",
+    "applications",
+    "documents",
+    "allocation",
+    "demo",
+    "bench",
+)
 
 
 def _resource_dir(name: str) -> str:
@@ -132,8 +142,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from clerkship.accounts.cli import users_cli
+    from clerkship.allocation.cli import allocation_cli
     from clerkship.bench.cli import bench_cli
     from clerkship.demo.cli import demo_cli
 
-    for group in (users_cli, demo_cli, bench_cli):
+    for group in (users_cli, allocation_cli, demo_cli, bench_cli):
         app.cli.add_command(group)

@@ -16,15 +16,13 @@ import pytest
 from matching.games import HospitalResident
 
 from clerkship.allocation import synthetic
+from clerkship.allocation.checks import Violation, ViolationKind, check_allocation
 from clerkship.allocation.engine import (
     Allocation,
     Block,
     Precedence,
     SeatType,
     Student,
-    Violation,
-    ViolationKind,
-    check_allocation,
     choose,
     hundredths,
     priority_key,
