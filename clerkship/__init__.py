@@ -135,8 +135,17 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.cycles import admin_views as setup_views
     from clerkship.cycles import views as cycles_views
     from clerkship.home import views as home_views
+    from clerkship.offers import views as offers_views
 
-    for module in (home_views, accounts_views, users_views, audit_views, cycles_views, setup_views):
+    for module in (
+        home_views,
+        accounts_views,
+        users_views,
+        audit_views,
+        cycles_views,
+        setup_views,
+        offers_views,
+    ):
         app.register_blueprint(module.bp)
 
 
@@ -145,6 +154,7 @@ def _register_cli(app: Flask) -> None:
     from clerkship.allocation.cli import allocation_cli
     from clerkship.bench.cli import bench_cli
     from clerkship.demo.cli import demo_cli
+    from clerkship.offers.cli import offers_cli
 
-    for group in (users_cli, allocation_cli, demo_cli, bench_cli):
+    for group in (users_cli, allocation_cli, offers_cli, demo_cli, bench_cli):
         app.cli.add_command(group)

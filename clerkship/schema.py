@@ -1,7 +1,9 @@
 """Imports every feature's models so that db.metadata describes the whole schema."""
 
 from clerkship.accounts import models as accounts_models  # noqa: F401
+from clerkship.allocation import models as allocation_models  # noqa: F401
 from clerkship.applications import models as applications_models  # noqa: F401
 from clerkship.audit import models as audit_models  # noqa: F401
 from clerkship.cycles import models as cycles_models  # noqa: F401
 from clerkship.documents import models as documents_models  # noqa: F401
+from clerkship.offers import models as offers_models  # noqa: F401

@@ -17,7 +17,7 @@ from email.message import EmailMessage
 
 import pytest
 from aiosmtpd.controller import Controller
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
@@ -167,7 +167,8 @@ class CommittingClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        db.session.commit()
+        if has_app_context():  # a worker thread of a concurrency test has none
+            db.session.commit()
         return super().open(*args, **kwargs)
 
 

@@ -137,3 +137,36 @@ def make_block(
     db.session.add(block)
     db.session.flush()
     return block
+
+
+# Applications (core) ------------------------------------------------------------------
+
+
+def make_application(
+    student: User | None = None,
+    department: Department | None = None,
+    cycle: Cycle | None = None,
+    *,
+    blocks: list[Block] = (),
+    state=None,
+    in_pathway: bool = False,
+    **fields,
+):
+    """An application ranking blocks in the given order (state defaults to submitted)."""
+    from clerkship.applications.models import Application, ApplicationChoice, ApplicationState
+
+    department = department or (blocks[0].rotation.department if blocks else make_department())
+    cycle = cycle or (blocks[0].cycle if blocks else make_cycle())
+    application = Application(
+        student=student or make_student(),
+        department=department,
+        cycle=cycle,
+        state=state or ApplicationState.SUBMITTED,
+        in_pathway=in_pathway,
+        **fields,
+    )
+    for rank, block in enumerate(blocks, start=1):
+        application.choices.append(ApplicationChoice(block=block, rank=rank))
+    db.session.add(application)
+    db.session.flush()
+    return application

@@ -12,16 +12,17 @@ from clerkship.core.urls import external_url
 
 S = ApplicationState
 
-# Which state may follow which (DESIGN.md, "Life of an application"). An accepted
-# student can still be offered a block they ranked higher when a seat frees up,
-# and any application that is not final can be withdrawn.
+# Which state may follow which (DESIGN.md, "Life of an application"). Any application
+# that is not final can be withdrawn.
 TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
     S.SUBMITTED: frozenset({S.UNDER_REVIEW, S.OFFERED, S.WAITLISTED, S.NOT_SELECTED, S.WITHDRAWN}),
     S.UNDER_REVIEW: frozenset({S.OFFERED, S.WAITLISTED, S.NOT_SELECTED, S.WITHDRAWN}),
     S.WAITLISTED: frozenset({S.OFFERED, S.NOT_SELECTED, S.WITHDRAWN}),
     S.OFFERED: frozenset({S.ACCEPTED, S.DECLINED, S.OFFER_EXPIRED, S.OFFERED, S.WITHDRAWN}),
-    S.ACCEPTED: frozenset({S.COMPLETED, S.OFFERED, S.WITHDRAWN}),
+    # ACCEPTED -> ACCEPTED records a better block offered, taken or turned down while the
+    # accepted seat is kept; OFFERED -> OFFERED a pending offer replaced by a better one.
+    S.ACCEPTED: frozenset({S.ACCEPTED, S.COMPLETED, S.WITHDRAWN}),
     S.DECLINED: frozenset(),
     S.OFFER_EXPIRED: frozenset(),
     S.NOT_SELECTED: frozenset(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -39,10 +39,18 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        immediate = has_request_context() and request.method not in SAFE_METHODS
+        if has_request_context():
+            immediate = request.method not in SAFE_METHODS
+        else:
+            immediate = has_app_context() and g.get("sqlite_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def lock_for_update(statement):
-    """Add FOR UPDATE to a SELECT: a row lock on PostgreSQL, a no-op SQLite does not need."""
-    return statement.with_for_update()
+def writes_ahead() -> None:
+    """Mark this app context (a command, a worker thread) as one that writes.
+
+    On SQLite its transactions then begin with the write lock, as write requests do,
+    so that concurrent writers wait their turn instead of failing; elsewhere it does
+    nothing.
+    """
+    g.sqlite_immediate = True

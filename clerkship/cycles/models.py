@@ -172,6 +172,10 @@ class Block(db.Model):
     ends_on: Mapped[date] = mapped_column(Date)
     capacity: Mapped[int]
     reserved: Mapped[int] = mapped_column(default=0)
+    # Seats held (offered or accepted), kept by the allocation services under a row lock
+    # on this block; the CHECKs below make overcommitting impossible.
+    open_taken: Mapped[int] = mapped_column(default=0, server_default="0")
+    reserved_taken: Mapped[int] = mapped_column(default=0, server_default="0")
 
     rotation: Mapped[Rotation] = relationship(back_populates="blocks", lazy="joined")
     cycle: Mapped[Cycle] = relationship(back_populates="blocks")
@@ -181,11 +185,21 @@ class Block(db.Model):
         CheckConstraint("starts_on < ends_on", name="dates_order"),
         CheckConstraint("capacity >= 0", name="capacity_nonnegative"),
         CheckConstraint("reserved >= 0 AND reserved <= capacity", name="reserved_within_capacity"),
+        CheckConstraint(
+            "open_taken >= 0 AND open_taken <= capacity - reserved", name="open_seats_held"
+        ),
+        CheckConstraint(
+            "reserved_taken >= 0 AND reserved_taken <= reserved", name="reserved_seats_held"
+        ),
     )
 
     @property
     def open_seats(self) -> int:
         return self.capacity - self.reserved
+
+    @property
+    def seats_taken(self) -> int:
+        return self.open_taken + self.reserved_taken
 
     @property
     def label(self) -> str:

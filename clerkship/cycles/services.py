@@ -179,6 +179,19 @@ def save_block(
             f"Reserved seats ({reserved}) must be between 0 and the block's seats ({capacity}).",
             field="reserved",
         )
+    if block is not None and block.id is not None:
+        if capacity - reserved < block.open_taken:
+            raise RuleViolation(
+                f"{block.open_taken} open seat(s) of this block are held by students; "
+                f"keep at least {block.open_taken + reserved} seats.",
+                field="capacity",
+            )
+        if reserved < block.reserved_taken:
+            raise RuleViolation(
+                f"{block.reserved_taken} reserved seat(s) of this block are held by students; "
+                f"keep at least {block.reserved_taken} reserved.",
+                field="reserved",
+            )
     duplicate = select(Block.id).where(
         Block.rotation_id == rotation.id, Block.starts_on == starts_on, Block.ends_on == ends_on
     )

@@ -1,0 +1,178 @@
+"""What a director sees of a run: seats by type, cutoffs, who is unplaced and why, warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from clerkship.allocation import instances
+from clerkship.allocation.checks import ViolationKind, check_allocation
+from clerkship.allocation.engine import Precedence as EnginePrecedence
+from clerkship.allocation.engine import SeatType
+from clerkship.allocation.interchange import parse_instance
+from clerkship.allocation.models import AllocationRun
+from clerkship.applications.models import Application
+from clerkship.cycles.models import Block, Cycle, Department
+from clerkship.extensions import db
+
+
+@dataclass
+class BlockSeats:
+    """One block of a run: who holds its seats, by type, and the lowest score per type."""
+
+    block: Block
+    students: list[tuple[Application, SeatType, Decimal]] = field(default_factory=list)
+
+    def count(self, seat: SeatType) -> int:
+        return sum(1 for _a, s, _score in self.students if s == seat)
+
+    @property
+    def empty(self) -> int:
+        return self.block.capacity - len(self.students)
+
+    def cutoff(self, seat: SeatType) -> Decimal | None:
+        scores = [score for _a, s, score in self.students if s == seat]
+        return min(scores) if scores else None
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A student the run left without a seat, and why."""
+
+    application: Application
+    score: Decimal
+    in_pathway: bool
+    reason: str
+
+
+@dataclass
+class Preview:
+    """Everything the run page shows."""
+
+    blocks: list[BlockSeats]
+    unplaced: list[Unplaced]
+    warnings: list[str]
+    names: dict[str, str]  # engine id -> student name, for the comparison
+
+
+def runs(department: Department, cycle: Cycle) -> list[AllocationRun]:
+    """The department's runs in cycle, newest first."""
+    return list(
+        db.session.scalars(
+            select(AllocationRun)
+            .where(AllocationRun.department_id == department.id, AllocationRun.cycle_id == cycle.id)
+            .order_by(AllocationRun.id.desc())
+        )
+    )
+
+
+def preview(run: AllocationRun) -> Preview:
+    """The run's placements (as adjusted) with their explanation; a fixed number of queries."""
+    frozen = {s["id"]: s for s in run.inputs["students"]}
+    ids = [instances.pk_of(k) for k in frozen]
+    applications = {
+        a.id: a for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))
+    }
+    blocks = {
+        b.id: b
+        for b in db.session.scalars(
+            select(Block)
+            .where(Block.id.in_([instances.pk_of(b["id"]) for b in run.inputs["blocks"]]))
+            .order_by(Block.starts_on, Block.id)
+        )
+    }
+    seats = {block_id: BlockSeats(block) for block_id, block in blocks.items()}
+    placed = {}
+    for p in run.placements:
+        score = Decimal(str(frozen[instances.key(p.application_id)]["score"])).quantize(
+            Decimal("0.01")
+        )
+        seats[p.block_id].students.append((applications[p.application_id], p.seat_type, score))
+        placed[instances.key(p.application_id)] = (instances.key(p.block_id), p.seat_type)
+    for summary in seats.values():
+        summary.students.sort(key=lambda row: (-row[2], row[0].id))
+    unplaced = [
+        Unplaced(
+            applications[instances.pk_of(sid)],
+            Decimal(str(record["score"])).quantize(Decimal("0.01")),
+            record["uim"],
+            _why_unplaced(record, seats, run),
+        )
+        for sid, record in frozen.items()
+        if sid not in placed and instances.pk_of(sid) in applications
+    ]
+    unplaced.sort(key=lambda u: (-u.score, u.application.id))
+    names = {instances.key(a.id): a.student.full_name for a in applications.values()}
+    return Preview(
+        blocks=list(seats.values()),
+        unplaced=unplaced,
+        warnings=_warnings(run, placed, names, blocks),
+        names=names,
+    )
+
+
+def _why_unplaced(record: dict, seats: dict[int, BlockSeats], run: AllocationRun) -> str:
+    if not record["ranking"]:
+        return "Ranked no block of this department."
+    parts = []
+    for block_key in record["ranking"]:
+        summary = seats.get(instances.pk_of(block_key))
+        if summary is None:
+            continue
+        takeable = [SeatType.OPEN] + (
+            [SeatType.RESERVED] if record["uim"] else [SeatType.CONVERTED]
+        )
+        cutoffs = [c for c in (summary.cutoff(t) for t in takeable) if c is not None]
+        if (
+            run.hard_reserves
+            and not record["uim"]
+            and summary.count(SeatType.RESERVED) < summary.block.reserved
+        ):
+            parts.append(
+                f"{summary.block.label}: open seats filled (lowest {min(cutoffs) if cutoffs else '–'}); its empty reserved seats are for the pathway (hard reserves)"
+            )
+        else:
+            parts.append(
+                f"{summary.block.label}: lowest admitted {min(cutoffs) if cutoffs else '–'}"
+            )
+    return "No block they ranked had room for them at their priority. " + "; ".join(parts) + "."
+
+
+def _warnings(
+    run: AllocationRun, placed: dict, names: dict[str, str], blocks: dict[int, Block]
+) -> list[str]:
+    """What the (possibly adjusted) placements break in the published rule, in words."""
+    instance = parse_instance(run.inputs)
+    assignment = {sid: b for sid, (b, _s) in placed.items()}
+    seat = {sid: s for sid, (_b, s) in placed.items()}
+    violations = check_allocation(
+        instance.blocks,
+        instance.students,
+        assignment,
+        seat,
+        precedence=EnginePrecedence(run.precedence.value),
+        hard=run.hard_reserves,
+    )
+    label = {instances.key(b.id): b.label for b in blocks.values()}
+    messages = []
+    for v in violations:
+        who = names.get(v.student_id or "", v.student_id)
+        where = label.get(v.block_id or "", v.block_id)
+        messages.append(
+            {
+                ViolationKind.BLOCKING_PAIR: f"Blocking pair: {who} ranked {where} above their placement and would be chosen by it under the rule.",
+                ViolationKind.RESERVED_NOT_UIM: f"A reserved seat in {where} is held by {who}, who is not in the pathway.",
+                ViolationKind.OVER_CAPACITY: f"{where} holds more students than its seats.",
+                ViolationKind.TOO_MANY_RESERVED: f"{where} has more reserved or converted seats than it reserves.",
+                ViolationKind.NOT_RANKED: f"{who} is placed in {where}, which they did not rank.",
+            }.get(v.kind, v.message)
+        )
+    if run.hard_reserves:
+        for sid, (block_key, seat_type) in placed.items():
+            if seat_type == SeatType.CONVERTED:
+                messages.append(
+                    f"A reserved seat in {label[block_key]} went to {names[sid]}, outside the pathway, although reserves are hard."
+                )
+    return messages

@@ -1,0 +1,18 @@
+"""Confirmations for answering an offer."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
+
+
+class AnswerForm(FlaskForm):
+    """Accept: a button (CSRF only)."""
+
+
+class DeclineForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand that declining gives my seat to another student and cannot be undone.",
+        validators=[DataRequired("Tick the box to confirm that you decline.")],
+    )

@@ -1,0 +1,110 @@
+"""Students answer offers; directors and coordinators follow offers and the waitlist."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from clerkship.core.forms import attach_error
+from clerkship.core.permissions import get_or_403, login_required, require
+from clerkship.core.rules import RuleViolation
+from clerkship.core.time import utcnow
+from clerkship.cycles import queries as cycle_queries
+from clerkship.extensions import db
+from clerkship.offers import queries, services
+from clerkship.offers.forms import AnswerForm, DeclineForm
+from clerkship.offers.models import Offer, OfferState
+from clerkship.offers.permissions import can_answer_offer, can_view_offers
+
+bp = Blueprint("offers", __name__)
+
+NOT_YOURS = "This offer is not yours, or does not exist."
+
+
+def _offer(offer_id: int) -> Offer:
+    return get_or_403(Offer, offer_id, can_answer_offer, NOT_YOURS)
+
+
+@bp.route("/offers/<int:offer_id>")
+@login_required
+def show(offer_id: int):
+    offer = _offer(offer_id)
+    return render_template(
+        "offers/show.html",
+        offer=offer,
+        open_now=offer.state == OfferState.PENDING and offer.expires_at > utcnow(),
+        accept_form=AnswerForm(),
+    )
+
+
+@bp.route("/offers/<int:offer_id>/accept", methods=["POST"])
+@login_required
+def accept(offer_id: int):
+    offer = _offer(offer_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        outcome = services.accept_offer(offer, by=current_user)
+    except RuleViolation as error:
+        flash(error.message, "danger")
+        return redirect(url_for("offers.show", offer_id=offer_id))
+    db.session.commit()
+    flash(
+        {
+            services.Outcome.DONE: "You accepted the offer. The coordinator will be in touch.",
+            services.Outcome.ALREADY: "You had already accepted this offer.",
+            services.Outcome.EXPIRED: "Sorry: this offer expired before you accepted it.",
+        }[outcome],
+        "danger" if outcome == services.Outcome.EXPIRED else "success",
+    )
+    return redirect(url_for("offers.show", offer_id=offer_id))
+
+
+@bp.route("/offers/<int:offer_id>/decline", methods=["GET", "POST"])
+@login_required
+def decline(offer_id: int):
+    offer = _offer(offer_id)
+    form = DeclineForm()
+    if request.method == "POST" and offer.state == OfferState.DECLINED:
+        flash("You had already declined this offer.", "info")
+        return redirect(url_for("offers.show", offer_id=offer_id))
+    if form.validate_on_submit():
+        try:
+            services.decline_offer(offer, by=current_user)
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("You declined the offer.", "info")
+            return redirect(url_for("offers.show", offer_id=offer_id))
+    return render_template("offers/decline.html", offer=offer, form=form)
+
+
+@bp.route("/departments/<slug>/offers/")
+@login_required
+def department(slug: str):
+    department = cycle_queries.department_by_slug(slug)
+    if department is None:
+        abort(404)
+    require(
+        can_view_offers(current_user, department),
+        f"Only the directors and coordinators of {department.name} follow its offers.",
+    )
+    cycles = cycle_queries.all_cycles()
+    cycle = next((c for c in cycles if c.slug == request.args.get("cycle")), None) or (
+        cycle_queries.current_cycle()
+    )
+    state = request.args.get("state")
+    chosen_state = OfferState(state) if state in {s.value for s in OfferState} else None
+    offers = queries.department_offers(department, cycle, chosen_state) if cycle else []
+    moves = queries.seat_moves(department, cycle) if cycle else []
+    return render_template(
+        "offers/department.html",
+        department=department,
+        cycle=cycle,
+        offers=offers,
+        moves=moves,
+        states=list(OfferState),
+        chosen_state=chosen_state,
+    )

@@ -1,0 +1,43 @@
+"""Who may reach the offer endpoints."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from clerkship.allocation.engine import SeatType
+from clerkship.allocation.models import Placement
+from clerkship.core.time import utcnow
+from clerkship.extensions import db
+from clerkship.offers.models import Offer
+from tests.factories import make_application
+from tests.matrix import DEPARTMENT_STAFF, Rule
+
+
+def _offer(w) -> int:
+    """An offer of this department's block to "student" (built once per world)."""
+    if "offer" not in w.extra:
+        application = make_application(w.users["student"], w.department, blocks=[w.block])
+        placement = Placement(
+            application=application, block=w.block, seat_type=SeatType.OPEN, in_pathway=False
+        )
+        w.block.open_taken += 1
+        offer = Offer(
+            placement=placement, application=application, expires_at=utcnow() + timedelta(days=7)
+        )
+        db.session.add_all([placement, offer])
+        db.session.flush()
+        w.extra["offer"] = offer.id
+    return w.extra["offer"]
+
+
+STUDENT = frozenset({"student"})
+
+RULES = [
+    Rule("offers.show", lambda w: f"/offers/{_offer(w)}", STUDENT),
+    Rule("offers.accept", lambda w: f"/offers/{_offer(w)}/accept", STUDENT, method="POST"),
+    Rule("offers.decline", lambda w: f"/offers/{_offer(w)}/decline", STUDENT),
+    Rule("offers.decline", lambda w: f"/offers/{_offer(w)}/decline", STUDENT, method="POST"),
+    Rule(
+        "offers.department", lambda w: f"/departments/{w.department.slug}/offers/", DEPARTMENT_STAFF
+    ),
+]

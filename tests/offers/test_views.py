@@ -1,0 +1,133 @@
+"""Students answer offers in the browser's forms; directors follow offers and the waitlist."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from clerkship.accounts.models import Role
+from clerkship.allocation import services as allocation
+from clerkship.allocation.models import Placement, PlacementState
+from clerkship.cycles.models import Block
+from clerkship.extensions import db
+from clerkship.offers.models import Offer, OfferState
+from tests.conftest import login
+from tests.factories import (
+    make_application,
+    make_block,
+    make_department,
+    make_rotation,
+    make_student,
+    make_user,
+)
+
+
+@pytest.fixture
+def published(app):
+    department = make_department(name="Emergency Medicine", slug="emergency-medicine")
+    block = make_block(make_rotation(department, title="EM Sub-Internship"), capacity=3, reserved=1)
+    director = make_user((Role.DIRECTOR, department))
+    apps = [
+        make_application(
+            make_student(full_name=f"Student {i}"),
+            department,
+            blocks=[block],
+            in_pathway=i % 2 == 0,
+        )
+        for i in range(6)
+    ]
+    scores = {a.id: Decimal(90 - i) for i, a in enumerate(apps)}
+    run = allocation.start_run(
+        department, block.cycle, scores=scores, score_source="raw", by=director
+    )
+    allocation.publish_run(run, by=director)
+    db.session.commit()
+    return department, block, director, apps
+
+
+def _offer(application) -> Offer:
+    return db.session.scalar(
+        select(Offer).where(Offer.application_id == application.id).order_by(Offer.id.desc())
+    )
+
+
+def test_student_accepts_offer_twice_without_harm(client, published):
+    _department, _block, _director, apps = published
+    offer = _offer(apps[0])
+    login(client, apps[0].student)
+    page = client.get(f"/offers/{offer.id}").get_data(as_text=True)
+    assert "Accept this offer" in page and "EM Sub-Internship" in page
+    first = client.post(f"/offers/{offer.id}/accept", follow_redirects=True)
+    assert "You accepted the offer." in first.get_data(as_text=True)
+    second = client.post(f"/offers/{offer.id}/accept", follow_redirects=True)
+    assert "You had already accepted this offer." in second.get_data(as_text=True)
+    assert db.session.get(Offer, offer.id).state == OfferState.ACCEPTED
+
+
+def test_decline_needs_confirmation_and_keeps_the_page(client, published):
+    _department, _block, _director, apps = published
+    offer = _offer(apps[0])
+    login(client, apps[0].student)
+    html = client.post(f"/offers/{offer.id}/decline", data={}).get_data(as_text=True)
+    assert "Tick the box to confirm that you decline." in html
+    assert db.session.get(Offer, offer.id).state == OfferState.PENDING
+    client.post(f"/offers/{offer.id}/decline", data={"confirm": "y"})
+    assert db.session.get(Offer, offer.id).state == OfferState.DECLINED
+    again = client.post(f"/offers/{offer.id}/decline", data={"confirm": "y"}, follow_redirects=True)
+    assert "You had already declined this offer." in again.get_data(as_text=True)
+
+
+def test_another_students_offer_is_forbidden_without_hint(client, published):
+    _department, _block, _director, apps = published
+    login(client, apps[1].student)
+    mine = client.get(f"/offers/{_offer(apps[0]).id}")
+    missing = client.get("/offers/999999")
+    assert mine.status_code == missing.status_code == 403
+    assert mine.get_data(as_text=True) == missing.get_data(as_text=True)
+
+
+def test_director_sees_offers_and_explained_moves(client, published):
+    department, block, director, apps = published
+    login(client, apps[0].student)
+    client.post(f"/offers/{_offer(apps[0]).id}/decline", data={"confirm": "y"})
+    login(client, director)
+    html = client.get(f"/departments/{department.slug}/offers/").get_data(as_text=True)
+    assert "Student 0" in html and "Declined" in html
+    assert "was freed (declined)" in html and "It went to Student" in html
+
+
+def test_concurrent_declines_over_http_never_overfill(app, published):
+    department, block, _director, apps = published
+    holders = [a for a in apps if _offer(a) is not None and _offer(a).state == OfferState.PENDING]
+    db.session.commit()
+    barrier = threading.Barrier(len(holders))
+    statuses = []
+
+    def decline(client, offer_id):
+        barrier.wait()
+        response = client.post(f"/offers/{offer_id}/decline", data={"confirm": "y"})
+        statuses.append(response.status_code)
+
+    clients = [(login(app.test_client(), a.student), _offer(a).id) for a in holders]
+    threads = [threading.Thread(target=decline, args=pair) for pair in clients]
+    db.session.commit()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [302] * len(holders)
+    db.session.rollback()
+    block = db.session.get(Block, block.id)
+    held = db.session.scalar(
+        select(func.count(Placement.id)).where(
+            Placement.block_id == block.id, Placement.state == PlacementState.HELD
+        )
+    )
+    assert held == block.open_taken + block.reserved_taken == 3  # three waiting students moved in
+    assert (
+        db.session.scalar(select(func.count(Offer.id)).where(Offer.state == OfferState.PENDING))
+        == 3
+    )
