@@ -48,4 +48,4 @@ def test_catalogue_query_count_does_not_grow_with_blocks(client, queries):
             make_block(make_rotation(other), cycle, month=month)
     with queries() as large:
         client.get("/catalogue")
-    assert small.count == large.count
+    assert small.count == large.count > 0
