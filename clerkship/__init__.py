@@ -20,6 +20,7 @@ FEATURES = (
     "applications",
     "documents",
     "allocation",
+    "interviews",
     "demo",
     "bench",
 )
@@ -135,9 +136,13 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.cycles import admin_views as setup_views
     from clerkship.cycles import views as cycles_views
     from clerkship.home import views as home_views
+    from clerkship.interviews import staff_views as interview_staff_views
+    from clerkship.interviews import views as interviews_views
 
     for module in (home_views, accounts_views, users_views, audit_views, cycles_views, setup_views):
         app.register_blueprint(module.bp)
+    app.register_blueprint(interviews_views.bp)
+    app.register_blueprint(interview_staff_views.bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -145,6 +150,7 @@ def _register_cli(app: Flask) -> None:
     from clerkship.allocation.cli import allocation_cli
     from clerkship.bench.cli import bench_cli
     from clerkship.demo.cli import demo_cli
+    from clerkship.interviews.cli import interviews_cli
 
-    for group in (users_cli, allocation_cli, demo_cli, bench_cli):
+    for group in (users_cli, allocation_cli, demo_cli, bench_cli, interviews_cli):
         app.cli.add_command(group)
