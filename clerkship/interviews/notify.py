@@ -23,7 +23,7 @@ from clerkship.interviews.models import (
 SUBJECTS = {
     "booked": "Your residency interview is booked: {day}",
     "moved": "Your residency interview moved to {day}",
-    "changed": "The details of your residency interview on {day} have changed",
+    "changed": "Interview details changed: {day}",
     "cancelled": "Your residency interview on {day} is cancelled",
     "reminder": "Reminder: your residency interview on {day}",
 }
@@ -85,7 +85,7 @@ def send_offer_email(entry: WaitlistEntry) -> None:
     """Offer the first person on a waitlist the seat that freed up."""
     queue_email(
         entry.invitation.email,
-        f"A seat opened on {entry.day.short_label}: reply by {_when(entry.offer_expires_at)}",
+        f"A seat opened on {entry.day.short_label}",
         "interview_offer",
         entry=entry,
         day=entry.day,
@@ -112,7 +112,7 @@ def send_no_day_email(invitation: Invitation) -> None:
     """Tell a person the draw could not give them any day they ranked."""
     queue_email(
         invitation.email,
-        f"{invitation.season.department.name} interview draw: no ranked day had room",
+        "Interview draw: no ranked day had room",
         "interview_no_day",
         invitation=invitation,
         link=_link(invitation),
