@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from clerkship.accounts.models import Role
 from clerkship.core.time import local_today
@@ -42,6 +42,7 @@ def _sign_in(page: Page, live_server: str, email: str, axe) -> None:
 
 def _sign_out(page: Page) -> None:
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("link", name="Sign in").first).to_be_visible()
 
 
 def _add_day(page: Page, axe, on, start, end, seats, *, reserved=False) -> None:
@@ -190,3 +191,83 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     expect(page.get_by_text("Booked: 1 of 1 (100% full)")).to_be_visible()
     expect(page.get_by_role("cell", name="Grace Nguyen")).to_be_visible()
     axe.check(page)
+
+
+def test_fair_release_ranking_draw_and_seed_in_the_browser(page: Page, live_server, mailbox, axe):
+    from clerkship.core.time import utcnow
+    from clerkship.interviews.models import BookingMode, InterviewDraw, InterviewSeason
+    from tests.factories import make_day, make_season
+
+    cycle = make_cycle()
+    department = make_department(name="Emergency Medicine", slug="emergency-medicine")
+    make_user(
+        (Role.DIRECTOR, department),
+        email="em.director@keck.example.edu",
+        full_name="Dr. Elena Ruiz",
+    )
+    season = make_season(department, cycle, booking_mode=BookingMode.FAIR_RELEASE)
+    early = make_day(season, days_ahead=21, capacity=1)
+    late = make_day(season, days_ahead=22, capacity=1)
+    reserved = make_day(season, days_ahead=23, capacity=1, reserved=True)
+    for key, name in (("amara", "Amara Okafor"), ("ethan", "Ethan Park")):
+        student = make_student(full_name=name, email=f"{key}@med.example.edu")
+        make_submitted_application(student, department, cycle, in_pathway=key == "amara")
+    db.session.commit()
+
+    _sign_in(page, live_server, "em.director@keck.example.edu", axe)
+    page.goto(live_server + f"/departments/emergency-medicine/interviews/{cycle.slug}/invitations")
+    page.get_by_label(re.compile("^Amara Okafor ")).check()
+    page.get_by_label(re.compile("^Ethan Park ")).check()
+    page.get_by_role("button", name="Send invitations").click()
+    expect(page.get_by_text("2 invitation(s) sent.")).to_be_visible()
+    page.goto(live_server + f"/departments/emergency-medicine/interviews/{cycle.slug}/")
+    expect(page.get_by_text(re.compile("^Invitees are ranking days until "))).to_be_visible()
+    axe.check(page)
+    _sign_out(page)
+
+    _sign_in(page, live_server, "ethan@med.example.edu", axe)
+    page.get_by_role("link", name="Interviews", exact=True).click()
+    page.get_by_role("link", name="Emergency Medicine").click()
+    expect(page.get_by_role("heading", name="Rank the days you can attend")).to_be_visible()
+    expect(page.get_by_label(reserved.label)).to_have_count(0)
+    expect(page.get_by_role("button", name="Book")).to_have_count(0)
+    axe.check(page)
+    page.get_by_label(early.label).select_option(label="2nd choice")
+    page.get_by_label(late.label).select_option(label="2nd choice")
+    page.get_by_role("button", name="Save my ranking").click()
+    expect(page.get_by_text("Give each day a different choice number.")).to_be_visible()
+    axe.check(page)
+    page.get_by_label(early.label).select_option(label="1st choice")
+    page.get_by_role("button", name="Save my ranking").click()
+    expect(page.get_by_text("Your ranking of 2 day(s) is saved.", exact=False)).to_be_visible()
+    axe.check(page)
+    _sign_out(page)
+
+    # The ranking window closes; the director runs the draw and sees its seed.
+    db.session.rollback()  # end the test's read snapshot before writing beside the server
+    db.session.execute(
+        update(InterviewSeason)
+        .where(InterviewSeason.id == season.id)
+        .values(ranking_closes_at=utcnow())
+    )
+    db.session.commit()
+    _sign_in(page, live_server, "em.director@keck.example.edu", axe)
+    page.goto(live_server + f"/departments/emergency-medicine/interviews/{cycle.slug}/")
+    page.get_by_role("button", name="Run the draw now").click()
+    expect(page.get_by_text(re.compile("^The draw ran with seed \\d+"))).to_be_visible()
+    db.session.commit()
+    seed = db.session.scalar(select(InterviewDraw.seed))
+    expect(page.locator("#draw-seed")).to_have_text(seed)
+    expect(page.locator("#draw-replay")).to_contain_text("the same days for the same people")
+    axe.check(page)
+    _sign_out(page)
+
+    _sign_in(page, live_server, "ethan@med.example.edu", axe)
+    page.get_by_role("link", name="Interviews", exact=True).click()
+    page.get_by_role("link", name="Emergency Medicine").click()
+    expect(page.get_by_role("heading", name="Your interview")).to_be_visible()
+    expect(page.get_by_text(f"(seed {seed}")).to_be_visible()
+    axe.check(page)
+    assert mailbox.last_to("ethan@med.example.edu")["Subject"] == (
+        f"Your residency interview is booked: {early.short_label}"
+    )
