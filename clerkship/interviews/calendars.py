@@ -9,10 +9,13 @@ their calendar, with a higher SEQUENCE.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from flask import current_app
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from clerkship.core.time import institution_zone, utcnow
 from clerkship.core.urls import external_url
@@ -35,8 +38,17 @@ def _calendar(method: str | None) -> Calendar:
     return calendar
 
 
+@lru_cache(maxsize=8)
+def _vtimezone(key: str) -> bytes:
+    """The zone's VTIMEZONE for the years interviews can fall in (built once: it is slow)."""
+    zone = Timezone.from_tzinfo(
+        ZoneInfo(key), first_date=date(2020, 1, 1), last_date=date(2060, 1, 1)
+    )
+    return zone.to_ical()
+
+
 def _finish(calendar: Calendar) -> bytes:
-    calendar.add_missing_timezones()
+    calendar.add_component(Timezone.from_ical(_vtimezone(institution_zone().key)))
     return calendar.to_ical()
 
 

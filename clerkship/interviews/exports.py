@@ -8,6 +8,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
 
 from clerkship.core.time import format_datetime, to_local
 from clerkship.extensions import db
@@ -59,6 +60,7 @@ def schedule_rows(season: InterviewSeason) -> list[tuple]:
     for booking in db.session.scalars(
         select(Booking)
         .join(Booking.invitation)
+        .options(contains_eager(Booking.invitation).selectinload(Invitation.application))
         .where(Booking.day_id.in_([d.id for d in days]), Booking.state == BookingState.BOOKED)
         .order_by(Invitation.full_name, Booking.id)
     ):

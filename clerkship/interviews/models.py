@@ -132,8 +132,8 @@ class InterviewSeason(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    department: Mapped[Department] = relationship(lazy="joined")
-    cycle: Mapped[Cycle] = relationship(lazy="joined")
+    department: Mapped[Department] = relationship()
+    cycle: Mapped[Cycle] = relationship()
     days: Mapped[list[InterviewDay]] = relationship(
         back_populates="season", order_by="InterviewDay.starts_at"
     )
@@ -177,7 +177,7 @@ class InterviewDay(db.Model):
     reserved: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(default=1)
 
-    season: Mapped[InterviewSeason] = relationship(back_populates="days", lazy="joined")
+    season: Mapped[InterviewSeason] = relationship(back_populates="days")
 
     __table_args__ = (
         UniqueConstraint("season_id", "starts_at"),
@@ -245,9 +245,11 @@ class Invitation(db.Model):
     # SEQUENCE of the invitee's calendar event, raised at every change (RFC 5545).
     calendar_sequence: Mapped[int] = mapped_column(default=0)
 
-    season: Mapped[InterviewSeason] = relationship(lazy="joined")
+    # Loaded on access (lazy="select"): each is usually in the identity map already, and
+    # deep joined chains cost more to build than the one query they save.
+    season: Mapped[InterviewSeason] = relationship()
     student: Mapped[User] = relationship(foreign_keys=[student_id])
-    application: Mapped[Application | None] = relationship(lazy="joined")
+    application: Mapped[Application | None] = relationship()
 
     __table_args__ = (
         UniqueConstraint("season_id", "student_id"),
@@ -314,8 +316,8 @@ class Booking(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    day: Mapped[InterviewDay] = relationship(lazy="joined")
-    invitation: Mapped[Invitation] = relationship(lazy="joined")
+    day: Mapped[InterviewDay] = relationship()
+    invitation: Mapped[Invitation] = relationship()
 
     __table_args__ = (
         _day_link("day_reserved"),
@@ -357,8 +359,8 @@ class WaitlistEntry(db.Model):
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    day: Mapped[InterviewDay] = relationship(lazy="joined")
-    invitation: Mapped[Invitation] = relationship(lazy="joined")
+    day: Mapped[InterviewDay] = relationship()
+    invitation: Mapped[Invitation] = relationship()
 
     __table_args__ = (
         _day_link("day_reserved"),

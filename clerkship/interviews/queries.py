@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, selectinload
 
 from clerkship.accounts.models import User
 from clerkship.applications.models import Application, ApplicationState
@@ -93,6 +93,7 @@ def waitlist(day: InterviewDay) -> list[WaitlistEntry]:
     return list(
         db.session.scalars(
             select(WaitlistEntry)
+            .options(selectinload(WaitlistEntry.invitation).selectinload(Invitation.application))
             .where(WaitlistEntry.day_id == day.id, WaitlistEntry.state.in_(OPEN_WAITLIST))
             .order_by(WaitlistEntry.joined_at, WaitlistEntry.id)
         )
@@ -226,7 +227,7 @@ def roster(day: InterviewDay) -> list[Booking]:
         db.session.scalars(
             select(Booking)
             .join(Booking.invitation)
-            .options(contains_eager(Booking.invitation))
+            .options(contains_eager(Booking.invitation).selectinload(Invitation.application))
             .where(Booking.day_id == day.id, Booking.state == BookingState.BOOKED)
             .order_by(Invitation.full_name, Booking.id)
         )
@@ -237,6 +238,7 @@ def season_invitations(season: InterviewSeason) -> Select:
     """The season's invitations by name (paged by the view)."""
     return (
         select(Invitation)
+        .options(selectinload(Invitation.application))
         .where(Invitation.season_id == season.id)
         .order_by(Invitation.full_name, Invitation.id)
     )
@@ -248,7 +250,9 @@ def current_bookings(invitations: list[Invitation]) -> dict[int, Booking]:
     if not ids:
         return {}
     rows = db.session.scalars(
-        select(Booking).where(Booking.invitation_id.in_(ids), Booking.state == BookingState.BOOKED)
+        select(Booking)
+        .options(selectinload(Booking.day))
+        .where(Booking.invitation_id.in_(ids), Booking.state == BookingState.BOOKED)
     )
     return {booking.invitation_id: booking for booking in rows}
 

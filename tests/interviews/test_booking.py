@@ -306,3 +306,11 @@ def test_database_refuses_reserving_a_day_with_bookings_outside_pathway(setting)
         update(InterviewDay.__table__).where(InterviewDay.__table__.c.id == day.id).values(capacity=5)
     )
     db.session.commit()
+
+
+def test_booking_a_full_day_one_holds_says_so(setting):
+    day = make_day(setting.season, capacity=1)
+    make_booking(setting.other, day)
+    with pytest.raises(RuleViolation) as error:
+        services.book_day(setting.other, day.id, by=setting.other.student)
+    assert error.value.message == f"You are already booked on {day.short_label}."
