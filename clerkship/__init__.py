@@ -136,13 +136,20 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.cycles import admin_views as setup_views
     from clerkship.cycles import views as cycles_views
     from clerkship.home import views as home_views
+    from clerkship.interviews import export_views as interview_export_views
+    from clerkship.interviews import invitation_views as interview_invitation_views
     from clerkship.interviews import staff_views as interview_staff_views
     from clerkship.interviews import views as interviews_views
 
     for module in (home_views, accounts_views, users_views, audit_views, cycles_views, setup_views):
         app.register_blueprint(module.bp)
-    app.register_blueprint(interviews_views.bp)
-    app.register_blueprint(interview_staff_views.bp)
+    for module in (
+        interviews_views,
+        interview_staff_views,
+        interview_invitation_views,
+        interview_export_views,
+    ):
+        app.register_blueprint(module.bp)
 
 
 def _register_cli(app: Flask) -> None:

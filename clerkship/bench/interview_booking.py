@@ -65,9 +65,14 @@ def _build_season(url: str, secret: str) -> list[dict]:
         db.create_all()
         today = local_today()
         cycle = Cycle(
-            name="Bench", slug="bench", catalogue_opens_on=today, applications_open_on=today,
-            application_deadline=today + timedelta(days=30), offers_released_on=today + timedelta(days=40),
-            rotations_start_on=today + timedelta(days=50), rotations_end_on=today + timedelta(days=200),
+            name="Bench",
+            slug="bench",
+            catalogue_opens_on=today,
+            applications_open_on=today,
+            application_deadline=today + timedelta(days=30),
+            offers_released_on=today + timedelta(days=40),
+            rotations_start_on=today + timedelta(days=50),
+            rotations_end_on=today + timedelta(days=200),
         )
         department = Department(name="Emergency Medicine", slug="emergency-medicine")
         season = InterviewSeason(department=department, cycle=cycle)
@@ -76,8 +81,13 @@ def _build_season(url: str, secret: str) -> list[dict]:
             on = today + timedelta(days=10 + n)
             days.append(
                 InterviewDay(
-                    season=season, starts_at=local_datetime(on, _time(8)), ends_at=local_datetime(on, _time(12)),
-                    format=DayFormat.IN_PERSON, location="Room 1", capacity=SEATS, reserved=n < RESERVED_DAYS,
+                    season=season,
+                    starts_at=local_datetime(on, _time(8)),
+                    ends_at=local_datetime(on, _time(12)),
+                    format=DayFormat.IN_PERSON,
+                    location="Room 1",
+                    capacity=SEATS,
+                    reserved=n < RESERVED_DAYS,
                 )
             )
         db.session.add_all([cycle, department, season, *days])
@@ -88,8 +98,12 @@ def _build_season(url: str, secret: str) -> list[dict]:
             pathway = rng.random() < 0.3
             invitations.append(
                 Invitation(
-                    season=season, student=user, source=InvitationSource.IMPORT,
-                    full_name=user.full_name, email=user.email, imported_pathway=pathway,
+                    season=season,
+                    student=user,
+                    source=InvitationSource.IMPORT,
+                    full_name=user.full_name,
+                    email=user.email,
+                    imported_pathway=pathway,
                     reply_by=utcnow() + timedelta(days=7),
                 )
             )
@@ -136,8 +150,16 @@ def _gunicorn(url: str, secret: str):
     }
     env.pop("CLERKSHIP_MAIL_SERVER", None)
     command = [
-        sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-        "--log-level", "warning", "clerkship:create_app()",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "clerkship:create_app()",
     ]
     # This interpreter's gunicorn, serving this package on 127.0.0.1.
     server = subprocess.Popen(command, env=env)  # noqa: S603  # nosec B603
@@ -145,7 +167,7 @@ def _gunicorn(url: str, secret: str):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):  # noqa: S310  # nosec B310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):  # nosec B310
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
@@ -158,7 +180,14 @@ def _gunicorn(url: str, secret: str):
 
 
 def _load(port: int, requests: list[dict]) -> dict:
-    command = [sys.executable, "-m", "clerkship.bench.booking_load", str(port), str(CONCURRENCY), str(TIME_LIMIT)]
+    command = [
+        sys.executable,
+        "-m",
+        "clerkship.bench.booking_load",
+        str(port),
+        str(CONCURRENCY),
+        str(TIME_LIMIT),
+    ]
     # The load generator of this package, talking to 127.0.0.1 only.
     done = subprocess.run(  # noqa: S603  # nosec B603
         command, input=json.dumps(requests), capture_output=True, text=True, timeout=TIME_LIMIT + 60

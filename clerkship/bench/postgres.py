@@ -21,9 +21,7 @@ def free_port() -> int:
 
 
 def _bin_dir() -> Path:
-    found = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name)
-    )
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name))
     if not found:
         raise RuntimeError(
             "The PostgreSQL server is not installed: apt-get install -y postgresql "
@@ -51,14 +49,35 @@ def postgres_cluster(max_connections: int = 100) -> Iterator[str]:
         )
 
     try:
-        run(*as_owner, str(pgbin / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-            "-E", "UTF8", "--locale=C.UTF-8")
+        run(
+            *as_owner,
+            str(pgbin / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         options = (
             f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
             f"-c synchronous_commit=off -c full_page_writes=off -c max_connections={max_connections}"
         )
-        run(*as_owner, str(pgbin / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w",
-            "start", "-o", options)
+        run(
+            *as_owner,
+            str(pgbin / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "start",
+            "-o",
+            options,
+        )
         run(str(pgbin / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "bench")
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/bench"
     finally:

@@ -17,7 +17,7 @@ from clerkship.accounts.models import Role
 from clerkship.applications.models import Application
 from clerkship.core.time import local_end_of_day, local_today, utcnow
 from clerkship.extensions import db
-from clerkship.interviews import booking, fair_release, invitations, services
+from clerkship.interviews import booking, fair_release, invitations, services, waitlists
 from clerkship.interviews.models import BookingMode, DayFormat, Invitation, SeasonPhase
 from clerkship.interviews.queries import INVITABLE_STATES, offered_days
 
@@ -54,7 +54,9 @@ def seed_interviews(ctx) -> None:
                 starts=time(8, 0) if n % 2 == 0 else time(12, 30),
                 ends=time(12, 0) if n % 2 == 0 else time(16, 30),
                 format=DayFormat.VIRTUAL if virtual else DayFormat.IN_PERSON,
-                location="" if virtual else "LA General Medical Center, Emergency Dept. conference room",
+                location=""
+                if virtual
+                else "LA General Medical Center, Emergency Dept. conference room",
                 meeting_link="https://meet.example.edu/em-residency-interviews" if virtual else "",
                 capacity=3 if n in RESERVED else 4,
                 reserved=n in RESERVED,
@@ -79,7 +81,9 @@ def seed_interviews(ctx) -> None:
     writer = csv.writer(out)
     writer.writerow(["name", "email", "AAMC ID", "pathway"])
     for n, student in enumerate(listed):
-        writer.writerow([student.full_name, student.email, f"{20270000 + n:08d}", "yes" if n % 3 == 0 else "no"])
+        writer.writerow(
+            [student.full_name, student.email, f"{20270000 + n:08d}", "yes" if n % 3 == 0 else "no"]
+        )
     invitations.import_invitees(season, out.getvalue().encode(), reply_by=reply_by, by=director)
 
     invited = list(
@@ -105,5 +109,5 @@ def seed_interviews(ctx) -> None:
             booking.book_day(invitation, open_days[0].id, by=invitation.student)
     full = next((d for d in offered_days(late[2]) if d.room == 0 and not d.reserved), None)
     if full is not None:
-        booking.join_waitlist(late[2], full.id, auto_book=True, by=late[2].student)
+        waitlists.join_waitlist(late[2], full.id, auto_book=True, by=late[2].student)
     db.session.flush()

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews import booking, fair_release, notify
+from clerkship.interviews import fair_release, notify, waitlists
 
 interviews_cli = AppGroup("interviews", help="Interview seasons: reminders, draws, offers.")
 
@@ -34,6 +34,6 @@ def run_draws() -> None:
 @interviews_cli.command("expire-offers")
 def expire_offers() -> None:
     """Pass lapsed waitlist offers on to the next person in line."""
-    expired = booking.expire_lapsed_offers()
+    expired = waitlists.expire_lapsed_offers()
     db.session.commit()
     click.echo(f"Passed on {expired} lapsed offer(s).")

@@ -19,7 +19,6 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.time import format_datetime, utcnow
 from clerkship.extensions import db
 from clerkship.interviews import notify
-from clerkship.interviews.booking import _change_taken, check_active, lock_season, offered_day
 from clerkship.interviews.draw import Day, Draw, Invitee, draw_days, new_seed
 from clerkship.interviews.models import (
     Booking,
@@ -34,6 +33,8 @@ from clerkship.interviews.models import (
     Ranking,
     SeasonPhase,
 )
+from clerkship.interviews.seats import change_taken, check_active, offered_day
+from clerkship.interviews.waitlists import lock_season
 
 
 def save_ranking(invitation: Invitation, choices: Mapping[int, int], *, by: User) -> None:
@@ -99,9 +100,7 @@ def draw_inputs(season: InterviewSeason) -> dict:
         rankings.setdefault(invitation_id, []).append(day_id)
     return {
         "days": [[day.id, day.capacity, day.reserved] for day in days],
-        "invitees": [
-            [i.id, i.in_pathway, rankings[i.id]] for i in invitations if i.id in rankings
-        ],
+        "invitees": [[i.id, i.in_pathway, rankings[i.id]] for i in invitations if i.id in rankings],
         "booked": {
             str(day.id): day.capacity if day.is_locked else day.taken
             for day in days
@@ -162,7 +161,7 @@ def run_draw(season: InterviewSeason, *, by: User | None, seed: int | None = Non
         if day_id is not None:
             per_day[day_id] = per_day.get(day_id, 0) + 1
     for day_id, count in per_day.items():
-        _change_taken(days[day_id], count)
+        change_taken(days[day_id], count)
     for invitation_id in result.order:
         invitation, day_id = invitations[invitation_id], result.assignment[invitation_id]
         if day_id is None:
@@ -197,9 +196,10 @@ class ReplayCheck:
 
     @property
     def matches(self) -> bool:
-        return list(self.replayed.order) == self.draw.result["order"] and dict(
-            self.replayed.assignment
-        ) == self.draw.result["assignment"]
+        return (
+            list(self.replayed.order) == self.draw.result["order"]
+            and dict(self.replayed.assignment) == self.draw.result["assignment"]
+        )
 
 
 def replay_draw(record: InterviewDraw) -> ReplayCheck:

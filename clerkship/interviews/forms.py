@@ -14,7 +14,7 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, URL
+from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from clerkship.core.forms import VersionedForm, strip
@@ -29,7 +29,9 @@ def _hours(label: str, low: int, high: int, description: str, default: int) -> I
         description=description,
         validators=[
             InputRequired(f"Enter the {label.lower()}."),
-            NumberRange(min=low, max=high, message=f"Enter a number of hours from {low} to {high}."),
+            NumberRange(
+                min=low, max=high, message=f"Enter a number of hours from {low} to {high}."
+            ),
         ],
     )
 
@@ -93,7 +95,11 @@ class DayForm(VersionedForm):
     )
     meeting_link = URLField(
         "Meeting link (virtual)",
-        validators=[Optional(), URL(message="Enter a full link starting with https://."), Length(max=500)],
+        validators=[
+            Optional(),
+            URL(message="Enter a full link starting with https://."),
+            Length(max=500),
+        ],
         filters=[strip],
         description="Shown only to the invitees booked on the day.",
     )

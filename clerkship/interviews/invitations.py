@@ -21,7 +21,6 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.interviews import notify
-from clerkship.interviews.booking import lock_season
 from clerkship.interviews.models import (
     BookingMode,
     InterviewSeason,
@@ -29,6 +28,7 @@ from clerkship.interviews.models import (
     InvitationSource,
 )
 from clerkship.interviews.queries import INVITABLE_STATES
+from clerkship.interviews.waitlists import lock_season
 
 MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -92,9 +92,7 @@ def invite_applicants(
     if not applications:
         raise RuleViolation("Choose at least one applicant to invite.", field="applications")
     invited = set(
-        db.session.scalars(
-            select(Invitation.student_id).where(Invitation.season_id == season.id)
-        )
+        db.session.scalars(select(Invitation.student_id).where(Invitation.season_id == season.id))
     )
     for application in applications:
         if (
@@ -151,7 +149,10 @@ def parse_invitee_list(data: bytes) -> tuple[list[ImportRow], list[str]]:
         header = next(reader, None)
     except csv.Error as error:
         return [], [f"Line 1: the file cannot be read as CSV ({error})."]
-    columns = [HEADERS.get(" ".join(cell.strip().lower().replace("_", " ").split())) for cell in header or []]
+    columns = [
+        HEADERS.get(" ".join(cell.strip().lower().replace("_", " ").split()))
+        for cell in header or []
+    ]
     if header is None or sorted(c for c in columns if c) != ["aamc_id", "email", "name", "pathway"]:
         return [], ["Line 1 must name the four columns: name, email, AAMC ID, pathway."]
     rows, problems, seen_email, seen_aamc = [], [], {}, {}
@@ -224,9 +225,7 @@ def import_invitees(
         for user in db.session.scalars(select(User).where(User.email.in_([r.email for r in rows])))
     }
     invited = set(
-        db.session.scalars(
-            select(Invitation.student_id).where(Invitation.season_id == season.id)
-        )
+        db.session.scalars(select(Invitation.student_id).where(Invitation.season_id == season.id))
     )
     for row in rows:
         user = users.get(row.email)

@@ -13,7 +13,6 @@ from clerkship.core.time import format_datetime, local_datetime, to_local, utcno
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
 from clerkship.interviews import notify
-from clerkship.interviews.booking import fill_from_waitlist, lock_season
 from clerkship.interviews.models import (
     Booking,
     BookingMode,
@@ -26,6 +25,7 @@ from clerkship.interviews.models import (
     WaitlistState,
 )
 from clerkship.interviews.queries import pathway_flag
+from clerkship.interviews.waitlists import fill_from_waitlist, lock_season
 
 
 def _plain(value):
@@ -145,7 +145,11 @@ def save_day(
     created = day is None
     old_capacity = 0 if created else day.capacity
     day = day or InterviewDay(season=season)
-    before = None if created else (day.starts_at, day.ends_at, day.format, day.location, day.meeting_link)
+    before = (
+        None
+        if created
+        else (day.starts_at, day.ends_at, day.format, day.location, day.meeting_link)
+    )
     changes = _apply(
         day,
         {

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import (
     Blueprint,
-    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,24 +14,23 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from clerkship.applications.models import Application
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
 from clerkship.core.rules import RuleViolation
-from clerkship.core.time import local_end_of_day, local_today, to_local
+from clerkship.core.time import to_local
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
-from clerkship.interviews import exports, fair_release, invitations, queries, services
-from clerkship.interviews.calendars import department_calendar
-from clerkship.interviews.forms import DayForm, ImportForm, InviteApplicantsForm, SeasonForm
+from clerkship.interviews import fair_release, queries, services
+from clerkship.interviews.forms import DayForm, SeasonForm
 from clerkship.interviews.models import BookingMode, DayFormat, InterviewDay, SeasonPhase
 from clerkship.interviews.permissions import can_manage_interviews, can_view_interviews
 
 bp = Blueprint("interview_staff", __name__, url_prefix="/departments/<slug>/interviews")
 
 
-def _department(slug: str, *, manage: bool = False) -> Department:
+def load_department(slug: str, *, manage: bool = False) -> Department:
+    """The department of the URL, if the user may see (or, with manage, change) its season."""
     department = cycle_queries.department_by_slug(slug)
     if department is None:
         abort(404)
@@ -52,16 +47,18 @@ def _department(slug: str, *, manage: bool = False) -> Department:
     return department
 
 
-def _cycle(slug: str) -> Cycle:
+def load_cycle(slug: str) -> Cycle:
+    """The cycle of the URL."""
     cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug))
     if cycle is None:
         abort(404)
     return cycle
 
 
-def _season(slug: str, cycle_slug: str, *, manage: bool = False):
-    department = _department(slug, manage=manage)
-    cycle = _cycle(cycle_slug)
+def load_season(slug: str, cycle_slug: str, *, manage: bool = False):
+    """(department, cycle, season) of the URL, after the permission check; 404 without a season."""
+    department = load_department(slug, manage=manage)
+    cycle = load_cycle(cycle_slug)
     season = queries.season_for(department, cycle)
     if season is None:
         abort(404)
@@ -90,7 +87,7 @@ def _to_season(season, **anchor):
 @bp.route("/")
 @login_required
 def index(slug: str):
-    department = _department(slug)
+    department = load_department(slug)
     cycle = cycle_queries.current_cycle()
     if cycle is None:
         abort(404)
@@ -100,8 +97,8 @@ def index(slug: str):
 @bp.route("/<cycle>/")
 @login_required
 def season(slug: str, cycle: str):
-    department = _department(slug)
-    the_cycle = _cycle(cycle)
+    department = load_department(slug)
+    the_cycle = load_cycle(cycle)
     season = queries.season_for(department, the_cycle)
     figures = queries.day_figures(season) if season else []
     draw_check = fair_release.replay_draw(season.draw) if season and season.draw else None
@@ -121,8 +118,8 @@ def season(slug: str, cycle: str):
 @bp.route("/<cycle>/settings", methods=["GET", "POST"])
 @login_required
 def settings(slug: str, cycle: str):
-    department = _department(slug, manage=True)
-    the_cycle = _cycle(cycle)
+    department = load_department(slug, manage=True)
+    the_cycle = load_cycle(cycle)
     season = queries.season_for(department, the_cycle)
     form = SeasonForm(obj=season)
     if season is not None and request.method == "GET":
@@ -162,7 +159,7 @@ def settings(slug: str, cycle: str):
 @bp.route("/<cycle>/days/<int:day_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_day(slug: str, cycle: str, day_id: int | None = None):
-    department, the_cycle, season = _season(slug, cycle, manage=True)
+    department, the_cycle, season = load_season(slug, cycle, manage=True)
     day = _day(season, day_id) if day_id is not None else None
     form = DayForm()
     if request.method == "GET" and day is not None:
@@ -209,7 +206,7 @@ def edit_day(slug: str, cycle: str, day_id: int | None = None):
 @bp.route("/<cycle>/days/<int:day_id>/delete", methods=["POST"])
 @login_required
 def delete_day(slug: str, cycle: str, day_id: int):
-    _department_, _cycle_, season = _season(slug, cycle, manage=True)
+    season = load_season(slug, cycle, manage=True)[2]
     day = db.session.get(InterviewDay, day_id)
     if day is None:
         flash("That day had already been deleted.", "info")
@@ -230,7 +227,7 @@ def delete_day(slug: str, cycle: str, day_id: int):
 @bp.route("/<cycle>/days/<int:day_id>")
 @login_required
 def day(slug: str, cycle: str, day_id: int):
-    department, the_cycle, season = _season(slug, cycle)
+    department, the_cycle, season = load_season(slug, cycle)
     the_day = _day(season, day_id)
     figures = next(f for f in queries.day_figures(season) if f.day.id == the_day.id)
     return render_template(
@@ -245,133 +242,10 @@ def day(slug: str, cycle: str, day_id: int):
     )
 
 
-def _default_reply_by():
-    return local_today() + timedelta(days=7)
-
-
-def _invite_form() -> InviteApplicantsForm:
-    form = InviteApplicantsForm()
-    if request.method == "GET":
-        form.reply_by.data = _default_reply_by()
-    return form
-
-
-def _invitations_page(department, cycle, season, form, status=200):
-    page = db.paginate(
-        queries.season_invitations(season),
-        page=request.args.get("page", 1, type=int),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-    )
-    invitable = []
-    if can_manage_interviews(current_user, department):
-        invitable = db.paginate(
-            queries.invitable_applications(season),
-            page=request.args.get("apage", 1, type=int),
-            per_page=current_app.config["PAGE_SIZE"],
-            error_out=False,
-        ).items
-        form.applications.choices = [
-            (
-                a.id,
-                f"{a.student.full_name} ({a.student.email}) · {a.state.label} · "
-                f"UIM pathway: {'yes' if a.in_pathway else 'no'}",
-            )
-            for a in invitable
-        ]
-    return render_template(
-        "interviews/staff/invitations.html",
-        department=department,
-        cycle=cycle,
-        season=season,
-        page=page,
-        bookings=queries.current_bookings(page.items),
-        form=form,
-        invitable=invitable,
-    ), status
-
-
-@bp.route("/<cycle>/invitations")
-@login_required
-def invitations_list(slug: str, cycle: str):
-    department, the_cycle, season = _season(slug, cycle)
-    return _invitations_page(department, the_cycle, season, _invite_form())
-
-
-@bp.route("/<cycle>/invitations", methods=["POST"])
-@login_required
-def invite(slug: str, cycle: str):
-    department, the_cycle, season = _season(slug, cycle, manage=True)
-    form = _invite_form()
-    if form.validate_on_submit():
-        chosen = list(
-            db.session.scalars(select(Application).where(Application.id.in_(form.applications.data)))
-        )
-        if len(chosen) != len(set(form.applications.data)):
-            chosen = []
-        try:
-            sent = invitations.invite_applicants(
-                season, chosen, reply_by=local_end_of_day(form.reply_by.data), by=current_user
-            )
-        except RuleViolation as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{len(sent)} invitation(s) sent.", "success")
-            return redirect(
-                url_for("interview_staff.invitations_list", slug=slug, cycle=cycle), code=303
-            )
-    return _invitations_page(department, the_cycle, season, form, status=400)
-
-
-@bp.route("/<cycle>/invitations/import", methods=["GET", "POST"])
-@login_required
-def import_list(slug: str, cycle: str):
-    department, the_cycle, season = _season(slug, cycle, manage=True)
-    form = ImportForm()
-    if request.method == "GET":
-        form.reply_by.data = _default_reply_by()
-    problems: list[str] = []
-    if form.validate_on_submit():
-        upload = form.file.data
-        if not (upload.filename or "").lower().endswith(".csv"):
-            form.file.errors.append("Upload a .csv file (in a spreadsheet: Save as, CSV UTF-8).")
-        else:
-            try:
-                sent = invitations.import_invitees(
-                    season,
-                    upload.read(invitations.MAX_IMPORT_BYTES + 1),
-                    reply_by=local_end_of_day(form.reply_by.data),
-                    by=current_user,
-                )
-            except invitations.ImportRefused as error:
-                db.session.rollback()
-                attach_error(form, error)
-                problems = error.problems
-            except RuleViolation as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                flash(f"{len(sent)} invitation(s) sent from the list.", "success")
-                return redirect(
-                    url_for("interview_staff.invitations_list", slug=slug, cycle=cycle), code=303
-                )
-    return render_template(
-        "interviews/staff/import.html",
-        department=department,
-        cycle=the_cycle,
-        season=season,
-        form=form,
-        problems=problems,
-    ), (400 if form.errors or problems else 200)
-
-
 @bp.route("/<cycle>/draw", methods=["POST"])
 @login_required
 def run_draw(slug: str, cycle: str):
-    _department_, _cycle_, season = _season(slug, cycle, manage=True)
+    season = load_season(slug, cycle, manage=True)[2]
     try:
         record = fair_release.run_draw(season, by=current_user)
     except RuleViolation as error:
@@ -381,66 +255,3 @@ def run_draw(slug: str, cycle: str):
         db.session.commit()
         flash(f"The draw ran with seed {record.seed}. Everyone placed has been emailed.", "success")
     return _to_season(season, _anchor="draw")
-
-
-@bp.route("/<cycle>/draw.json")
-@login_required
-def draw_record(slug: str, cycle: str):
-    _department_, _cycle_, season = _season(slug, cycle)
-    if season.draw is None:
-        abort(404)
-    record = season.draw
-    return {
-        "department": season.department.name,
-        "cycle": season.cycle.name,
-        "ran_at": record.ran_at.isoformat(),
-        "seed": record.seed,
-        "algorithm": "random serial dictatorship (clerkship.interviews.draw.draw_days)",
-        "inputs": record.inputs,
-        "result": record.result,
-    }
-
-
-def _download(body, mimetype: str, filename: str) -> Response:
-    return Response(
-        body,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def _filename(season, extension: str) -> str:
-    return f"{season.department.slug}-interviews-{season.cycle.slug}.{extension}"
-
-
-@bp.route("/<cycle>/schedule.csv")
-@login_required
-def schedule_csv(slug: str, cycle: str):
-    _department_, _cycle_, season = _season(slug, cycle)
-    return _download(
-        exports.schedule_csv(exports.schedule_rows(season)),
-        "text/csv",
-        _filename(season, "csv"),
-    )
-
-
-@bp.route("/<cycle>/schedule.xlsx")
-@login_required
-def schedule_xlsx(slug: str, cycle: str):
-    _department_, _cycle_, season = _season(slug, cycle)
-    return _download(
-        exports.schedule_xlsx(exports.schedule_rows(season), title=season.department.name),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _filename(season, "xlsx"),
-    )
-
-
-@bp.route("/<cycle>/calendar.ics")
-@login_required
-def calendar(slug: str, cycle: str):
-    _department_, _cycle_, season = _season(slug, cycle)
-    return _download(
-        department_calendar(season, queries.day_figures(season)),
-        "text/calendar",
-        _filename(season, "ics"),
-    )

@@ -10,7 +10,7 @@ from flask_login import current_user
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
-from clerkship.interviews import booking, fair_release, queries
+from clerkship.interviews import booking, fair_release, queries, waitlists
 from clerkship.interviews.calendars import personal_calendar
 from clerkship.interviews.forms import WaitlistForm, ranking_form
 from clerkship.interviews.models import Invitation, SeasonPhase
@@ -96,8 +96,10 @@ def book(invitation_id: int, day_id: int):
     return _act(
         invitation,
         lambda: booking.book_day(invitation, day_id, by=current_user),
-        lambda made: f"You are booked on {made.day.label}. "
-        "A confirmation with a calendar file is on its way.",
+        lambda made: (
+            f"You are booked on {made.day.label}. "
+            "A confirmation with a calendar file is on its way."
+        ),
     )
 
 
@@ -120,12 +122,14 @@ def join_waitlist(invitation_id: int, day_id: int):
     auto_book = bool(form.auto_book.data)
     return _act(
         invitation,
-        lambda: booking.join_waitlist(invitation, day_id, auto_book=auto_book, by=current_user),
-        lambda entry: f"You are on the waitlist for {entry.day.label}. "
-        + (
-            "If a seat frees up you will be booked and told by email."
-            if auto_book
-            else "If a seat frees up you will be offered it by email."
+        lambda: waitlists.join_waitlist(invitation, day_id, auto_book=auto_book, by=current_user),
+        lambda entry: (
+            f"You are on the waitlist for {entry.day.label}. "
+            + (
+                "If a seat frees up you will be booked and told by email."
+                if auto_book
+                else "If a seat frees up you will be offered it by email."
+            )
         ),
     )
 
@@ -136,7 +140,7 @@ def leave_waitlist(invitation_id: int, entry_id: int):
     invitation = _invitation(invitation_id)
     return _act(
         invitation,
-        lambda: booking.leave_waitlist(invitation, entry_id, by=current_user),
+        lambda: waitlists.leave_waitlist(invitation, entry_id, by=current_user),
         lambda _: "You left the waitlist.",
     )
 
@@ -147,7 +151,7 @@ def accept_offer(invitation_id: int, entry_id: int):
     invitation = _invitation(invitation_id)
     return _act(
         invitation,
-        lambda: booking.accept_offer(invitation, entry_id, by=current_user),
+        lambda: waitlists.accept_offer(invitation, entry_id, by=current_user),
         lambda made: f"You are booked on {made.day.label}.",
     )
 
@@ -158,7 +162,7 @@ def decline_offer(invitation_id: int, entry_id: int):
     invitation = _invitation(invitation_id)
     return _act(
         invitation,
-        lambda: booking.decline_offer(invitation, entry_id, by=current_user),
+        lambda: waitlists.decline_offer(invitation, entry_id, by=current_user),
         lambda _: "You declined the seat; it goes to the next person on the waitlist.",
     )
 
@@ -180,8 +184,10 @@ def rank(invitation_id: int):
     return _act(
         invitation,
         lambda: fair_release.save_ranking(invitation, choices, by=current_user),
-        lambda _: f"Your ranking of {len(choices)} day(s) is saved. You can change it until "
-        "the ranking window closes.",
+        lambda _: (
+            f"Your ranking of {len(choices)} day(s) is saved. You can change it until "
+            "the ranking window closes."
+        ),
     )
 
 

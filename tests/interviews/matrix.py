@@ -112,27 +112,35 @@ RULES = [
         method="POST",
     ),
     Rule("interview_staff.day", lambda w: _day(w), DEPARTMENT_STAFF),
-    Rule("interview_staff.invitations_list", lambda w: _staff(w, "/invitations"), DEPARTMENT_STAFF),
     Rule(
-        "interview_staff.invite",
+        "interview_invitations.invitations_list",
+        lambda w: _staff(w, "/invitations"),
+        DEPARTMENT_STAFF,
+    ),
+    Rule(
+        "interview_invitations.invite",
         lambda w: _staff(w, "/invitations"),
         DEPARTMENT_MANAGERS,
         method="POST",
     ),
     Rule(
-        "interview_staff.import_list",
+        "interview_invitations.import_list",
         lambda w: _staff(w, "/invitations/import"),
         DEPARTMENT_MANAGERS,
     ),
     Rule(
-        "interview_staff.import_list",
+        "interview_invitations.import_list",
         lambda w: _staff(w, "/invitations/import"),
         DEPARTMENT_MANAGERS,
         method="POST",
     ),
-    Rule("interview_staff.run_draw", lambda w: _staff(w, "/draw"), DEPARTMENT_MANAGERS, method="POST"),
-    Rule("interview_staff.draw_record", lambda w: _staff(w, "/draw.json"), DEPARTMENT_STAFF),
-    Rule("interview_staff.schedule_csv", lambda w: _staff(w, "/schedule.csv"), DEPARTMENT_STAFF),
-    Rule("interview_staff.schedule_xlsx", lambda w: _staff(w, "/schedule.xlsx"), DEPARTMENT_STAFF),
-    Rule("interview_staff.calendar", lambda w: _staff(w, "/calendar.ics"), DEPARTMENT_STAFF),
+    Rule(
+        "interview_staff.run_draw", lambda w: _staff(w, "/draw"), DEPARTMENT_MANAGERS, method="POST"
+    ),
+    Rule("interview_exports.draw_record", lambda w: _staff(w, "/draw.json"), DEPARTMENT_STAFF),
+    Rule("interview_exports.schedule_csv", lambda w: _staff(w, "/schedule.csv"), DEPARTMENT_STAFF),
+    Rule(
+        "interview_exports.schedule_xlsx", lambda w: _staff(w, "/schedule.xlsx"), DEPARTMENT_STAFF
+    ),
+    Rule("interview_exports.calendar", lambda w: _staff(w, "/calendar.ics"), DEPARTMENT_STAFF),
 ]

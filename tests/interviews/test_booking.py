@@ -12,6 +12,7 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.interviews import booking as services
+from clerkship.interviews import waitlists
 from clerkship.interviews.booking import NOT_OFFERED
 from clerkship.interviews.models import (
     Booking,
@@ -46,7 +47,11 @@ def test_book_day_takes_a_seat_and_accepts_the_invitation(setting):
     day = make_day(setting.season, capacity=3)
     booking = services.book_day(setting.other, day.id, by=setting.other.student)
     db.session.commit()
-    assert (booking.state, booking.day_id, booking.in_pathway) == (BookingState.BOOKED, day.id, False)
+    assert (booking.state, booking.day_id, booking.in_pathway) == (
+        BookingState.BOOKED,
+        day.id,
+        False,
+    )
     assert _taken(day) == 1
     assert setting.other.state is InvitationState.ACCEPTED
     assert setting.other.responded_at is not None
@@ -98,9 +103,7 @@ def test_move_frees_the_old_seat_and_keeps_one_booking(setting):
     services.book_day(setting.other, first.id, by=setting.other.student)
     services.book_day(setting.other, second.id, by=setting.other.student)
     db.session.commit()
-    states = db.session.execute(
-        select(Booking.day_id, Booking.state).order_by(Booking.id)
-    ).all()
+    states = db.session.execute(select(Booking.day_id, Booking.state).order_by(Booking.id)).all()
     assert states == [(first.id, BookingState.CANCELLED), (second.id, BookingState.BOOKED)]
     assert (_taken(first), _taken(second)) == (0, 1)
 
@@ -176,7 +179,7 @@ def test_decline_invitation_cancels_own_booking_and_nothing_else(setting, mailbo
     make_booking(setting.other, day)
     make_booking(setting.pathway, day)
     waiting = make_invitation(setting.season)
-    services.join_waitlist(waiting, day.id, auto_book=False, by=waiting.student)
+    waitlists.join_waitlist(waiting, day.id, auto_book=False, by=waiting.student)
     services.decline_invitation(setting.other, by=setting.other.student)
     db.session.commit()
     assert setting.other.state is InvitationState.DECLINED
@@ -207,7 +210,7 @@ def test_declining_without_booking_frees_nothing(setting):
     day = make_day(setting.season, capacity=1)
     make_booking(setting.pathway, day)
     waiting = make_invitation(setting.season)
-    services.join_waitlist(waiting, day.id, auto_book=True, by=waiting.student)
+    waitlists.join_waitlist(waiting, day.id, auto_book=True, by=waiting.student)
     services.decline_invitation(setting.other, by=setting.other.student)
     db.session.commit()
     assert _taken(day) == 1
@@ -215,7 +218,9 @@ def test_declining_without_booking_frees_nothing(setting):
 
 
 def test_withdrawn_pathway_flag_hides_reserved_days_at_once(setting):
-    application = make_submitted_application(department=setting.season.department, cycle=setting.season.cycle, in_pathway=True)
+    application = make_submitted_application(
+        department=setting.season.department, cycle=setting.season.cycle, in_pathway=True
+    )
     invitation = make_invitation(setting.season, application=application)
     reserved = make_day(setting.season, reserved=True)
     assert [d.id for d in offered_days(invitation)] == [reserved.id]
@@ -228,7 +233,9 @@ def test_withdrawn_pathway_flag_hides_reserved_days_at_once(setting):
 
 
 def test_apply_pathway_change_gives_up_reserved_seat(setting, mailbox):
-    application = make_submitted_application(department=setting.season.department, cycle=setting.season.cycle, in_pathway=True)
+    application = make_submitted_application(
+        department=setting.season.department, cycle=setting.season.cycle, in_pathway=True
+    )
     invitation = make_invitation(setting.season, application=application)
     reserved = make_day(setting.season, reserved=True, capacity=1)
     make_booking(invitation, reserved)
@@ -303,7 +310,9 @@ def test_database_refuses_reserving_a_day_with_bookings_outside_pathway(setting)
         )
     db.session.rollback()
     db.session.execute(
-        update(InterviewDay.__table__).where(InterviewDay.__table__.c.id == day.id).values(capacity=5)
+        update(InterviewDay.__table__)
+        .where(InterviewDay.__table__.c.id == day.id)
+        .values(capacity=5)
     )
     db.session.commit()
 

@@ -151,11 +151,15 @@ def test_reminders_go_once_to_interviews_within_the_horizon(app, setting, mailbo
     make_booking(setting.pathway, later)
     db.session.commit()
     runner = CliRunner()
-    assert runner.invoke(app.cli, ["interviews", "send-reminders"]).output == "Sent 1 reminder(s).\n"
-    assert runner.invoke(app.cli, ["interviews", "send-reminders"]).output == "Sent 0 reminder(s).\n"
+    assert (
+        runner.invoke(app.cli, ["interviews", "send-reminders"]).output == "Sent 1 reminder(s).\n"
+    )
+    assert (
+        runner.invoke(app.cli, ["interviews", "send-reminders"]).output == "Sent 0 reminder(s).\n"
+    )
     (message,) = mailbox.to(setting.other.email)
     assert message["Subject"] == f"Reminder: your residency interview on {soon.short_label}"
-    method, calendar = _calendar_of(message)
+    _method, calendar = _calendar_of(message)
     (event,) = calendar.walk("VEVENT")
     assert event.decoded("dtstart").astimezone(UTC) == soon.starts_at
     assert mailbox.to(setting.pathway.email) == []

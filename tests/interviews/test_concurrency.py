@@ -71,8 +71,7 @@ def _post_all(port: int, requests: list[tuple[str, str]]) -> list[tuple[int, str
 def test_200_concurrent_bookings_for_10_seats(app, setting):
     day = make_day(setting.season, capacity=SEATS)
     invitations = [
-        make_invitation(setting.season, make_student(), pathway=i % 3 == 0)
-        for i in range(ATTEMPTS)
+        make_invitation(setting.season, make_student(), pathway=i % 3 == 0) for i in range(ATTEMPTS)
     ]
     requests = [
         (f"/interviews/{inv.id}/days/{day.id}/book", _cookie(app, inv.student))
@@ -113,7 +112,10 @@ def test_concurrent_double_submits_leave_one_booking(app, setting):
         )
     )
     assert len(active) == 1
-    taken = {d.id: db.session.scalar(select(InterviewDay.taken).where(InterviewDay.id == d.id)) for d in days}
+    taken = {
+        d.id: db.session.scalar(select(InterviewDay.taken).where(InterviewDay.id == d.id))
+        for d in days
+    }
     assert taken == {d.id: int(d.id == active[0].day_id) for d in days}
 
 

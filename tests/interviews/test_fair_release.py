@@ -77,9 +77,7 @@ def test_save_ranking_renumbers_choices_and_accepts_the_invitation(fair):
     a, b, c = (make_day(fair.season, days_ahead=n) for n in (10, 11, 12))
     fair_release.save_ranking(fair.other, {c.id: 1, a.id: 3}, by=fair.other.student)
     db.session.commit()
-    rows = db.session.execute(
-        select(Ranking.day_id, Ranking.rank).order_by(Ranking.rank)
-    ).all()
+    rows = db.session.execute(select(Ranking.day_id, Ranking.rank).order_by(Ranking.rank)).all()
     assert rows == [(c.id, 1), (a.id, 2)]
     assert fair.other.state is InvitationState.ACCEPTED
     fair_release.save_ranking(fair.other, {b.id: 1}, by=fair.other.student)  # replaces
@@ -227,8 +225,11 @@ def test_run_draws_command_runs_due_seasons(app, fair):
     assert result.output == (
         f"Emergency Medicine {fair.season.cycle.name}: draw seed {record.seed}.\nRan 1 draw(s).\n"
     )
-    assert db.session.scalar(
-        select(func.count(Booking.id)).where(Booking.state == BookingState.BOOKED)
-    ) >= 1
+    assert (
+        db.session.scalar(
+            select(func.count(Booking.id)).where(Booking.state == BookingState.BOOKED)
+        )
+        >= 1
+    )
     again = CliRunner().invoke(app.cli, ["interviews", "run-draws"])
     assert again.output == "Ran 0 draw(s).\n"

@@ -31,11 +31,15 @@ def test_invitations_page_shows_applicants_with_their_pathway_flag(client, setti
         make_student(full_name="Amara Okafor"), season.department, season.cycle, in_pathway=True
     )
     make_submitted_application(
-        make_student(full_name="Ethan Park"), season.department, season.cycle,
+        make_student(full_name="Ethan Park"),
+        season.department,
+        season.cycle,
         state=ApplicationState.COMPLETED,
     )
     make_submitted_application(
-        make_student(full_name="Draft Person"), season.department, season.cycle,
+        make_student(full_name="Draft Person"),
+        season.department,
+        season.cycle,
         state=ApplicationState.DRAFT,
     )
     make_submitted_application(make_student(full_name="Elsewhere Person"), cycle=season.cycle)
@@ -120,7 +124,9 @@ def test_import_creates_student_accounts_and_invites(client, setting, mailbox):
     assert nia.has_password is False
     imported = {
         i.email: (i.student_id, i.aamc_id, i.in_pathway, i.source)
-        for i in db.session.scalars(select(Invitation).where(Invitation.aamc_id.in_(["12345678", "23456789"])))
+        for i in db.session.scalars(
+            select(Invitation).where(Invitation.aamc_id.in_(["12345678", "23456789"]))
+        )
     }
     assert imported == {
         "nia@som.example.edu": (nia.id, "12345678", True, InvitationSource.IMPORT),
