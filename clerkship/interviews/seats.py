@@ -34,8 +34,6 @@ from clerkship.interviews.models import (
 from clerkship.interviews.queries import active_booking, may_see_day
 
 # The same words for a day that does not exist and a day the invitee may not see.
-
-
 NOT_OFFERED = "Choose one of the days offered to you."
 
 
@@ -78,6 +76,7 @@ def check_active(invitation: Invitation) -> None:
 
 
 def check_open(season: InterviewSeason) -> None:
+    """Refuse booking while a fair-release season is still ranking or waiting for its draw."""
     phase = season.phase
     if phase is SeasonPhase.RANKING:
         raise RuleViolation(
@@ -115,6 +114,7 @@ def full_already(day: InterviewDay, invitation: Invitation) -> bool:
 
 
 def check_bookable(day: InterviewDay) -> None:
+    """Refuse a day whose lock time has passed."""
     if day.is_locked:
         raise RuleViolation(
             f"{day.short_label} can no longer be booked: bookings closed on "
@@ -123,6 +123,7 @@ def check_bookable(day: InterviewDay) -> None:
 
 
 def check_changeable(booking: Booking, action: str) -> None:
+    """Refuse to cancel or move a booking whose day is past its lock time."""
     day = booking.day
     if day.is_locked:
         raise RuleViolation(
@@ -147,6 +148,7 @@ def change_taken(day: InterviewDay, delta: int) -> None:
 
 
 def respond(invitation: Invitation) -> None:
+    """Count a first booking, ranking or waitlist place as the answer to the invitation."""
     if invitation.state is InvitationState.INVITED:
         invitation.state = InvitationState.ACCEPTED
         invitation.responded_at = utcnow()
@@ -173,6 +175,7 @@ def seat(invitation: Invitation, day: InterviewDay, via: BookingVia, *, held: bo
 
 
 def release(booking: Booking) -> None:
+    """Cancel a booking and give its seat back to the day."""
     booking.state = BookingState.CANCELLED
     booking.cancelled_at = utcnow()
     db.session.flush()
@@ -180,11 +183,13 @@ def release(booking: Booking) -> None:
 
 
 def close(entry: WaitlistEntry, state: WaitlistState) -> None:
+    """End a waitlist place in the given state."""
     entry.state = state
     entry.closed_at = utcnow()
 
 
 def audit(action: str, invitation: Invitation, by: User | None, summary: str, **detail) -> None:
+    """Write an interview audit event about the invitee."""
     record_event(
         f"interview.{action}",
         by=by,

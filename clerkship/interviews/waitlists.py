@@ -139,6 +139,7 @@ def decline_offer(invitation: Invitation, entry_id: int, *, by: User) -> None:
 
 
 def decline_held(entry: WaitlistEntry, state: WaitlistState = WaitlistState.DECLINED) -> None:
+    """Close an offer and pass its held seat to the next in line."""
     close(entry, state)
     db.session.flush()
     change_taken(entry.day, -1)

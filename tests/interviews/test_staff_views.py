@@ -316,3 +316,20 @@ def test_season_page_without_season_offers_set_up(client):
     html = client.get(f"/departments/pediatrics/interviews/{cycle.slug}/").get_data(as_text=True)
     assert "There is no interview season for" in html
     assert "Set up the interview season" in html
+
+
+def test_interview_links_shown_only_to_those_who_may_follow_them(client, setting):
+    login(client, setting.other.student)
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/interviews/"' in home
+    assert "/departments/emergency-medicine/interviews/" not in home
+    page = client.get(f"/interviews/{setting.other.id}").get_data(as_text=True)
+    assert "/departments/" not in page
+    login(client, setting.director)
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/interviews/"' not in home
+    department = client.get("/departments/emergency-medicine/").get_data(as_text=True)
+    assert 'href="/departments/emergency-medicine/interviews/"' in department
+    reviewer = make_user((Role.REVIEWER, setting.season.department))
+    login(client, reviewer)
+    assert client.get("/departments/emergency-medicine/interviews/").status_code == 403
