@@ -148,6 +148,7 @@ def run_draw(season: InterviewSeason, *, by: User | None, seed: int | None = Non
         result={"order": list(result.order), "assignment": dict(result.assignment)},
     )
     db.session.add(record)
+    season.drawn_at = record.ran_at = utcnow()
     db.session.flush()
     invitations = {
         str(i.id): i
@@ -211,11 +212,10 @@ def run_due_draws(*, by: User | None = None) -> list[InterviewDraw]:
     """Run the draw of every fair-release season whose ranking window has closed."""
     due = db.session.scalars(
         select(InterviewSeason)
-        .outerjoin(InterviewDraw)
         .where(
             InterviewSeason.booking_mode == BookingMode.FAIR_RELEASE,
             InterviewSeason.ranking_closes_at <= utcnow(),
-            InterviewDraw.id.is_(None),
+            InterviewSeason.drawn_at.is_(None),
         )
         .order_by(InterviewSeason.id)
     ).all()

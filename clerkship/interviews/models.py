@@ -80,11 +80,14 @@ class InterviewSeason(db.Model):
     lock_hours: Mapped[int] = mapped_column(default=48)
     # A seat offered from a waitlist is held this long for an answer.
     offer_hours: Mapped[int] = mapped_column(default=24)
+
+    # When the fair-release draw ran (the draw's row, with its inputs, is loaded only to show it).
+    drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    department: Mapped[Department] = relationship()
-    cycle: Mapped[Cycle] = relationship()
+    department: Mapped[Department] = relationship(lazy="joined")
+    cycle: Mapped[Cycle] = relationship(lazy="joined")
     days: Mapped[list[InterviewDay]] = relationship(
         back_populates="season", order_by="InterviewDay.starts_at"
     )
@@ -100,7 +103,7 @@ class InterviewSeason(db.Model):
 
     @property
     def phase(self) -> SeasonPhase:
-        if self.booking_mode is BookingMode.FIRST_COME or self.draw is not None:
+        if self.booking_mode is BookingMode.FIRST_COME or self.drawn_at is not None:
             return SeasonPhase.OPEN
         if self.ranking_closes_at is None:
             return SeasonPhase.SETUP
@@ -196,9 +199,9 @@ class Invitation(db.Model):
     # SEQUENCE of the invitee's calendar event, raised at every change (RFC 5545).
     calendar_sequence: Mapped[int] = mapped_column(default=0)
 
-    # Loaded on access (lazy="select"): each is usually in the identity map already, and
+    # The season comes with the invitation; the other records are loaded on access, as
     # deep joined chains cost more to build than the one query they save.
-    season: Mapped[InterviewSeason] = relationship()
+    season: Mapped[InterviewSeason] = relationship(lazy="joined")
     student: Mapped[User] = relationship(foreign_keys=[student_id])
     application: Mapped[Application | None] = relationship()
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0006
 Revises: 0003
-Create Date: 2026-11-22 21:50:10.221817
+Create Date: 2026-11-22 22:37:50.162876
 
 """
 from alembic import op
@@ -27,6 +27,7 @@ def upgrade():
     sa.Column('ranking_closes_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('lock_hours', sa.Integer(), nullable=False),
     sa.Column('offer_hours', sa.Integer(), nullable=False),
+    sa.Column('drawn_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint('lock_hours BETWEEN 0 AND 336', name=op.f('ck_interview_season_lock_hours_range')),
