@@ -44,14 +44,16 @@ def _invitations_page(department, cycle, season, form, status=200):
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
-    invitable = []
+    invitable, waiting = [], 0
     if can_manage_interviews(current_user, department):
-        invitable = db.paginate(
+        # The first page of applicants not yet invited; inviting them brings up the next.
+        candidates = db.paginate(
             queries.invitable_applications(season),
-            page=request.args.get("apage", 1, type=int),
+            page=1,
             per_page=current_app.config["PAGE_SIZE"],
             error_out=False,
-        ).items
+        )
+        invitable, waiting = candidates.items, candidates.total
         form.applications.choices = [
             (
                 a.id,
@@ -69,6 +71,7 @@ def _invitations_page(department, cycle, season, form, status=200):
         bookings=queries.current_bookings(page.items),
         form=form,
         invitable=invitable,
+        waiting=waiting,
     ), status
 
 
