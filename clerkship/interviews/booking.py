@@ -39,6 +39,7 @@ from clerkship.interviews.waitlists import decline_held, fill_from_waitlist, loc
 __all__ = [
     "NOT_OFFERED",
     "DayFull",
+    "apply_application_pathway",
     "apply_pathway_change",
     "book_day",
     "cancel_booking",
@@ -156,3 +157,11 @@ def apply_pathway_change(invitation: Invitation, *, by: User | None) -> None:
             f"booking on reserved day {current.day.label} cancelled: no longer in the pathway",
         )
         fill_from_waitlist(current.day)
+
+
+def apply_application_pathway(application, *, by: User | None) -> None:
+    """Call after an application's pathway flag changes: its invitations follow the new flag."""
+    for invitation in list(
+        db.session.scalars(select(Invitation).where(Invitation.application_id == application.id))
+    ):
+        apply_pathway_change(invitation, by=by)

@@ -240,7 +240,7 @@ def test_apply_pathway_change_gives_up_reserved_seat(setting, mailbox):
     reserved = make_day(setting.season, reserved=True, capacity=1)
     make_booking(invitation, reserved)
     application.in_pathway = False
-    services.apply_pathway_change(invitation, by=setting.director)
+    services.apply_application_pathway(application, by=setting.director)
     db.session.commit()
     assert active_booking(invitation) is None
     assert _taken(reserved) == 0
