@@ -20,6 +20,7 @@ FEATURES = (
     "applications",
     "documents",
     "allocation",
+    "interviews",
     "demo",
     "bench",
 )
@@ -135,6 +136,10 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.cycles import admin_views as setup_views
     from clerkship.cycles import views as cycles_views
     from clerkship.home import views as home_views
+    from clerkship.interviews import export_views as interview_export_views
+    from clerkship.interviews import invitation_views as interview_invitation_views
+    from clerkship.interviews import staff_views as interview_staff_views
+    from clerkship.interviews import views as interviews_views
     from clerkship.offers import views as offers_views
 
     for module in (
@@ -147,6 +152,13 @@ def _register_blueprints(app: Flask) -> None:
         offers_views,
     ):
         app.register_blueprint(module.bp)
+    for module in (
+        interviews_views,
+        interview_staff_views,
+        interview_invitation_views,
+        interview_export_views,
+    ):
+        app.register_blueprint(module.bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -154,7 +166,8 @@ def _register_cli(app: Flask) -> None:
     from clerkship.allocation.cli import allocation_cli
     from clerkship.bench.cli import bench_cli
     from clerkship.demo.cli import demo_cli
+    from clerkship.interviews.cli import interviews_cli
     from clerkship.offers.cli import offers_cli
 
-    for group in (users_cli, allocation_cli, offers_cli, demo_cli, bench_cli):
+    for group in (users_cli, allocation_cli, offers_cli, interviews_cli, demo_cli, bench_cli):
         app.cli.add_command(group)

@@ -58,6 +58,9 @@ class DefaultConfig:
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     PAGE_SIZE = 50
 
+    # Interviews: `flask interviews send-reminders` reminds invitees this long before their day.
+    INTERVIEW_REMINDER_HOURS = 72
+
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from clerkship.accounts.models import Membership, Role, User
 from clerkship.accounts.passwords import hash_password
@@ -170,3 +170,96 @@ def make_application(
     db.session.add(application)
     db.session.flush()
     return application
+
+
+# Interviews --------------------------------------------------------------------------
+
+
+def make_submitted_application(
+    student=None, department=None, cycle=None, *, in_pathway=False, state=None
+):
+    """A submitted application (the kind a director can invite to interview)."""
+    return make_application(
+        student, department, cycle, in_pathway=in_pathway, state=state, submitted_at=utcnow()
+    )
+
+
+def make_season(department: Department | None = None, cycle: Cycle | None = None, **fields):
+    """An interview season, first come first served unless booking_mode says otherwise."""
+    from clerkship.interviews.models import InterviewSeason
+
+    season = InterviewSeason(
+        department=department or make_department(), cycle=cycle or make_cycle(), **fields
+    )
+    db.session.add(season)
+    db.session.flush()
+    return season
+
+
+def make_day(
+    season=None,
+    *,
+    days_ahead: int = 14,
+    hour: int = 8,
+    hours: int = 4,
+    capacity: int = 10,
+    reserved: bool = False,
+    virtual: bool = False,
+    **fields,
+):
+    """An interview day days_ahead from today, from hour (local) for hours."""
+    from clerkship.core.time import local_datetime
+    from clerkship.interviews.models import DayFormat, InterviewDay
+
+    on = local_today() + timedelta(days=days_ahead)
+    values = dict(
+        starts_at=local_datetime(on, time(hour, 0)),
+        ends_at=local_datetime(on, time(hour + hours, 0)),
+        format=DayFormat.VIRTUAL if virtual else DayFormat.IN_PERSON,
+        location="" if virtual else "LA General, Room 1011",
+        meeting_link="https://meet.example.org/em-interviews" if virtual else "",
+        capacity=capacity,
+        reserved=reserved,
+    )
+    values.update(fields)
+    day = InterviewDay(season=season or make_season(), **values)
+    db.session.add(day)
+    db.session.flush()
+    return day
+
+
+def make_invitation(season=None, student: User | None = None, *, pathway: bool = False, **fields):
+    """An invitation from an imported list (pathway as the list said), or of an application."""
+    from clerkship.interviews.models import Invitation, InvitationSource
+
+    season = season or make_season()
+    application = fields.pop("application", None)
+    student = student or (application.student if application else make_student())
+    values = dict(
+        full_name=student.full_name,
+        email=student.email,
+        reply_by=utcnow() + timedelta(days=7),
+    )
+    if application is not None:
+        values.update(source=InvitationSource.APPLICATION, application=application)
+    else:
+        values.update(
+            source=InvitationSource.IMPORT, imported_pathway=pathway, aamc_id=f"{_next():08d}"
+        )
+    values.update(fields)
+    invitation = Invitation(season=season, student=student, **values)
+    db.session.add(invitation)
+    db.session.flush()
+    return invitation
+
+
+def make_booking(invitation, day, **fields):
+    """A current booking of invitation on day, counted in the day's taken seats."""
+    from clerkship.interviews.models import Booking, InvitationState
+
+    booking = Booking(invitation=invitation, day=day, in_pathway=invitation.in_pathway, **fields)
+    day.taken += 1
+    invitation.state = InvitationState.ACCEPTED
+    db.session.add(booking)
+    db.session.flush()
+    return booking

@@ -15,10 +15,11 @@ from tests.audit.matrix import RULES as AUDIT
 from tests.conftest import login
 from tests.cycles.matrix import RULES as CYCLES
 from tests.home.matrix import RULES as HOME
+from tests.interviews.matrix import RULES as INTERVIEWS
 from tests.offers.matrix import RULES as OFFERS
 from tests.world import ROLES, build_world
 
-ALL_RULES = [*HOME, *ACCOUNTS, *AUDIT, *CYCLES, *OFFERS]
+ALL_RULES = [*HOME, *ACCOUNTS, *AUDIT, *CYCLES, *OFFERS, *INTERVIEWS]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 
