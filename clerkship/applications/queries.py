@@ -1,0 +1,297 @@
+"""Reads of applications shared by the student's pages, the staff pages and the services."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from clerkship.accounts.models import User
+from clerkship.applications.checklist import Checklist, build_checklist, required_kinds
+from clerkship.applications.models import (
+    Application,
+    ApplicationChoice,
+    ApplicationState,
+    StudentProfile,
+)
+from clerkship.core.time import local_today
+from clerkship.cycles.models import Block, Cycle, Department, Rotation
+from clerkship.documents.models import Document, DocumentKind
+from clerkship.documents.queries import current_documents
+from clerkship.extensions import db
+from clerkship.letters.models import LetterRequest, LetterState
+from clerkship.letters.queries import letter_counts, received_letters_by_student
+
+S = ApplicationState
+# States in which an application is still in play for the department (compliance).
+ACTIVE_STATES = (S.SUBMITTED, S.UNDER_REVIEW, S.WAITLISTED, S.OFFERED, S.ACCEPTED)
+SORTS = {
+    "name": "Name",
+    "submitted": "Submitted",
+    "state": "Status",
+}
+
+
+def profile_for(student: User) -> StudentProfile | None:
+    """The student's profile, if saved."""
+    return db.session.scalar(select(StudentProfile).where(StudentProfile.user_id == student.id))
+
+
+def checklist_for(application: Application) -> Checklist:
+    """The application's checklist, read from the database as it is now."""
+    received, waiting = letter_counts(application.student, application.cycle)
+    return build_checklist(
+        application,
+        profile=profile_for(application.student),
+        documents=current_documents(application.student, application.cycle),
+        letters_received=received,
+        letters_waiting=waiting,
+        today=local_today(),
+    )
+
+
+def student_applications(student: User) -> list[Application]:
+    """All of a student's applications, newest cycle first."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .join(Application.cycle)
+            .where(Application.student_id == student.id)
+            .order_by(Cycle.rotations_start_on.desc(), Application.id)
+        )
+    )
+
+
+def departments_open_to(student: User, cycle: Cycle) -> list[Department]:
+    """Departments with blocks in cycle that the student has not applied to yet."""
+    applied = select(Application.department_id).where(
+        Application.student_id == student.id, Application.cycle_id == cycle.id
+    )
+    offering = (
+        select(Rotation.department_id)
+        .join(Block, Block.rotation_id == Rotation.id)
+        .where(Block.cycle_id == cycle.id)
+    )
+    return list(
+        db.session.scalars(
+            select(Department)
+            .where(Department.id.in_(offering), Department.id.not_in(applied))
+            .order_by(Department.name)
+        )
+    )
+
+
+def offered_blocks(department: Department, cycle: Cycle) -> list[Block]:
+    """The department's blocks in cycle, by start date then rotation."""
+    return list(
+        db.session.scalars(
+            select(Block)
+            .join(Block.rotation)
+            .where(Block.cycle_id == cycle.id, Rotation.department_id == department.id)
+            .order_by(Block.starts_on, Rotation.title, Block.id)
+        ).unique()
+    )
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What the staff list is narrowed and ordered by (already checked)."""
+
+    state: ApplicationState | None = None
+    block_id: int | None = None
+    q: str = ""
+    pathway: bool | None = None
+    sort: str = "submitted"
+    descending: bool = False
+
+
+def department_applications(department: Department, cycle: Cycle, filters: ListFilters) -> Select:
+    """The department's submitted applications (drafts stay private) matching filters."""
+    stmt = (
+        select(Application)
+        .join(User, User.id == Application.student_id)
+        .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
+        .where(
+            Application.department_id == department.id,
+            Application.cycle_id == cycle.id,
+            Application.state != S.DRAFT,
+        )
+        .options(selectinload(Application.choices))
+    )
+    if filters.state is not None:
+        stmt = stmt.where(Application.state == filters.state)
+    if filters.block_id is not None:
+        stmt = stmt.where(Application.choices.any(ApplicationChoice.block_id == filters.block_id))
+    if filters.pathway is not None:
+        stmt = stmt.where(Application.in_pathway.is_(filters.pathway))
+    if filters.q:
+        pattern = f"%{filters.q.lower()}%"
+        stmt = stmt.where(
+            or_(
+                func.lower(User.full_name).like(pattern),
+                func.lower(StudentProfile.legal_first_name).like(pattern),
+                func.lower(StudentProfile.legal_last_name).like(pattern),
+                func.lower(StudentProfile.preferred_name).like(pattern),
+            )
+        )
+    column = {
+        "name": func.lower(User.full_name),
+        "submitted": Application.submitted_at,
+        "state": Application.state,
+    }[filters.sort]
+    order = column.desc() if filters.descending else column.asc()
+    return stmt.order_by(order, Application.id)
+
+
+def draft_count(department: Department, cycle: Cycle) -> int:
+    """How many drafts are in progress for the department (shown as a number only)."""
+    return db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.department_id == department.id,
+            Application.cycle_id == cycle.id,
+            Application.state == S.DRAFT,
+        )
+    )
+
+
+def profiles_by_student(student_ids: list[int]) -> dict[int, StudentProfile]:
+    """Profiles of these students, by user id."""
+    if not student_ids:
+        return {}
+    rows = db.session.scalars(select(StudentProfile).where(StudentProfile.user_id.in_(student_ids)))
+    return {profile.user_id: profile for profile in rows}
+
+
+# Compliance --------------------------------------------------------------------------
+
+
+def _earliest_start():
+    return (
+        select(func.min(Block.starts_on))
+        .join(ApplicationChoice, ApplicationChoice.block_id == Block.id)
+        .where(ApplicationChoice.application_id == Application.id)
+        .scalar_subquery()
+    )
+
+
+def _has_current(kind: DocumentKind):
+    return exists().where(
+        Document.owner_id == Application.student_id,
+        Document.cycle_id == Application.cycle_id,
+        Document.kind == kind,
+        Document.replaced_at.is_(None),
+    )
+
+
+def _expiring():
+    return exists().where(
+        Document.owner_id == Application.student_id,
+        Document.cycle_id == Application.cycle_id,
+        Document.replaced_at.is_(None),
+        Document.expires_on.is_not(None),
+        Document.expires_on < _earliest_start(),
+    )
+
+
+def _letters_short(department: Department):
+    received = (
+        select(func.count(LetterRequest.id))
+        .where(
+            LetterRequest.student_id == Application.student_id,
+            LetterRequest.cycle_id == Application.cycle_id,
+            LetterRequest.state == LetterState.RECEIVED,
+        )
+        .scalar_subquery()
+    )
+    return received < department.letters_required
+
+
+COMPLIANCE_FILTERS = {
+    "": "Everyone",
+    "any": "Anything missing or expiring",
+    "missing": "A required document missing",
+    "expiring": "A document expiring before the first block",
+    "letters": "Letters missing",
+}
+
+
+def compliance_applications(department: Department, cycle: Cycle, problem: str) -> Select:
+    """Active applications of the department, narrowed to those with a problem."""
+    kinds = required_kinds(department)
+    missing = or_(*[~_has_current(kind) for kind in kinds]) if kinds else false()
+    conditions = {
+        "missing": missing,
+        "expiring": _expiring(),
+        "letters": _letters_short(department),
+    }
+    conditions["any"] = or_(*conditions.values())
+    stmt = (
+        select(Application)
+        .join(User, User.id == Application.student_id)
+        .where(
+            Application.department_id == department.id,
+            Application.cycle_id == cycle.id,
+            Application.state.in_(ACTIVE_STATES),
+        )
+        .options(selectinload(Application.choices))
+        .order_by(func.lower(User.full_name), Application.id)
+    )
+    if problem in conditions:
+        stmt = stmt.where(conditions[problem])
+    return stmt
+
+
+@dataclass
+class ComplianceRow:
+    """What one applicant still owes the department."""
+
+    application: Application
+    first_day: object
+    missing: list[DocumentKind]
+    expiring: list[Document]
+    letters_received: int
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing and not self.expiring and self.letters_received >= (
+            self.application.department.letters_required
+        )
+
+
+def compliance_rows(department: Department, cycle: Cycle, applications: list[Application]):
+    """The compliance row of each application on a page (two queries, whatever the page)."""
+    student_ids = [a.student_id for a in applications]
+    documents: dict[int, dict[DocumentKind, Document]] = defaultdict(dict)
+    if student_ids:
+        for document in db.session.scalars(
+            select(Document).where(
+                Document.owner_id.in_(student_ids),
+                Document.cycle_id == cycle.id,
+                Document.replaced_at.is_(None),
+                Document.kind != DocumentKind.LETTER,
+            )
+        ):
+            documents[document.owner_id][document.kind] = document
+    letters = received_letters_by_student(student_ids, cycle)
+    kinds = required_kinds(department)
+    rows = []
+    for application in applications:
+        first_day = min((c.block.starts_on for c in application.choices), default=None)
+        held = documents.get(application.student_id, {})
+        expiring = [
+            d
+            for d in held.values()
+            if d.expires_on is not None and first_day is not None and d.expires_on < first_day
+        ]
+        rows.append(
+            ComplianceRow(
+                application=application,
+                first_day=first_day,
+                missing=[k for k in kinds if k not in held],
+                expiring=sorted(expiring, key=lambda d: d.expires_on),
+                letters_received=letters.get(application.student_id, 0),
+            )
+        )
+    return rows

@@ -1,0 +1,49 @@
+"""Who may upload and open documents."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from clerkship.accounts.models import Role, User
+from clerkship.applications.models import Application, ApplicationState
+from clerkship.documents.models import Document, DocumentKind
+from clerkship.extensions import db
+from clerkship.letters.models import LetterRequest
+
+
+def can_upload_documents(user: User) -> bool:
+    """Students with a confirmed email address upload their documents."""
+    return user.is_authenticated and user.is_student and user.is_verified
+
+
+def can_open_document(user: User, document: Document) -> bool:
+    """The owner (a waived letter excepted); staff of a department the owner has applied to."""
+    if not user.is_authenticated:
+        return False
+    if document.owner_id == user.id:
+        if document.kind != DocumentKind.LETTER:
+            return True
+        return bool(
+            db.session.scalar(
+                select(LetterRequest.id).where(
+                    LetterRequest.document_id == document.id, LetterRequest.waived.is_(False)
+                )
+            )
+        )
+    if user.is_admin:
+        return True
+    departments = user.department_ids(Role.DIRECTOR, Role.COORDINATOR)
+    if not departments:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Application.student_id == document.owner_id,
+                    Application.cycle_id == document.cycle_id,
+                    Application.department_id.in_(departments),
+                    Application.state != ApplicationState.DRAFT,
+                )
+            )
+        )
+    )
