@@ -35,7 +35,7 @@ def letter_counts(student: User, cycle: Cycle) -> tuple[int, int]:
         .where(LetterRequest.student_id == student.id, LetterRequest.cycle_id == cycle.id)
         .group_by(LetterRequest.state)
     )
-    counts = dict(rows.tuples().all())
+    counts = dict(rows.all())
     return counts.get(LetterState.RECEIVED, 0), counts.get(LetterState.REQUESTED, 0)
 
 
@@ -52,7 +52,7 @@ def received_letters_by_student(student_ids: list[int], cycle: Cycle) -> dict[in
         )
         .group_by(LetterRequest.student_id)
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def letter_by_token(token: str) -> LetterRequest | None:
