@@ -65,8 +65,11 @@ def clean_filename(name: str | None, fmt: str) -> str:
     return base or f"document.{EXTENSIONS[fmt]}"
 
 
-def _size_label(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+def size_label(size: int) -> str:
+    """A size for people: "10 MB", "2.5 MB", "512 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(size / 1024))} KB"
 
 
 def save_upload(file_storage: FileStorage | None, *, kind: DocumentKind) -> StoredFile:
@@ -84,7 +87,7 @@ def save_upload(file_storage: FileStorage | None, *, kind: DocumentKind) -> Stor
                 size += len(chunk)
                 if size > limit:
                     raise RuleViolation(
-                        f"This file is larger than {_size_label(limit)}, the most we accept. "
+                        f"This file is larger than {size_label(limit)}, the most we accept. "
                         "Nothing was saved; reduce its size (for example, scan at a lower "
                         "resolution) and upload it again.",
                         field="file",

@@ -14,12 +14,14 @@ from clerkship.documents.forms import UploadForm
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.documents.permissions import can_open_document, can_upload_documents
 from clerkship.documents.services import upload_document
-from clerkship.documents.storage import send_document
+from clerkship.documents.storage import send_document, size_label
 from clerkship.extensions import db
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 NOT_ALLOWED = "This document does not exist, or you may not open it."
+
+bp.add_app_template_filter(size_label, "filesize")
 
 
 @bp.route("/", methods=["GET", "POST"])
