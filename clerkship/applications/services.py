@@ -169,7 +169,7 @@ def submit_application(
 
 
 def withdraw_application(
-    application: Application, *, by: User, reason: str = ""
+    application: Application, *, by: User, reason: str | None = ""
 ) -> ApplicationEvent | None:
     """Withdraw an application that is not final; None when it was already withdrawn."""
     application = lock_application(application)
@@ -179,7 +179,7 @@ def withdraw_application(
         raise RuleViolation(
             f"This application is {application.state.label.lower()}; it can no longer be withdrawn."
         )
-    return transition(application, S.WITHDRAWN, by=by, note=reason.strip())
+    return transition(application, S.WITHDRAWN, by=by, note=(reason or "").strip())
 
 
 def save_application_settings(

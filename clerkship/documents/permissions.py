@@ -30,20 +30,16 @@ def can_open_document(user: User, document: Document) -> bool:
                 )
             )
         )
-    if user.is_admin:
-        return True
+    # Staff see a student's documents once the student has applied to them (not in a draft);
+    # administrators once the student has applied anywhere.
     departments = user.department_ids(Role.DIRECTOR, Role.COORDINATOR)
-    if not departments:
+    if not departments and not user.is_admin:
         return False
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Application.student_id == document.owner_id,
-                    Application.cycle_id == document.cycle_id,
-                    Application.department_id.in_(departments),
-                    Application.state != ApplicationState.DRAFT,
-                )
-            )
-        )
+    applied = exists().where(
+        Application.student_id == document.owner_id,
+        Application.cycle_id == document.cycle_id,
+        Application.state != ApplicationState.DRAFT,
     )
+    if not user.is_admin:
+        applied = applied.where(Application.department_id.in_(departments))
+    return bool(db.session.scalar(select(applied)))
