@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import Select, exists, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 
 from clerkship.accounts.models import User
 from clerkship.applications.checklist import Checklist, build_checklist, required_kinds
@@ -108,18 +108,18 @@ class ListFilters:
 
 
 def department_applications(department: Department, cycle: Cycle, filters: ListFilters) -> Select:
-    """The department's submitted applications (drafts stay private) matching filters."""
-    stmt = (
-        select(Application)
-        .join(User, User.id == Application.student_id)
-        .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
-        .where(
-            Application.department_id == department.id,
-            Application.cycle_id == cycle.id,
-            Application.state != S.DRAFT,
-        )
-        .options(selectinload(Application.choices))
+    """Ids of the department's submitted applications (drafts stay private) matching filters.
+
+    Only ids are sorted and counted, which keeps a page of thousands fast; the page's
+    applications are then loaded with applications_by_ids.
+    """
+    stmt = select(Application.id).where(
+        Application.department_id == department.id,
+        Application.cycle_id == cycle.id,
+        Application.state != S.DRAFT,
     )
+    if filters.q or filters.sort == "name":
+        stmt = stmt.join(User, User.id == Application.student_id)
     if filters.state is not None:
         stmt = stmt.where(Application.state == filters.state)
     if filters.block_id is not None:
@@ -128,6 +128,7 @@ def department_applications(department: Department, cycle: Cycle, filters: ListF
         stmt = stmt.where(Application.in_pathway.is_(filters.pathway))
     if filters.q:
         pattern = f"%{filters.q.lower()}%"
+        stmt = stmt.outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
         stmt = stmt.where(
             or_(
                 func.lower(User.full_name).like(pattern),
@@ -143,6 +144,20 @@ def department_applications(department: Department, cycle: Cycle, filters: ListF
     }[filters.sort]
     order = column.desc() if filters.descending else column.asc()
     return stmt.order_by(order, Application.id)
+
+
+def applications_by_ids(ids: list[int]) -> list[Application]:
+    """The applications with these ids, in this order, with their ranked blocks."""
+    if not ids:
+        return []
+    loaded = db.session.scalars(
+        select(Application)
+        .where(Application.id.in_(ids))
+        # The statement is long and not shown in lists.
+        .options(defer(Application.personal_statement), selectinload(Application.choices))
+    ).unique()
+    by_id = {application.id: application for application in loaded}
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def draft_count(department: Department, cycle: Cycle) -> int:
@@ -218,7 +233,7 @@ COMPLIANCE_FILTERS = {
 
 
 def compliance_applications(department: Department, cycle: Cycle, problem: str) -> Select:
-    """Active applications of the department, narrowed to those with a problem."""
+    """Ids of the department's active applications, narrowed to those with a problem."""
     kinds = required_kinds(department)
     missing = or_(*[~_has_current(kind) for kind in kinds]) if kinds else false()
     conditions = {
@@ -228,14 +243,13 @@ def compliance_applications(department: Department, cycle: Cycle, problem: str) 
     }
     conditions["any"] = or_(*conditions.values())
     stmt = (
-        select(Application)
+        select(Application.id)
         .join(User, User.id == Application.student_id)
         .where(
             Application.department_id == department.id,
             Application.cycle_id == cycle.id,
             Application.state.in_(ACTIVE_STATES),
         )
-        .options(selectinload(Application.choices))
         .order_by(func.lower(User.full_name), Application.id)
     )
     if problem in conditions:

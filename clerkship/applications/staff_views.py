@@ -81,6 +81,7 @@ def index(slug: str):
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
+    page.items = queries.applications_by_ids(page.items)
     return render_template(
         "applications/staff/index.html",
         department=department,
@@ -136,6 +137,7 @@ def compliance(slug: str):
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
+    page.items = queries.applications_by_ids(page.items)
     return render_template(
         "applications/staff/compliance.html",
         department=department,
