@@ -54,7 +54,7 @@ class ProfileForm(VersionedForm):
     city = _text("City", 100, "Enter the city.")
     region = _text("State or province", 100, "Enter the state or province.")
     postal_code = _text("Postal code", 20, "Enter the postal code.")
-    country = _text("Country", 100, "Enter the country.")
+    country = _text("Country", 100, "Enter the country.", default="United States")
     medical_school = _text("Medical school", 200, "Enter the name of your medical school.")
     accreditation = RadioField(
         "Your school is accredited by",
