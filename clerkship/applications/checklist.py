@@ -110,7 +110,9 @@ def build_checklist(
         _statement_item(department, application.personal_statement),
     ]
     first_day = min((block.starts_on for block in blocks), default=None)
-    items += [_document_item(kind, documents.get(kind), first_day) for kind in required_kinds(department)]
+    items += [
+        _document_item(kind, documents.get(kind), first_day) for kind in required_kinds(department)
+    ]
     items.append(_letters_item(department, letters_received, letters_waiting))
     problem = window_problem(application.cycle, today)
     items.append(
@@ -118,8 +120,7 @@ def build_checklist(
             "window",
             "Application window open",
             problem is None,
-            problem
-            or f"Submit by the end of {application.cycle.application_deadline:%b %-d, %Y}.",
+            problem or f"Submit by the end of {application.cycle.application_deadline:%b %-d, %Y}.",
         )
     )
     return Checklist(items)
@@ -193,16 +194,21 @@ def _document_item(
     key = f"document_{kind.value}"
     if document is None:
         return ChecklistItem(key, kind.label, False, "Not uploaded yet.", "applications.documents")
-    if kind.expires and document.expires_on is not None and first_day is not None:
-        if document.expires_on < first_day:
-            return ChecklistItem(
-                key,
-                kind.label,
-                False,
-                f"Expires on {document.expires_on:%b %-d, %Y}, before your first block starts "
-                f"on {first_day:%b %-d, %Y}. Upload a renewed one.",
-                "applications.documents",
-            )
+    expires_early = (
+        kind.expires
+        and document.expires_on is not None
+        and first_day is not None
+        and document.expires_on < first_day
+    )
+    if expires_early:
+        return ChecklistItem(
+            key,
+            kind.label,
+            False,
+            f"Expires on {document.expires_on:%b %-d, %Y}, before your first block starts "
+            f"on {first_day:%b %-d, %Y}. Upload a renewed one.",
+            "applications.documents",
+        )
     detail = f"Uploaded: {document.original_name}"
     if document.expires_on is not None:
         detail += f", valid until {document.expires_on:%b %-d, %Y}"

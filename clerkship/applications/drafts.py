@@ -46,7 +46,9 @@ def _renumber(application: Application, ordered: list[ApplicationChoice]) -> Non
     db.session.flush()
 
 
-def add_choice(application: Application, block: Block | None, *, version: int | None, by: User) -> None:
+def add_choice(
+    application: Application, block: Block | None, *, version: int | None, by: User
+) -> None:
     """Rank one more block of the department, last."""
     application = _editable(application, version)
     department = application.department
@@ -107,9 +109,7 @@ def remove_choice(
     record_event("application.choice_remove", by=by, target=application, block_id=block_id)
 
 
-def save_statement(
-    application: Application, text: str, *, version: int | None, by: User
-) -> int:
+def save_statement(application: Application, text: str, *, version: int | None, by: User) -> int:
     """Save the personal statement as it is (over the limit too) and return its word count.
 
     A draft keeps whatever the student wrote; the word limit is enforced at submission,

@@ -269,8 +269,10 @@ class ComplianceRow:
 
     @property
     def ok(self) -> bool:
-        return not self.missing and not self.expiring and self.letters_received >= (
-            self.application.department.letters_required
+        return (
+            not self.missing
+            and not self.expiring
+            and self.letters_received >= (self.application.department.letters_required)
         )
 
 

@@ -56,7 +56,9 @@ def _filters(form: ApplicationFilterForm, department: Department, blocks) -> que
     if can_see_pathway_flag(current_user, department) and form.pathway.data in ("yes", "no"):
         pathway = form.pathway.data == "yes"
     return queries.ListFilters(
-        state=ApplicationState(form.state.data) if form.state.data and not form.state.errors else None,
+        state=ApplicationState(form.state.data)
+        if form.state.data and not form.state.errors
+        else None,
         block_id=int(form.block.data) if form.block.data and not form.block.errors else None,
         q=(form.q.data or "")[:100],
         pathway=pathway,

@@ -60,9 +60,7 @@ def _draft(application_id: int) -> Application:
     """The student's own application, which must still be a draft (else: its status page)."""
     application = _own(application_id)
     if not application.is_editable:
-        flash(
-            f"This application is {application.state.label.lower()}, so it is read-only.", "info"
-        )
+        flash(f"This application is {application.state.label.lower()}, so it is read-only.", "info")
         abort(redirect(url_for("applications.status", application_id=application.id)))
     return application
 
@@ -218,11 +216,11 @@ def statement(application_id: int):
             db.session.commit()
             limit = application.department.statement_word_limit
             over = f" That is {words - limit} over the limit of {limit}." if words > limit else ""
-            flash(f"Your statement is saved ({words} words).{over}", "warning" if over else "success")
+            flash(
+                f"Your statement is saved ({words} words).{over}", "warning" if over else "success"
+            )
             return _after_save(application, "applications.statement")
-    return _wizard(
-        "applications/statement.html", application, form=form, saved_text=saved_text
-    )
+    return _wizard("applications/statement.html", application, form=form, saved_text=saved_text)
 
 
 @bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
@@ -339,7 +337,10 @@ def submit(application_id: int):
 def withdraw(application_id: int):
     application = _own(application_id)
     if not can_withdraw_application(current_user, application):
-        flash(f"This application is {application.state.label.lower()}; there is nothing to withdraw.", "info")
+        flash(
+            f"This application is {application.state.label.lower()}; there is nothing to withdraw.",
+            "info",
+        )
         return redirect(url_for("applications.status", application_id=application.id))
     form = WithdrawForm()
     if form.validate_on_submit():

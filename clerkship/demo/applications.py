@@ -163,7 +163,9 @@ def seed_applications(ctx) -> None:
             for rank, block in enumerate(ranked, start=1):
                 application.choices.append(ApplicationChoice(block=block, rank=rank))
             application.events.append(
-                ApplicationEvent(from_state=None, to_state=S.DRAFT, actor=student, note="Draft started")
+                ApplicationEvent(
+                    from_state=None, to_state=S.DRAFT, actor=student, note="Draft started"
+                )
             )
             db.session.add(application)
             db.session.flush()
@@ -241,11 +243,23 @@ def _seed_synthetic_applications(ctx) -> None:
         for rank, block_id in enumerate(ctx.rng.sample(blocks, k=1 + app_id % 3), start=1):
             choices.append({"application_id": app_id, "block_id": block_id, "rank": rank})
         events.append(
-            {"application_id": app_id, "at": now, "from_state": None, "to_state": S.DRAFT, "note": ""}
+            {
+                "application_id": app_id,
+                "at": now,
+                "from_state": None,
+                "to_state": S.DRAFT,
+                "note": "",
+            }
         )
         if state != S.DRAFT:
             events.append(
-                {"application_id": app_id, "at": now, "from_state": S.DRAFT, "to_state": state, "note": ""}
+                {
+                    "application_id": app_id,
+                    "at": now,
+                    "from_state": S.DRAFT,
+                    "to_state": state,
+                    "note": "",
+                }
             )
     db.session.execute(insert(ApplicationChoice), choices)
     db.session.execute(insert(ApplicationEvent), events)

@@ -19,7 +19,7 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 def detect_format(path: Path) -> str | None:
-    """"pdf", "jpeg" or "png" when the file is a readable one of those, else None."""
+    """ "pdf", "jpeg" or "png" when the file is a readable one of those, else None."""
     with open(path, "rb") as handle:
         head = handle.read(1024)
     if b"%PDF-" in head:
@@ -40,7 +40,7 @@ def is_readable_pdf(path: Path) -> bool:
             _ = reader.pages[0].mediabox
         return pages > 0
     # A parser of untrusted input can fail in many ways; each means "not a usable PDF".
-    except Exception:  # nosec B110
+    except Exception:
         return False
 
 

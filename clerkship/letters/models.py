@@ -40,7 +40,9 @@ class LetterRequest(db.Model):
     writer_email: Mapped[str] = mapped_column(String(254))
     # The student gave up the right to read the letter (FERPA waiver).
     waived: Mapped[bool]
-    state: Mapped[LetterState] = mapped_column(enum_type(LetterState), default=LetterState.REQUESTED)
+    state: Mapped[LetterState] = mapped_column(
+        enum_type(LetterState), default=LetterState.REQUESTED
+    )
     # Only a hash of the emailed token is kept: a database leak does not hand out live links.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     link_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

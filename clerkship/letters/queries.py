@@ -59,4 +59,6 @@ def letter_by_token(token: str) -> LetterRequest | None:
     """The request a writer's link points to, whatever its state."""
     if not token or len(token) > 200:
         return None
-    return db.session.scalar(select(LetterRequest).where(LetterRequest.token_hash == token_hash(token)))
+    return db.session.scalar(
+        select(LetterRequest).where(LetterRequest.token_hash == token_hash(token))
+    )

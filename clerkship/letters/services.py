@@ -84,11 +84,9 @@ def request_letter(
         writer_name=writer_name.strip(),
         writer_email=email,
         waived=waived,
-        token_hash="",
-        link_expires_at=utcnow(),
     )
+    _send_link(letter)  # sets the link's token hash and expiry before the row is written
     db.session.add(letter)
-    _send_link(letter)
     db.session.flush()
     record_event(
         "letter.request",
@@ -104,7 +102,9 @@ def request_letter(
 def resend_letter_request(letter: LetterRequest, *, by: User) -> None:
     """Email the writer a new link; the earlier link stops working."""
     if letter.state != LetterState.REQUESTED:
-        raise RuleViolation(f"This request is {letter.state.label.lower()}; there is nothing to resend.")
+        raise RuleViolation(
+            f"This request is {letter.state.label.lower()}; there is nothing to resend."
+        )
     _send_link(letter)
     record_event("letter.resend", by=by, target=letter, subject=letter.student)
 

@@ -34,7 +34,9 @@ def resend(letter_id: int):
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(f"We emailed {letter.writer_name} a new link; the old one no longer works.", "success")
+        flash(
+            f"We emailed {letter.writer_name} a new link; the old one no longer works.", "success"
+        )
     return redirect(_back())
 
 
@@ -48,7 +50,10 @@ def cancel(letter_id: int):
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(f"The request to {letter.writer_name} is cancelled; their link no longer works.", "success")
+        flash(
+            f"The request to {letter.writer_name} is cancelled; their link no longer works.",
+            "success",
+        )
     return redirect(_back())
 
 

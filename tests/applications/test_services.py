@@ -153,9 +153,7 @@ def test_submit_complete_draft_emails_student_with_status_link(app, client, mail
     message = mailbox.last_to(application.student.email)
     assert message["Subject"] == f"{application.department.name} visiting clerkship: submitted"
     assert "Your application is submitted." in body_of(message)
-    assert link_in(message) == (
-        f"http://clerkship.example.org/applications/{application.id}"
-    )
+    assert link_in(message) == (f"http://clerkship.example.org/applications/{application.id}")
     assert services.submit_application(application, version=None, by=None) is None
 
 
@@ -187,4 +185,6 @@ def test_final_application_cannot_be_withdrawn(app):
     application = make_application(state=S.NOT_SELECTED)
     with pytest.raises(RuleViolation) as refused:
         services.withdraw_application(application, by=None)
-    assert refused.value.message == "This application is not selected; it can no longer be withdrawn."
+    assert (
+        refused.value.message == "This application is not selected; it can no longer be withdrawn."
+    )

@@ -141,12 +141,19 @@ def test_application_page_shows_the_whole_file(client, dept):
     make_profile(application.student, pronouns="she/her")
     cv = make_document(application.student, cycle, DocumentKind.CV, name="amara-cv.pdf")
     letter = make_letter(application.student, cycle, received=True, waived=True)
-    html = client.get(
-        f"/departments/emergency-medicine/applications/{application.id}"
-    ).get_data(as_text=True)
-    for text in ("she/her", "Howard University College of Medicine", "12345678", "Why EM.",
-                 "amara-cv.pdf", f'href="/documents/{cv.id}"', f'href="/documents/{letter.document_id}"',
-                 "EM Sub-Internship"):
+    html = client.get(f"/departments/emergency-medicine/applications/{application.id}").get_data(
+        as_text=True
+    )
+    for text in (
+        "she/her",
+        "Howard University College of Medicine",
+        "12345678",
+        "Why EM.",
+        "amara-cv.pdf",
+        f'href="/documents/{cv.id}"',
+        f'href="/documents/{letter.document_id}"',
+        "EM Sub-Internship",
+    ):
         assert text in html
     assert client.get(f"/documents/{letter.document_id}").status_code == 200
 
@@ -178,7 +185,10 @@ def test_compliance_lists_missing_expiring_and_letters(client, dept):
     assert _names(everyone) == ["All Good", "Expires Early", "Has Nothing"]
     assert f"BLS card (expires {(july.starts_on - timedelta(1)):%b %-d, %Y})" in everyone
     assert "CV, BLS card" in everyone
-    assert _names(client.get(url + "any").get_data(as_text=True)) == ["Expires Early", "Has Nothing"]
+    assert _names(client.get(url + "any").get_data(as_text=True)) == [
+        "Expires Early",
+        "Has Nothing",
+    ]
     assert _names(client.get(url + "missing").get_data(as_text=True)) == ["Has Nothing"]
     assert _names(client.get(url + "expiring").get_data(as_text=True)) == ["Expires Early"]
     assert _names(client.get(url + "letters").get_data(as_text=True)) == ["Has Nothing"]

@@ -90,7 +90,11 @@ def test_profile_is_created_and_updated(client):
         ({"accreditation": ""}, "accreditation", "Choose LCME or COCA."),
         ({"accreditation": "WHO"}, "accreditation", "Not a valid choice."),
         ({"comlex_level2_ce_score": "600"}, "comlex_level2_ce_score", "taken by DO students"),
-        ({"comlex_level2_ce_score": "1000", "accreditation": "COCA"}, "comlex_level2_ce_score", "between 9 and 999."),
+        (
+            {"comlex_level2_ce_score": "1000", "accreditation": "COCA"},
+            "comlex_level2_ce_score",
+            "between 9 and 999.",
+        ),
     ],
 )
 def test_bad_profile_input_is_explained_next_to_field(client, change, field, message):
@@ -143,7 +147,9 @@ def test_student_starts_application_once_even_when_clicking_twice(client, season
 def test_unverified_student_cannot_start(client, season):
     cycle, department, _blocks, _student = season
     login(client, make_student(verified=False))
-    response = client.post("/applications/new", data={"cycle_id": cycle.id, "department_id": department.id})
+    response = client.post(
+        "/applications/new", data={"cycle_id": cycle.id, "department_id": department.id}
+    )
     assert response.status_code == 403
     assert "confirmed email address" in response.get_data(as_text=True)
 
@@ -191,7 +197,9 @@ def test_statement_in_two_tabs_second_save_is_told_and_keeps_its_text(client, se
     stale = str(application.version)
     url = f"/applications/{application.id}/statement"
     client.post(url, data={"personal_statement": "Written in tab one.", "version": stale})
-    response = client.post(url, data={"personal_statement": "Written in tab two.", "version": stale})
+    response = client.post(
+        url, data={"personal_statement": "Written in tab two.", "version": stale}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "This application was changed in another tab or window" in html
@@ -200,7 +208,9 @@ def test_statement_in_two_tabs_second_save_is_told_and_keeps_its_text(client, se
     db.session.refresh(application)
     assert application.personal_statement == "Written in tab one."
     # The page now carries the current version: saving again keeps tab two's text.
-    client.post(url, data={"personal_statement": "Written in tab two.", "version": str(application.version)})
+    client.post(
+        url, data={"personal_statement": "Written in tab two.", "version": str(application.version)}
+    )
     db.session.refresh(application)
     assert application.personal_statement == "Written in tab two."
 
@@ -214,7 +224,10 @@ def test_statement_word_count_is_reported_by_the_server(client, season):
         data={"personal_statement": "word " * 53, "version": str(application.version)},
         follow_redirects=True,
     )
-    assert "Your statement is saved (53 words). That is 3 over the limit of 50." in response.get_data(as_text=True)
+    assert (
+        "Your statement is saved (53 words). That is 3 over the limit of 50."
+        in response.get_data(as_text=True)
+    )
 
 
 def test_wizard_pages_render_and_link_every_step(client, season):
@@ -236,7 +249,9 @@ def test_submit_refused_with_checklist_then_succeeds(client, mailbox):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "Your application cannot be submitted yet. Personal statement: Write your personal" in html
+    assert (
+        "Your application cannot be submitted yet. Personal statement: Write your personal" in html
+    )
     application.personal_statement = "Ready."
     db.session.commit()
     response = client.post(
@@ -275,8 +290,10 @@ def signed_in_client(app, user_key: str):
 def test_double_clicked_submit_gives_one_submission(app, mailbox):
     application = make_complete_draft()
     db.session.commit()
-    version, key, url = application.version, application.student.get_id(), (
-        f"/applications/{application.id}/submit"
+    version, key, url = (
+        application.version,
+        application.student.get_id(),
+        (f"/applications/{application.id}/submit"),
     )
     barrier = threading.Barrier(2)
     statuses = []
@@ -344,7 +361,9 @@ def test_status_page_shows_every_state_change(client):
     assert timeline.index("<strong>Draft</strong>") < timeline.index("<strong>Submitted</strong>")
 
 
-@pytest.mark.parametrize("path", ["", "/blocks", "/statement", "/documents", "/letters", "/review", "/withdraw"])
+@pytest.mark.parametrize(
+    "path", ["", "/blocks", "/statement", "/documents", "/letters", "/review", "/withdraw"]
+)
 def test_another_students_application_is_403_like_a_missing_one(client, path):
     mine = make_application()
     theirs = make_application()
@@ -359,7 +378,12 @@ def test_another_students_application_is_403_like_a_missing_one(client, path):
 def test_another_students_application_cannot_be_submitted_or_withdrawn(client):
     theirs = make_complete_draft()
     login(client, make_student())
-    assert client.post(f"/applications/{theirs.id}/submit", data={"version": theirs.version}).status_code == 403
+    assert (
+        client.post(
+            f"/applications/{theirs.id}/submit", data={"version": theirs.version}
+        ).status_code
+        == 403
+    )
     assert client.post(f"/applications/{theirs.id}/withdraw", data={}).status_code == 403
     db.session.refresh(theirs)
     assert theirs.state == S.DRAFT

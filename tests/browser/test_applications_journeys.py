@@ -122,10 +122,18 @@ def test_student_applies_writer_uploads_student_submits(page: Page, live_server,
 
     writer = page.context.browser.new_context().new_page()
     writer.goto(live_server + _path(link_in(mailbox.last_to("ana.ruiz@hospital.example.org"))))
-    expect(writer.get_by_role("heading", name="Letter of recommendation for Amara Okafor")).to_be_visible()
+    expect(
+        writer.get_by_role("heading", name="Letter of recommendation for Amara Okafor")
+    ).to_be_visible()
     axe.check(writer)
     writer.get_by_label("Your letter").set_input_files(
-        files=[{"name": "okafor-letter.pdf", "mimeType": "application/pdf", "buffer": make_pdf(["Letter"])}]
+        files=[
+            {
+                "name": "okafor-letter.pdf",
+                "mimeType": "application/pdf",
+                "buffer": make_pdf(["Letter"]),
+            }
+        ]
     )
     writer.get_by_role("button", name="Upload the letter").click()
     expect(writer.get_by_role("heading", name="Thank you, Dr. Ana Ruiz")).to_be_visible()
@@ -163,8 +171,13 @@ def test_coordinator_filters_the_list_and_checks_compliance(page: Page, live_ser
         make_profile(student, legal_first_name=name.split()[0], legal_last_name=name.split()[1])
         make_document(student, cycle, DocumentKind.CV)
         make_application(
-            student, department, cycle, blocks=[block], state=ApplicationState.SUBMITTED,
-            in_pathway=in_pathway, statement="Why emergency medicine.",
+            student,
+            department,
+            cycle,
+            blocks=[block],
+            state=ApplicationState.SUBMITTED,
+            in_pathway=in_pathway,
+            statement="Why emergency medicine.",
         )
     make_letter(student, cycle, received=True)
     make_user((Role.COORDINATOR, department), email="coord@keck.example.edu")

@@ -79,7 +79,12 @@ def test_seed_gives_every_department_an_application_in_every_state(app):
         select(Application).where(Application.state == ApplicationState.COMPLETED)
     ).events
     assert [e.to_state.value for e in timeline] == [
-        "draft", "submitted", "under_review", "offered", "accepted", "completed"
+        "draft",
+        "submitted",
+        "under_review",
+        "offered",
+        "accepted",
+        "completed",
     ]
 
 

@@ -19,9 +19,7 @@ def applicant_document(w) -> int:
     """A transcript of someone with a submitted application to department A."""
     if "applicant_document" not in w.extra:
         student = factories.make_student()
-        factories.make_application(
-            student, w.department, w.cycle, state=ApplicationState.SUBMITTED
-        )
+        factories.make_application(student, w.department, w.cycle, state=ApplicationState.SUBMITTED)
         w.extra["applicant_document"] = factories.make_document(
             student, w.cycle, DocumentKind.TRANSCRIPT
         )

@@ -70,7 +70,9 @@ def test_malformed_pdf_is_refused(app):
 
 
 def test_zero_byte_file_is_refused(app):
-    assert _refusal(b"") == "This file is empty (0 bytes). Nothing was saved; choose the right file."
+    assert (
+        _refusal(b"") == "This file is empty (0 bytes). Nothing was saved; choose the right file."
+    )
 
 
 def test_file_over_the_limit_is_refused_and_leaves_nothing(app):
@@ -110,7 +112,9 @@ def test_path_in_the_file_name_is_never_used(app):
 
 
 def test_non_ascii_file_name_is_kept_for_display(app):
-    stored = save_upload(_upload(make_pdf(["x"]), "Currículo Hernández 履歴書.pdf"), kind=DocumentKind.CV)
+    stored = save_upload(
+        _upload(make_pdf(["x"]), "Currículo Hernández 履歴書.pdf"), kind=DocumentKind.CV
+    )
     assert stored.original_name == "Currículo Hernández 履歴書.pdf"
     assert stored.stored_name.isascii()
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import date
 
 import pytest
 from sqlalchemy import select
 
+from clerkship.accounts.models import Role
+from clerkship.applications.models import ApplicationState
 from clerkship.demo.pdf import make_pdf
-from clerkship.documents.models import Document, DocumentKind
+from clerkship.documents.models import Document
 from clerkship.extensions import db
 from tests.conftest import login
 from tests.factories import (
@@ -21,8 +22,6 @@ from tests.factories import (
     make_student,
     make_user,
 )
-from clerkship.accounts.models import Role
-from clerkship.applications.models import ApplicationState
 
 
 def _post(client, url, content: bytes, name: str, **fields):
@@ -67,13 +66,33 @@ def test_upload_and_replace_keeps_history(client, student):
     [
         (b"MZ\x90\x00" * 50, "setup.pdf", {}, "file", "whatever its name says"),
         (b"", "empty.pdf", {}, "file", "This file is empty (0 bytes)."),
-        (make_pdf(["x"]), "bls.pdf", {"kind": "bls"}, "expires_on", "Enter the date your bls card expires"),
-        (make_pdf(["x"]), "bls.pdf", {"kind": "bls", "expires_on": "2001-01-01"}, "expires_on", "This bls card expired on Jan 1, 2001"),
-        (make_pdf(["x"]), "bls.pdf", {"kind": "bls", "expires_on": "next year"}, "expires_on", "Enter the expiry date as YYYY-MM-DD."),
+        (
+            make_pdf(["x"]),
+            "bls.pdf",
+            {"kind": "bls"},
+            "expires_on",
+            "Enter the date your bls card expires",
+        ),
+        (
+            make_pdf(["x"]),
+            "bls.pdf",
+            {"kind": "bls", "expires_on": "2001-01-01"},
+            "expires_on",
+            "This bls card expired on Jan 1, 2001",
+        ),
+        (
+            make_pdf(["x"]),
+            "bls.pdf",
+            {"kind": "bls", "expires_on": "next year"},
+            "expires_on",
+            "Enter the expiry date as YYYY-MM-DD.",
+        ),
         (make_pdf(["x"]), "x.pdf", {"kind": "letter"}, "kind", "Not a valid choice."),
     ],
 )
-def test_bad_upload_is_explained_next_to_the_field(client, student, content, name, fields, field, message):
+def test_bad_upload_is_explained_next_to_the_field(
+    client, student, content, name, fields, field, message
+):
     response = _post(client, "/documents/", content, name, **fields)
     assert response.status_code == 200
     assert message in _error(response.get_data(as_text=True), field)

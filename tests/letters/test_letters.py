@@ -17,7 +17,11 @@ from clerkship.letters.models import LetterRequest, LetterState
 from tests.conftest import body_of, link_in, login
 from tests.factories import make_application, make_cycle, make_letter, make_student
 
-WRITER = {"writer_name": "Dr. Ana Ruiz", "writer_email": "Ana.Ruiz@Hospital.example.org", "waiver": "waive"}
+WRITER = {
+    "writer_name": "Dr. Ana Ruiz",
+    "writer_email": "Ana.Ruiz@Hospital.example.org",
+    "waiver": "waive",
+}
 
 
 def _path(link: str) -> str:
@@ -76,7 +80,9 @@ def test_student_cannot_write_own_letter_or_ask_twice(client, draft):
     own = _request(client, draft, writer_email=draft.student.email).get_data(as_text=True)
     assert "must come from someone else" in own
     _request(client, draft)
-    twice = _request(client, draft, writer_email="ANA.RUIZ@hospital.example.org").get_data(as_text=True)
+    twice = _request(client, draft, writer_email="ANA.RUIZ@hospital.example.org").get_data(
+        as_text=True
+    )
     assert "You have already asked ana.ruiz@hospital.example.org." in twice
     assert db.session.scalar(select(func.count(LetterRequest.id))) == 1
 
@@ -107,7 +113,10 @@ def test_writer_uploads_without_an_account_and_link_then_stops(client, draft, ma
 def test_expired_link_shows_a_clear_page(client):
     student = make_student(full_name="Luis Hernández")
     make_letter(student, make_cycle(), token="expired-token", expires_in=timedelta(days=-1))
-    for response in (client.get("/letters/write/expired-token"), _upload(client, "/letters/write/expired-token")):
+    for response in (
+        client.get("/letters/write/expired-token"),
+        _upload(client, "/letters/write/expired-token"),
+    ):
         html = response.get_data(as_text=True)
         assert response.status_code == 410
         assert "This link expired on" in html
@@ -118,12 +127,16 @@ def test_expired_link_shows_a_clear_page(client):
 def test_unknown_or_replaced_link_shows_a_clear_page(client):
     response = client.get("/letters/write/no-such-token")
     assert response.status_code == 410
-    assert "was replaced by a newer one, or was not copied completely" in response.get_data(as_text=True)
+    assert "was replaced by a newer one, or was not copied completely" in response.get_data(
+        as_text=True
+    )
 
 
 def test_writer_upload_is_checked_like_any_document(client):
     make_letter(make_student(), make_cycle(), token="good-token")
-    html = _upload(client, "/letters/write/good-token", b"GIF89a...", "letter.pdf").get_data(as_text=True)
+    html = _upload(client, "/letters/write/good-token", b"GIF89a...", "letter.pdf").get_data(
+        as_text=True
+    )
     assert "A letter of recommendation must be a PDF" in html
     assert db.session.scalar(select(LetterRequest.state)) == LetterState.REQUESTED
 
@@ -132,7 +145,9 @@ def test_resend_replaces_the_link(client, draft, mailbox):
     _request(client, draft)
     old = _path(link_in(mailbox.last_to("ana.ruiz@hospital.example.org")))
     letter = db.session.scalar(select(LetterRequest))
-    response = client.post(f"/letters/{letter.id}/resend", data={"next": f"/applications/{draft.id}/letters"})
+    response = client.post(
+        f"/letters/{letter.id}/resend", data={"next": f"/applications/{draft.id}/letters"}
+    )
     assert response.headers["Location"] == f"/applications/{draft.id}/letters"
     new = _path(link_in(mailbox.last_to("ana.ruiz@hospital.example.org")))
     assert new != old
@@ -160,8 +175,12 @@ def test_another_students_letter_is_403_like_a_missing_one(client, draft):
 
 
 def test_student_sees_status_and_reads_only_unwaived_letters(client, draft):
-    waived = make_letter(draft.student, draft.cycle, received=True, waived=True, writer_name="Dr. Waived")
-    kept = make_letter(draft.student, draft.cycle, received=True, waived=False, writer_name="Dr. Open")
+    waived = make_letter(
+        draft.student, draft.cycle, received=True, waived=True, writer_name="Dr. Waived"
+    )
+    kept = make_letter(
+        draft.student, draft.cycle, received=True, waived=False, writer_name="Dr. Open"
+    )
     make_letter(draft.student, draft.cycle, writer_name="Dr. Pending")
     html = client.get(f"/applications/{draft.id}/letters").get_data(as_text=True)
     assert html.count("Received ") == 2 and html.count("Requested ") == 1
