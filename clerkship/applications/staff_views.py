@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from clerkship.applications import compliance as compliance_queries
 from clerkship.applications import queries, services
 from clerkship.applications.checklist import required_kinds
 from clerkship.applications.forms import ApplicationFilterForm, ApplicationSettingsForm
@@ -131,10 +132,10 @@ def compliance(slug: str):
     if cycle is None:
         abort(404)
     problem = request.args.get("problem", "")
-    if problem not in queries.COMPLIANCE_FILTERS:
+    if problem not in compliance_queries.COMPLIANCE_FILTERS:
         problem = ""
     page = db.paginate(
-        queries.compliance_applications(department, cycle, problem),
+        compliance_queries.compliance_applications(department, cycle, problem),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -146,9 +147,9 @@ def compliance(slug: str):
         cycles=cycles,
         cycle=cycle,
         problem=problem,
-        problems=queries.COMPLIANCE_FILTERS,
+        problems=compliance_queries.COMPLIANCE_FILTERS,
         page=page,
-        rows=queries.compliance_rows(department, cycle, list(page.items)),
+        rows=compliance_queries.compliance_rows(department, cycle, list(page.items)),
         required=required_kinds(department),
     )
 

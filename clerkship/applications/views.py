@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clerkship.applications import drafts, profiles, queries, services
@@ -18,10 +18,16 @@ from clerkship.applications.permissions import (
     can_apply,
     can_edit_profile,
     can_withdraw_application,
-    is_applicant,
+)
+from clerkship.applications.wizard import (
+    after_save,
+    draft_application,
+    form_version,
+    own_application,
+    render_step,
 )
 from clerkship.core.forms import attach_error
-from clerkship.core.permissions import get_or_403, login_required, require
+from clerkship.core.permissions import login_required, require
 from clerkship.core.rules import RuleViolation
 from clerkship.core.urls import safe_next
 from clerkship.cycles.models import Block, Cycle, Department
@@ -36,55 +42,6 @@ from clerkship.letters.queries import letter_requests
 from clerkship.letters.services import request_letter
 
 bp = Blueprint("applications", __name__)
-
-NOT_YOURS = "This application does not exist, or it is not yours."
-STEPS = (
-    ("applications.choices", "Blocks"),
-    ("applications.statement", "Statement"),
-    ("applications.documents", "Documents"),
-    ("applications.letters", "Letters"),
-    ("applications.review", "Review and submit"),
-)
-
-
-def _version(form) -> int | None:
-    value = form.version.data or ""
-    return int(value) if value.isdigit() else -1
-
-
-def _own(application_id: int) -> Application:
-    return get_or_403(Application, application_id, is_applicant, NOT_YOURS)
-
-
-def _draft(application_id: int) -> Application:
-    """The student's own application, which must still be a draft (else: its status page)."""
-    application = _own(application_id)
-    if not application.is_editable:
-        flash(f"This application is {application.state.label.lower()}, so it is read-only.", "info")
-        abort(redirect(url_for("applications.status", application_id=application.id)))
-    return application
-
-
-def _wizard(template: str, application: Application, step: str | None = None, **context):
-    step = step or request.endpoint
-    index = next((i for i, (endpoint, _) in enumerate(STEPS) if endpoint == step), 0)
-    following = STEPS[index + 1][0] if index + 1 < len(STEPS) else None
-    return render_template(
-        template,
-        application=application,
-        checklist=queries.checklist_for(application),
-        steps=STEPS,
-        step=step,
-        next_step=following,
-        **context,
-    )
-
-
-def _after_save(application: Application, endpoint: str):
-    if request.form.get("go") == "next":
-        index = [e for e, _ in STEPS].index(endpoint)
-        return redirect(url_for(STEPS[index + 1][0], application_id=application.id))
-    return redirect(url_for(endpoint, application_id=application.id))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -107,7 +64,10 @@ def profile():
         values["aamc_id"] = values["aamc_id"] or None
         try:
             profiles.save_profile(
-                current_user, version=_version(form) if saved else None, by=current_user, **values
+                current_user,
+                version=form_version(form) if saved else None,
+                by=current_user,
+                **values,
             )
         except RuleViolation as error:
             attach_error(form, error)
@@ -161,13 +121,13 @@ def create():
 @bp.route("/applications/<int:application_id>/blocks", methods=["GET", "POST"])
 @login_required
 def choices(application_id: int):
-    application = _draft(application_id)
+    application = draft_application(application_id)
     if request.method == "POST":
         form = ChoiceForm()
         if not form.validate():
             flash("Use one of the buttons on the page.", "danger")
             return redirect(request.path)
-        action, block_id, version = form.action.data, form.block_id.data, _version(form)
+        action, block_id, version = form.action.data, form.block_id.data, form_version(form)
         try:
             if action == "add":
                 block = db.session.get(Block, block_id) if block_id else None
@@ -191,13 +151,13 @@ def choices(application_id: int):
         for b in queries.offered_blocks(application.department, application.cycle)
         if b.id not in chosen
     ]
-    return _wizard("applications/choices.html", application, available=available)
+    return render_step("applications/choices.html", application, available=available)
 
 
 @bp.route("/applications/<int:application_id>/statement", methods=["GET", "POST"])
 @login_required
 def statement(application_id: int):
-    application = _draft(application_id)
+    application = draft_application(application_id)
     form = StatementForm(obj=application)
     saved_text = None
     if request.method == "GET":
@@ -205,7 +165,10 @@ def statement(application_id: int):
     elif form.validate_on_submit():
         try:
             words = drafts.save_statement(
-                application, form.personal_statement.data, version=_version(form), by=current_user
+                application,
+                form.personal_statement.data,
+                version=form_version(form),
+                by=current_user,
             )
         except RuleViolation as error:
             attach_error(form, error)
@@ -219,14 +182,14 @@ def statement(application_id: int):
             flash(
                 f"Your statement is saved ({words} words).{over}", "warning" if over else "success"
             )
-            return _after_save(application, "applications.statement")
-    return _wizard("applications/statement.html", application, form=form, saved_text=saved_text)
+            return after_save(application, "applications.statement")
+    return render_step("applications/statement.html", application, form=form, saved_text=saved_text)
 
 
 @bp.route("/applications/<int:application_id>/documents", methods=["GET", "POST"])
 @login_required
 def documents(application_id: int):
-    application = _draft(application_id)
+    application = draft_application(application_id)
     form = UploadForm()
     if form.validate_on_submit():
         kind = DocumentKind(form.kind.data)
@@ -245,7 +208,7 @@ def documents(application_id: int):
             db.session.commit()
             flash(f"Your {kind.label.lower()} is uploaded.", "success")
             return redirect(url_for("applications.documents", application_id=application.id))
-    return _wizard(
+    return render_step(
         "applications/documents.html",
         application,
         form=form,
@@ -256,7 +219,7 @@ def documents(application_id: int):
 @bp.route("/applications/<int:application_id>/letters", methods=["GET", "POST"])
 @login_required
 def letters(application_id: int):
-    application = _draft(application_id)
+    application = draft_application(application_id)
     form = LetterRequestForm()
     if form.validate_on_submit():
         try:
@@ -274,7 +237,7 @@ def letters(application_id: int):
             db.session.commit()
             flash(f"We emailed {letter.writer_name} a link to upload the letter.", "success")
             return redirect(url_for("applications.letters", application_id=application.id))
-    return _wizard(
+    return render_step(
         "applications/letters.html",
         application,
         form=form,
@@ -285,14 +248,14 @@ def letters(application_id: int):
 @bp.route("/applications/<int:application_id>/review")
 @login_required
 def review(application_id: int):
-    application = _draft(application_id)
+    application = draft_application(application_id)
     form = SubmitForm(formdata=None)
     form.version.data = str(application.version)
     return _review(application, form)
 
 
 def _review(application: Application, form: SubmitForm):
-    return _wizard(
+    return render_step(
         "applications/review.html",
         application,
         step="applications.review",
@@ -306,12 +269,12 @@ def _review(application: Application, form: SubmitForm):
 @bp.route("/applications/<int:application_id>/submit", methods=["POST"])
 @login_required
 def submit(application_id: int):
-    application = _own(application_id)
+    application = own_application(application_id)
     form = SubmitForm()
     if form.validate_on_submit():
         try:
             event = services.submit_application(
-                application, version=_version(form), by=current_user
+                application, version=form_version(form), by=current_user
             )
         except RuleViolation as error:
             attach_error(form, error)
@@ -335,7 +298,7 @@ def submit(application_id: int):
 @bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(application_id: int):
-    application = _own(application_id)
+    application = own_application(application_id)
     if not can_withdraw_application(current_user, application):
         flash(
             f"This application is {application.state.label.lower()}; there is nothing to withdraw.",
@@ -358,7 +321,7 @@ def withdraw(application_id: int):
 @bp.route("/applications/<int:application_id>")
 @login_required
 def status(application_id: int):
-    application = _own(application_id)
+    application = own_application(application_id)
     return render_template(
         "applications/status.html",
         application=application,
