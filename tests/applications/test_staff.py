@@ -236,3 +236,23 @@ def test_settings_link_hidden_from_coordinators(client, dept):
     page = client.get("/departments/emergency-medicine/applications/").get_data(as_text=True)
     assert "Application settings</a>" not in page and "Compliance</a>" in page
     assert client.get("/departments/emergency-medicine/application-settings").status_code == 403
+
+
+def test_pathway_hooks_render_the_partials_when_they_exist(client, dept):
+    from jinja2 import ChoiceLoader, DictLoader
+
+    cycle, department, july, _august, _ = dept
+    application = _apply(cycle, department, "Hooked", [july])
+    partials = DictLoader(
+        {
+            "pathway/_staff_panel.html": "<p>STAFF PANEL {{ application.id }}</p>",
+            "pathway/_student_panel.html": "<p>STUDENT PANEL {{ application.id }}</p>",
+        }
+    )
+    served = client.application
+    served.jinja_env.loader = ChoiceLoader([partials, served.jinja_env.loader])
+    staff = client.get(f"/departments/emergency-medicine/applications/{application.id}")
+    assert f"<p>STAFF PANEL {application.id}</p>" in staff.get_data(as_text=True)
+    login(client, application.student)
+    status = client.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert f"<p>STUDENT PANEL {application.id}</p>" in status

@@ -393,3 +393,28 @@ def test_another_students_application_cannot_be_submitted_or_withdrawn(client):
     assert client.post(f"/applications/{theirs.id}/withdraw", data={}).status_code == 403
     db.session.refresh(theirs)
     assert theirs.state == S.DRAFT
+
+
+def test_buttons_hidden_where_the_server_refuses(client):
+    final = make_application(state=S.NOT_SELECTED)
+    login(client, final.student)
+    page = client.get(f"/applications/{final.id}").get_data(as_text=True)
+    assert "Withdraw this application" not in page
+    assert 'href="/applications/"' in page  # the student's own navigation
+    from clerkship.accounts.models import Role
+    from tests.factories import make_user
+
+    login(client, make_user((Role.DIRECTOR, final.department)))
+    home = client.get("/").get_data(as_text=True)
+    assert "My applications" not in home and "My documents" not in home
+
+
+def test_letter_buttons_only_for_waiting_requests_of_the_student(client):
+    from tests.factories import make_letter
+
+    application = make_application()
+    make_letter(application.student, application.cycle, received=True, writer_name="Dr. Done")
+    make_letter(application.student, application.cycle, writer_name="Dr. Waiting")
+    login(client, application.student)
+    html = client.get(f"/applications/{application.id}/letters").get_data(as_text=True)
+    assert html.count(">Send again<") == 1 and html.count(">Cancel request<") == 1
