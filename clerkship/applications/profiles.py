@@ -34,8 +34,9 @@ PROFILE_FIELDS = (
 )
 
 STALE_PROFILE = (
-    "Your profile was saved from another tab or window after you opened this page. What you "
-    "typed is kept below; check it against the saved version and save again."
+    "Your profile was saved from another tab or window after you opened this page. Nothing "
+    "was saved here; what you typed is kept below. Save again to keep it, or reload the page "
+    "to see the other version."
 )
 
 

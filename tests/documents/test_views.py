@@ -169,3 +169,13 @@ def test_student_reads_own_letter_only_if_not_waived(client, student):
     kept = make_letter(student, cycle, received=True, waived=False)
     assert client.get(f"/documents/{waived.document_id}").status_code == 403
     assert client.get(f"/documents/{kept.document_id}").status_code == 200
+
+
+def test_path_as_file_name_is_stored_safely_and_offered_by_its_last_part(client, student):
+    response = _post(client, "/documents/", make_pdf(["x"]), "../../etc/passwd")
+    assert response.status_code == 302
+    (document,) = _documents()
+    assert document.original_name == "passwd"
+    assert "/" not in document.stored_name and document.stored_name.endswith(".pdf")
+    download = client.get(f"/documents/{document.id}")
+    assert download.headers["Content-Disposition"] == "attachment; filename=passwd"
