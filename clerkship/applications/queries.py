@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from clerkship.accounts.models import User
 from clerkship.applications.checklist import Checklist, build_checklist
@@ -149,7 +149,12 @@ def applications_by_ids(ids: list[int]) -> list[Application]:
         select(Application)
         .where(Application.id.in_(ids))
         # The statement is long and not shown in lists.
-        .options(defer(Application.personal_statement), selectinload(Application.choices))
+        .options(
+            defer(Application.personal_statement),
+            selectinload(Application.choices),
+            # Lists show the student's name, never their roles.
+            joinedload(Application.student).lazyload(User.memberships),
+        )
     ).unique()
     by_id = {application.id: application for application in loaded}
     return [by_id[i] for i in ids if i in by_id]
