@@ -10,6 +10,7 @@ from clerkship.applications import queries, services
 from clerkship.applications.checklist import required_kinds
 from clerkship.applications.forms import ApplicationFilterForm, ApplicationSettingsForm
 from clerkship.applications.models import Application, ApplicationState
+from clerkship.applications.paging import paginate_ids
 from clerkship.applications.permissions import (
     can_change_application_settings,
     can_see_pathway_flag,
@@ -78,11 +79,10 @@ def index(slug: str):
     blocks = queries.offered_blocks(department, cycle)
     form = ApplicationFilterForm(request.args)
     filters = _filters(form, department, blocks)
-    page = db.paginate(
+    page = paginate_ids(
         queries.department_applications(department, cycle, filters),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
     )
     page.items = queries.applications_by_ids(page.items)
     return render_template(
@@ -134,11 +134,10 @@ def compliance(slug: str):
     problem = request.args.get("problem", "")
     if problem not in compliance_queries.COMPLIANCE_FILTERS:
         problem = ""
-    page = db.paginate(
+    page = paginate_ids(
         compliance_queries.compliance_applications(department, cycle, problem),
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
     )
     page.items = queries.applications_by_ids(page.items)
     return render_template(

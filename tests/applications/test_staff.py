@@ -96,6 +96,8 @@ def test_list_sorts_and_paginates(client, dept):
     second = client.get(url + "name&page=2").get_data(as_text=True)
     assert _names(second) == ["Dave"]
     assert _names(client.get(url + "-name").get_data(as_text=True)) == ["Dave", "Carla", "Bob"]
+    beyond = client.get(url + "name&page=9").get_data(as_text=True)
+    assert _names(beyond) == [] and "Showing 0 of 4." in beyond
 
 
 def test_pathway_badge_and_filter(client, dept):
