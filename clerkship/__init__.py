@@ -19,7 +19,9 @@ FEATURES = (
     "cycles",
     "applications",
     "documents",
+    "letters",
     "allocation",
+    "offers",
     "interviews",
     "demo",
     "bench",
@@ -59,7 +61,9 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
     if test_config:
         app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = config_module.database_url(app)
-    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024
+    # Room for a file somewhat over the limit, so that documents.storage refuses it with a
+    # message next to the field (and keeps what was typed) rather than a bare 413 page.
+    app.config["MAX_CONTENT_LENGTH"] = 2 * app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024
     if app.config["ENV_NAME"] == "production":
         # Production is served over HTTPS (directly or behind a proxy): cookies never travel in clear.
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -132,14 +136,18 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from clerkship.accounts import admin_views as users_views
     from clerkship.accounts import views as accounts_views
+    from clerkship.applications import staff_views as staff_applications_views
+    from clerkship.applications import views as applications_views
     from clerkship.audit import views as audit_views
     from clerkship.cycles import admin_views as setup_views
     from clerkship.cycles import views as cycles_views
+    from clerkship.documents import views as documents_views
     from clerkship.home import views as home_views
     from clerkship.interviews import export_views as interview_export_views
     from clerkship.interviews import invitation_views as interview_invitation_views
     from clerkship.interviews import staff_views as interview_staff_views
     from clerkship.interviews import views as interviews_views
+    from clerkship.letters import views as letters_views
     from clerkship.offers import views as offers_views
 
     for module in (
@@ -149,10 +157,11 @@ def _register_blueprints(app: Flask) -> None:
         audit_views,
         cycles_views,
         setup_views,
+        applications_views,
+        staff_applications_views,
+        documents_views,
+        letters_views,
         offers_views,
-    ):
-        app.register_blueprint(module.bp)
-    for module in (
         interviews_views,
         interview_staff_views,
         interview_invitation_views,

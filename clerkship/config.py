@@ -56,6 +56,8 @@ class DefaultConfig:
 
     # Uploads.
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    UPLOAD_FOLDER: str | None = None  # default: <instance>/uploads
+    LETTER_LINK_DAYS = 14  # how long a letter writer's upload link works
     PAGE_SIZE = 50
 
     # Interviews: `flask interviews send-reminders` reminds invitees this long before their day.

@@ -7,4 +7,5 @@ from clerkship.audit import models as audit_models  # noqa: F401
 from clerkship.cycles import models as cycles_models  # noqa: F401
 from clerkship.documents import models as documents_models  # noqa: F401
 from clerkship.interviews import models as interviews_models  # noqa: F401
+from clerkship.letters import models as letters_models  # noqa: F401
 from clerkship.offers import models as offers_models  # noqa: F401

@@ -139,7 +139,57 @@ def make_block(
     return block
 
 
-# Applications (core) ------------------------------------------------------------------
+# Applications, documents and letters ----------------------------------------------------
+
+import io  # noqa: E402
+import secrets  # noqa: E402
+
+from werkzeug.datastructures import FileStorage  # noqa: E402
+
+from clerkship.applications.models import (  # noqa: E402
+    Accreditation,
+    Application,
+    ApplicationChoice,
+    ApplicationEvent,
+    ApplicationState,
+    ExamResult,
+    StudentProfile,
+)
+from clerkship.demo.pdf import make_pdf  # noqa: E402
+from clerkship.documents.models import Document, DocumentKind  # noqa: E402
+from clerkship.documents.storage import save_upload  # noqa: E402
+from clerkship.letters.models import LetterRequest, LetterState  # noqa: E402
+from clerkship.letters.queries import token_hash  # noqa: E402
+
+
+def pdf_upload(name: str = "cv.pdf", content: bytes | None = None) -> FileStorage:
+    """An uploaded file as Flask hands it to a view."""
+    data = make_pdf(["Test document", name]) if content is None else content
+    return FileStorage(io.BytesIO(data), filename=name, content_type="application/pdf")
+
+
+def make_profile(student: User, **fields) -> StudentProfile:
+    """A complete profile; graduation two years ahead, after any block of a test cycle."""
+    values = dict(
+        legal_first_name="Amara",
+        legal_last_name="Okafor",
+        phone="213 555 0100",
+        address_line1="1 Main St",
+        city="Los Angeles",
+        region="CA",
+        postal_code="90033",
+        country="United States",
+        medical_school="Howard University College of Medicine",
+        accreditation=Accreditation.LCME,
+        expected_graduation=date(local_today().year + 3, 5, 20),
+        aamc_id="12345678",
+        usmle_step1=ExamResult.PASS,
+    )
+    values.update(fields)
+    profile = StudentProfile(user=student, **values)
+    db.session.add(profile)
+    db.session.flush()
+    return profile
 
 
 def make_application(
@@ -147,29 +197,137 @@ def make_application(
     department: Department | None = None,
     cycle: Cycle | None = None,
     *,
-    blocks: list[Block] = (),
-    state=None,
-    in_pathway: bool = False,
+    blocks: list[Block] | tuple[Block, ...] = (),
+    state: ApplicationState = ApplicationState.DRAFT,
+    statement: str = "",
     **fields,
-):
-    """An application ranking blocks in the given order (state defaults to submitted)."""
-    from clerkship.applications.models import Application, ApplicationChoice, ApplicationState
+) -> Application:
+    """An application with ranked blocks, put straight into state (with its timeline).
 
+    Department and cycle default to those of the first block, when blocks are given.
+    """
     department = department or (blocks[0].rotation.department if blocks else make_department())
     cycle = cycle or (blocks[0].cycle if blocks else make_cycle())
     application = Application(
         student=student or make_student(),
         department=department,
         cycle=cycle,
-        state=state or ApplicationState.SUBMITTED,
-        in_pathway=in_pathway,
+        state=state,
+        personal_statement=statement,
+        submitted_at=None if state == ApplicationState.DRAFT else utcnow(),
         **fields,
     )
     for rank, block in enumerate(blocks, start=1):
         application.choices.append(ApplicationChoice(block=block, rank=rank))
+    application.events.append(ApplicationEvent(from_state=None, to_state=ApplicationState.DRAFT))
+    if state != ApplicationState.DRAFT:
+        application.events.append(
+            ApplicationEvent(from_state=ApplicationState.DRAFT, to_state=state)
+        )
     db.session.add(application)
     db.session.flush()
     return application
+
+
+def make_document(
+    student: User,
+    cycle: Cycle,
+    kind: DocumentKind = DocumentKind.CV,
+    *,
+    expires_on: date | None = None,
+    name: str | None = None,
+) -> Document:
+    """A current document with a real stored PDF."""
+    stored = save_upload(pdf_upload(name or f"{kind.value}.pdf"), kind=kind)
+    if kind.expires and expires_on is None:
+        expires_on = date(cycle.rotations_end_on.year + 1, 6, 30)
+    document = Document(
+        owner=student,
+        cycle=cycle,
+        kind=kind,
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        expires_on=expires_on,
+    )
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def make_letter(
+    student: User,
+    cycle: Cycle,
+    *,
+    received: bool = False,
+    waived: bool = True,
+    token: str | None = None,
+    expires_in: timedelta = timedelta(days=14),
+    **fields,
+) -> LetterRequest:
+    """A letter request (token known to the test when given), received with a PDF if asked."""
+    n = _next()
+    letter = LetterRequest(
+        student=student,
+        cycle=cycle,
+        writer_name=fields.pop("writer_name", f"Dr. Writer {n}"),
+        writer_email=fields.pop("writer_email", f"writer{n}@example.org"),
+        waived=waived,
+        token_hash=token_hash(token or secrets.token_urlsafe(16)),
+        link_expires_at=utcnow() + expires_in,
+        **fields,
+    )
+    if received:
+        letter.document = make_document_of_letter(student, cycle)
+        letter.state = LetterState.RECEIVED
+        letter.received_at = utcnow()
+    db.session.add(letter)
+    db.session.flush()
+    return letter
+
+
+def make_document_of_letter(student: User, cycle: Cycle) -> Document:
+    stored = save_upload(pdf_upload("letter.pdf"), kind=DocumentKind.LETTER)
+    document = Document(
+        owner=student,
+        cycle=cycle,
+        kind=DocumentKind.LETTER,
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+    )
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def make_complete_draft(
+    student: User | None = None, department: Department | None = None, cycle: Cycle | None = None
+) -> Application:
+    """A draft that meets every submission rule of a department with default settings."""
+    cycle = cycle or make_cycle()
+    department = department or make_department()
+    student = student or make_student()
+    rotation = make_rotation(department)
+    blocks = [make_block(rotation, cycle, month=m) for m in (7, 8, 9)]
+    make_profile(student)
+    for kind in (
+        DocumentKind.CV,
+        DocumentKind.TRANSCRIPT,
+        DocumentKind.GOOD_STANDING,
+        DocumentKind.IMMUNIZATIONS,
+        DocumentKind.BLS,
+        DocumentKind.TB_SCREEN,
+    ):
+        make_document(student, cycle, kind)
+    make_letter(student, cycle, received=True)
+    return make_application(
+        student, department, cycle, blocks=blocks, statement="I want to learn emergency medicine."
+    )
 
 
 # Interviews --------------------------------------------------------------------------
@@ -180,7 +338,7 @@ def make_submitted_application(
 ):
     """A submitted application (the kind a director can invite to interview)."""
     return make_application(
-        student, department, cycle, in_pathway=in_pathway, state=state, submitted_at=utcnow()
+        student, department, cycle, in_pathway=in_pathway, state=state or ApplicationState.SUBMITTED
     )
 
 

@@ -11,15 +11,28 @@ import pytest
 
 from clerkship.core.permissions import ACCESS_ATTRIBUTE
 from tests.accounts.matrix import RULES as ACCOUNTS
+from tests.applications.matrix import RULES as APPLICATIONS
 from tests.audit.matrix import RULES as AUDIT
 from tests.conftest import login
 from tests.cycles.matrix import RULES as CYCLES
+from tests.documents.matrix import RULES as DOCUMENTS
 from tests.home.matrix import RULES as HOME
 from tests.interviews.matrix import RULES as INTERVIEWS
+from tests.letters.matrix import RULES as LETTERS
 from tests.offers.matrix import RULES as OFFERS
 from tests.world import ROLES, build_world
 
-ALL_RULES = [*HOME, *ACCOUNTS, *AUDIT, *CYCLES, *OFFERS, *INTERVIEWS]
+ALL_RULES = [
+    *HOME,
+    *ACCOUNTS,
+    *AUDIT,
+    *CYCLES,
+    *APPLICATIONS,
+    *DOCUMENTS,
+    *LETTERS,
+    *OFFERS,
+    *INTERVIEWS,
+]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 

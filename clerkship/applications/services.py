@@ -1,14 +1,23 @@
-"""Every change of an application's state goes through transition()."""
+"""The life of an application: start, submit, withdraw; every change of state goes through transition()."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from clerkship.accounts.models import User
+from clerkship.applications.checklist import window_problem
+from clerkship.applications.locks import lock_application, lock_user
 from clerkship.applications.models import Application, ApplicationEvent, ApplicationState
+from clerkship.applications.queries import checklist_for
+from clerkship.applications.signals import application_withdrawn
 from clerkship.audit.services import record_event
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
-from clerkship.core.time import utcnow
+from clerkship.core.time import local_today, utcnow
 from clerkship.core.urls import external_url
+from clerkship.cycles.models import Block, Cycle, Department, Rotation
+from clerkship.documents.models import DocumentKind
+from clerkship.extensions import db
 
 S = ApplicationState
 
@@ -86,14 +95,122 @@ def transition(
             application=application,
             message=STATE_MESSAGES[to],
             note=note,
-            link=external_url("applications.status", application_id=application.id)
-            if _has_status_page()
-            else None,
+            link=external_url("applications.status", application_id=application.id),
         )
     return event
 
 
-def _has_status_page() -> bool:
-    from flask import current_app
+STALE_MESSAGE = (
+    "This application was changed in another tab or window after you opened this page. "
+    "Nothing was changed here; the page now shows the current version."
+)
 
-    return "applications.status" in current_app.view_functions
+
+def check_version(application: Application, version: int | None) -> None:
+    """Refuse a change made from a page older than the application's last save."""
+    if version is not None and version != application.version:
+        raise RuleViolation(STALE_MESSAGE)
+
+
+def start_application(
+    student: User, cycle: Cycle, department: Department, *, by: User
+) -> tuple[Application, bool]:
+    """Open a draft for the department, or return the one the student already has (and False)."""
+    lock_user(student)  # a double-clicked "Apply" creates one draft, not an error
+    existing = db.session.scalar(
+        select(Application).where(
+            Application.student_id == student.id,
+            Application.cycle_id == cycle.id,
+            Application.department_id == department.id,
+        )
+    )
+    if existing is not None:
+        return existing, False
+    problem = window_problem(cycle, local_today())
+    if problem is not None:
+        raise RuleViolation(problem.replace("can no longer be submitted", "are closed"))
+    offered = db.session.scalar(
+        select(Block.id)
+        .join(Block.rotation)
+        .where(Block.cycle_id == cycle.id, Rotation.department_id == department.id)
+        .limit(1)
+    )
+    if offered is None:
+        raise RuleViolation(f"{department.name} offers no blocks in {cycle.name} yet.")
+    application = Application(student=student, cycle=cycle, department=department)
+    application.events.append(
+        ApplicationEvent(from_state=None, to_state=S.DRAFT, actor=by, note="Draft started")
+    )
+    db.session.add(application)
+    db.session.flush()
+    record_event(
+        "application.create",
+        by=by,
+        target=application,
+        subject=student,
+        summary=f"{department.name} application started",
+    )
+    return application, True
+
+
+def submit_application(
+    application: Application, *, version: int | None, by: User
+) -> ApplicationEvent | None:
+    """Submit a complete draft; None when it was already submitted (a double click)."""
+    application = lock_application(application)
+    if application.state != S.DRAFT:
+        if application.state == S.WITHDRAWN:
+            raise RuleViolation("This application was withdrawn; it cannot be submitted.")
+        return None
+    check_version(application, version)
+    checklist = checklist_for(application)
+    if not checklist.complete:
+        problems = " ".join(f"{item.label}: {item.detail}" for item in checklist.missing)
+        raise RuleViolation(f"Your application cannot be submitted yet. {problems}")
+    return transition(application, S.SUBMITTED, by=by)
+
+
+def withdraw_application(
+    application: Application, *, by: User, reason: str | None = ""
+) -> ApplicationEvent | None:
+    """Withdraw an application that is not final; None when it was already withdrawn."""
+    application = lock_application(application)
+    if application.state == S.WITHDRAWN:
+        return None
+    if application.state.is_final:
+        raise RuleViolation(
+            f"This application is {application.state.label.lower()}; it can no longer be withdrawn."
+        )
+    event = transition(application, S.WITHDRAWN, by=by, note=(reason or "").strip())
+    application_withdrawn.send(application, by=by)  # offers give back any seat it held
+    return event
+
+
+def save_application_settings(
+    department: Department,
+    *,
+    max_choices: int,
+    statement_word_limit: int,
+    letters_required: int,
+    required_documents: list[DocumentKind],
+    by: User,
+) -> None:
+    """Change what the department's applications need (drafts are checked against it at once)."""
+    if DocumentKind.LETTER in required_documents:
+        raise RuleViolation(
+            "Letters are counted separately; set the number of letters instead.",
+            field="required_documents",
+        )
+    values = {
+        "max_choices": max_choices,
+        "statement_word_limit": statement_word_limit,
+        "letters_required": letters_required,
+        "required_documents": ",".join(k.value for k in DocumentKind if k in required_documents),
+    }
+    changes = {}
+    for name, value in values.items():
+        if getattr(department, name) != value:
+            changes[name] = [getattr(department, name), value]
+            setattr(department, name, value)
+    if changes:
+        record_event("department.application_settings", by=by, target=department, **changes)

@@ -20,6 +20,7 @@ SUITES = (
     "review_assignment",
     "interview_draw",
     "interview_booking",
+    "applications",
 )
 
 

@@ -73,6 +73,7 @@ def scaled_app(scale: int) -> Flask:
             "SECRET_KEY": secrets.token_urlsafe(32),
             "RATELIMIT_ENABLED": False,
             "MAIL_SERVER": None,
+            "UPLOAD_FOLDER": f"{folder}/uploads",
         }
     )
     with app.app_context():

@@ -37,6 +37,11 @@ class AwardTiming(enum.Enum):
         return "Only after a rotation offer is accepted"
 
 
+# What a visiting student usually must send (CV, transcript, letter of good standing,
+# immunization record, BLS card, TB screen); each department can change it.
+DEFAULT_REQUIRED_DOCUMENTS = "cv,transcript,good_standing,immunizations,bls,tb_screen"
+
+
 class Cycle(db.Model):
     """An academic year's season with its key dates."""
 
@@ -93,6 +98,10 @@ class Department(db.Model):
     max_choices: Mapped[int] = mapped_column(default=5)
     statement_word_limit: Mapped[int] = mapped_column(default=500)
     letters_required: Mapped[int] = mapped_column(default=1)
+    # Document kinds (values of documents.models.DocumentKind) an application needs, comma-separated.
+    required_documents: Mapped[str] = mapped_column(
+        String(200), default=DEFAULT_REQUIRED_DOCUMENTS, server_default=DEFAULT_REQUIRED_DOCUMENTS
+    )
     award_timing: Mapped[AwardTiming] = mapped_column(
         enum_type(AwardTiming), default=AwardTiming.WITH_APPLICATION
     )

@@ -21,6 +21,7 @@ from clerkship.accounts.passwords import hash_password
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.demo import data
+from clerkship.demo.applications import seed_applications
 from clerkship.demo.interviews import seed_interviews
 from clerkship.extensions import db
 
@@ -228,7 +229,12 @@ def demo_logins() -> list[tuple[str, str]]:
 
 
 # Each feature appends its step; they run in this order.
-STEPS: list[Callable[[DemoContext], None]] = [seed_catalogue, seed_people, seed_interviews]
+STEPS: list[Callable[[DemoContext], None]] = [
+    seed_catalogue,
+    seed_people,
+    seed_applications,
+    seed_interviews,  # after applications: invitations link to Emergency Medicine applicants
+]
 
 
 def seed_demo(*, scale: int = 0, seed: int = 2027) -> DemoContext:

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement
@@ -47,7 +47,10 @@ class Offer(db.Model):
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     placement: Mapped[Placement] = relationship(lazy="joined")
-    application: Mapped[Application] = relationship()
+    # Application.offers, for the student's status page (applications know nothing of offers).
+    application: Mapped[Application] = relationship(
+        backref=backref("offers", order_by="Offer.id", viewonly=True)
+    )
 
     __table_args__ = (
         # At most one open offer and one accepted offer per application (an accepted

@@ -35,8 +35,10 @@ from clerkship.allocation.engine import Precedence as EnginePrecedence
 from clerkship.allocation.engine import SeatType, Student, choose, hundredths
 from clerkship.allocation.models import AllocationRun, Placement, PlacementState
 from clerkship.allocation.services import published_run
+from clerkship.applications.locks import lock_application
 from clerkship.applications.models import FINAL_STATES, Application, ApplicationState
 from clerkship.applications.services import transition
+from clerkship.applications.signals import application_withdrawn
 from clerkship.audit.services import record_event
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
@@ -71,16 +73,6 @@ def lock_block(block_id: int) -> Block:
         select(Block)
         .where(Block.id == block_id)
         .with_for_update(of=Block)
-        .execution_options(populate_existing=True)
-    )
-
-
-def lock_application(application_id: int) -> Application:
-    """The application, locked for this transaction and read afresh."""
-    return db.session.scalar(
-        select(Application)
-        .where(Application.id == application_id)
-        .with_for_update(of=Application)
         .execution_options(populate_existing=True)
     )
 
@@ -160,7 +152,7 @@ def _release(offer: Offer, state: OfferState, cause: str, queue: deque[_Freed]) 
 
 def accept_offer(offer: Offer, *, by: User) -> Outcome:
     """Accept an offer (again: nothing changes). A seat held before is released and refilled."""
-    application = lock_application(offer.application_id)
+    application = lock_application(offer.application)
     db.session.refresh(offer)
     if offer.state == OfferState.ACCEPTED:
         return Outcome.ALREADY
@@ -193,7 +185,7 @@ def accept_offer(offer: Offer, *, by: User) -> Outcome:
 
 def decline_offer(offer: Offer, *, by: User) -> Outcome:
     """Decline an offer (again: nothing changes); its seat goes to the waitlist."""
-    application = lock_application(offer.application_id)
+    application = lock_application(offer.application)
     db.session.refresh(offer)
     if offer.state == OfferState.DECLINED:
         return Outcome.ALREADY
@@ -240,7 +232,7 @@ def expire_due_offers(*, now: datetime | None = None) -> int:
     expired = 0
     for offer_id in due:
         offer = db.session.get(Offer, offer_id)
-        lock_application(offer.application_id)
+        lock_application(offer.application)
         db.session.refresh(offer)
         # An earlier expiry's refill may have replaced this offer already.
         if offer.state == OfferState.PENDING and offer.expires_at <= now:
@@ -274,9 +266,14 @@ def send_offer_reminders(
     return len(offers)
 
 
+@application_withdrawn.connect
+def _on_withdrawn(application: Application, *, by: User | None) -> None:
+    release_application_seats(application, by=by)
+
+
 def release_application_seats(application: Application, *, by: User | None) -> None:
     """Give back every seat of an application that is being withdrawn, and refill them."""
-    lock_application(application.id)
+    lock_application(application)
     queue: deque[_Freed] = deque()
     for offer in _held_offers(application):
         _release(offer, OfferState.WITHDRAWN, "withdrawn", queue)
@@ -319,7 +316,7 @@ def _fill_one(run: AllocationRun, block: Block, freed: _Freed, queue: deque[_Fre
         if not picked:
             break
         engine_id, label = next(iter(picked.items()))
-        application = lock_application(instances.pk_of(engine_id))
+        application = lock_application(db.session.get(Application, instances.pk_of(engine_id)))
         if not _still_candidate(run, block, application):
             del candidates[engine_id]  # changed while we looked: ask the rule again
             continue

@@ -9,6 +9,7 @@ import pytest
 from clerkship.accounts.models import Role
 from clerkship.allocation import queries, services
 from clerkship.allocation.engine import SeatType
+from clerkship.applications.models import ApplicationState
 from tests.factories import (
     make_application,
     make_block,
@@ -33,7 +34,11 @@ def run(app):
     ]
     apps = {
         name: make_application(
-            make_student(full_name=name), department, blocks=[block], in_pathway=uim
+            make_student(full_name=name),
+            department,
+            blocks=[block],
+            in_pathway=uim,
+            state=ApplicationState.SUBMITTED,
         )
         for name, uim, _ in people
     }

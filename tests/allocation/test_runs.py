@@ -26,7 +26,9 @@ def season(app):
     block = make_block(make_rotation(department), capacity=3, reserved=1)
     director = make_user((Role.DIRECTOR, department))
     apps = {
-        name: make_application(department=department, blocks=[block], in_pathway=uim)
+        name: make_application(
+            department=department, blocks=[block], in_pathway=uim, state=ApplicationState.SUBMITTED
+        )
         for name, uim in (("A", True), ("B", False), ("C", False), ("D", True))
     }
     scores = {

@@ -54,3 +54,49 @@ def test_seed_scale_adds_synthetic_students(app):
     result = app.test_cli_runner().invoke(args=["demo", "seed", "--scale", "200"])
     assert result.exit_code == 0, result.output
     assert "236 students" in result.output
+
+
+def test_seed_gives_every_department_an_application_in_every_state(app):
+    from clerkship.applications.models import Application, ApplicationState, StudentProfile
+    from clerkship.documents.inspection import is_readable_pdf
+    from clerkship.documents.models import Document
+    from clerkship.documents.storage import document_path
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    for department in db.session.scalars(select(Department)):
+        states = set(
+            db.session.scalars(
+                select(Application.state).where(Application.department_id == department.id)
+            )
+        )
+        assert states == set(ApplicationState), department.name
+    assert db.session.scalar(select(func.count(StudentProfile.id))) == 36
+    documents = db.session.scalars(select(Document)).all()
+    assert len(documents) >= 36 * 6
+    assert all(is_readable_pdf(document_path(d)) for d in documents[:10])
+    timeline = db.session.scalar(
+        select(Application).where(Application.state == ApplicationState.COMPLETED)
+    ).events
+    assert [e.to_state.value for e in timeline] == [
+        "draft",
+        "submitted",
+        "under_review",
+        "offered",
+        "accepted",
+        "completed",
+    ]
+
+
+def test_seed_scale_puts_n_applications_in_emergency_medicine(app):
+    from clerkship.applications.models import Application
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--scale", "300"])
+    assert result.exit_code == 0, result.output
+    em = db.session.scalar(select(Department).where(Department.slug == "emergency-medicine"))
+    synthetic = db.session.scalar(
+        select(func.count(Application.id))
+        .join(User, User.id == Application.student_id)
+        .where(Application.department_id == em.id, User.email.like("synthetic.student%"))
+    )
+    assert synthetic == 300

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement
+from clerkship.applications.models import ApplicationState
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.offers.models import Offer
@@ -16,7 +17,9 @@ from tests.matrix import DEPARTMENT_STAFF, Rule
 def _offer(w) -> int:
     """An offer of this department's block to "student" (built once per world)."""
     if "offer" not in w.extra:
-        application = make_application(w.users["student"], w.department, blocks=[w.block])
+        application = make_application(
+            w.users["student"], w.department, blocks=[w.block], state=ApplicationState.SUBMITTED
+        )
         placement = Placement(
             application=application, block=w.block, seat_type=SeatType.OPEN, in_pathway=False
         )

@@ -63,7 +63,12 @@ def world(app):
         ("eve", False, 50, [block]),
     ):
         people[name] = (
-            make_application(department=department, blocks=ranking, in_pathway=uim),
+            make_application(
+                department=department,
+                blocks=ranking,
+                in_pathway=uim,
+                state=ApplicationState.SUBMITTED,
+            ),
             Decimal(score),
         )
     apps = {name: a for name, (a, _s) in people.items()}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from clerkship.accounts.models import Role
 from clerkship.allocation import services as allocation
 from clerkship.allocation.models import Placement, PlacementState
+from clerkship.applications.models import ApplicationState
 from clerkship.cycles.models import Block
 from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState
@@ -36,6 +37,7 @@ def published(app):
             department,
             blocks=[block],
             in_pathway=i % 2 == 0,
+            state=ApplicationState.SUBMITTED,
         )
         for i in range(6)
     ]

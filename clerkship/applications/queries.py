@@ -1,0 +1,179 @@
+"""Reads of applications shared by the student's pages, the staff pages and the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import defer, joinedload, selectinload
+
+from clerkship.accounts.models import User
+from clerkship.applications.checklist import Checklist, build_checklist
+from clerkship.applications.models import (
+    Application,
+    ApplicationChoice,
+    ApplicationState,
+    StudentProfile,
+)
+from clerkship.core.time import local_today
+from clerkship.cycles.models import Block, Cycle, Department, Rotation
+from clerkship.documents.queries import current_documents
+from clerkship.extensions import db
+from clerkship.letters.queries import letter_counts
+
+S = ApplicationState
+SORTS = {
+    "name": "Name",
+    "submitted": "Submitted",
+    "state": "Status",
+}
+
+
+def profile_for(student: User) -> StudentProfile | None:
+    """The student's profile, if saved."""
+    return db.session.scalar(select(StudentProfile).where(StudentProfile.user_id == student.id))
+
+
+def checklist_for(application: Application) -> Checklist:
+    """The application's checklist, read from the database as it is now."""
+    received, waiting = letter_counts(application.student, application.cycle)
+    return build_checklist(
+        application,
+        profile=profile_for(application.student),
+        documents=current_documents(application.student, application.cycle),
+        letters_received=received,
+        letters_waiting=waiting,
+        today=local_today(),
+    )
+
+
+def student_applications(student: User) -> list[Application]:
+    """All of a student's applications, newest cycle first."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .join(Application.cycle)
+            .where(Application.student_id == student.id)
+            .order_by(Cycle.rotations_start_on.desc(), Application.id)
+        )
+    )
+
+
+def departments_open_to(student: User, cycle: Cycle) -> list[Department]:
+    """Departments with blocks in cycle that the student has not applied to yet."""
+    applied = select(Application.department_id).where(
+        Application.student_id == student.id, Application.cycle_id == cycle.id
+    )
+    offering = (
+        select(Rotation.department_id)
+        .join(Block, Block.rotation_id == Rotation.id)
+        .where(Block.cycle_id == cycle.id)
+    )
+    return list(
+        db.session.scalars(
+            select(Department)
+            .where(Department.id.in_(offering), Department.id.not_in(applied))
+            .order_by(Department.name)
+        )
+    )
+
+
+def offered_blocks(department: Department, cycle: Cycle) -> list[Block]:
+    """The department's blocks in cycle, by start date then rotation."""
+    return list(
+        db.session.scalars(
+            select(Block)
+            .join(Block.rotation)
+            .where(Block.cycle_id == cycle.id, Rotation.department_id == department.id)
+            .order_by(Block.starts_on, Rotation.title, Block.id)
+        ).unique()
+    )
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What the staff list is narrowed and ordered by (already checked)."""
+
+    state: ApplicationState | None = None
+    block_id: int | None = None
+    q: str = ""
+    pathway: bool | None = None
+    sort: str = "submitted"
+    descending: bool = False
+
+
+def department_applications(department: Department, cycle: Cycle, filters: ListFilters) -> Select:
+    """Ids of the department's submitted applications (drafts stay private) matching filters.
+
+    Only ids are sorted and counted, which keeps a page of thousands fast; the page's
+    applications are then loaded with applications_by_ids.
+    """
+    stmt = select(Application.id).where(
+        Application.department_id == department.id,
+        Application.cycle_id == cycle.id,
+        Application.state != S.DRAFT,
+    )
+    if filters.q or filters.sort == "name":
+        stmt = stmt.join(User, User.id == Application.student_id)
+    if filters.state is not None:
+        stmt = stmt.where(Application.state == filters.state)
+    if filters.block_id is not None:
+        stmt = stmt.where(Application.choices.any(ApplicationChoice.block_id == filters.block_id))
+    if filters.pathway is not None:
+        stmt = stmt.where(Application.in_pathway.is_(filters.pathway))
+    if filters.q:
+        pattern = f"%{filters.q.lower()}%"
+        stmt = stmt.outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
+        stmt = stmt.where(
+            or_(
+                func.lower(User.full_name).like(pattern),
+                func.lower(StudentProfile.legal_first_name).like(pattern),
+                func.lower(StudentProfile.legal_last_name).like(pattern),
+                func.lower(StudentProfile.preferred_name).like(pattern),
+            )
+        )
+    column = {
+        "name": func.lower(User.full_name),
+        "submitted": Application.submitted_at,
+        "state": Application.state,
+    }[filters.sort]
+    order = column.desc() if filters.descending else column.asc()
+    return stmt.order_by(order, Application.id)
+
+
+def applications_by_ids(ids: list[int]) -> list[Application]:
+    """The applications with these ids, in this order, with their ranked blocks."""
+    if not ids:
+        return []
+    loaded = db.session.scalars(
+        select(Application)
+        .where(Application.id.in_(ids))
+        # The statement is long and not shown in lists.
+        .options(
+            defer(Application.personal_statement),
+            selectinload(Application.choices),
+            # Lists show the student's name, never their roles.
+            joinedload(Application.student).lazyload(User.memberships),
+        )
+    ).unique()
+    by_id = {application.id: application for application in loaded}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def draft_count(department: Department, cycle: Cycle) -> int:
+    """How many drafts are in progress for the department (shown as a number only)."""
+    return db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.department_id == department.id,
+            Application.cycle_id == cycle.id,
+            Application.state == S.DRAFT,
+        )
+    )
+
+
+def profiles_by_student(student_ids: list[int]) -> dict[int, StudentProfile]:
+    """Profiles of these students, by user id."""
+    if not student_ids:
+        return {}
+    rows = db.session.scalars(select(StudentProfile).where(StudentProfile.user_id.in_(student_ids)))
+    return {profile.user_id: profile for profile in rows}

@@ -1,0 +1,84 @@
+"""Every change to a student's documents."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from werkzeug.datastructures import FileStorage
+
+from clerkship.accounts.models import User
+from clerkship.applications.locks import lock_user
+from clerkship.audit.services import record_event
+from clerkship.core.rules import RuleViolation
+from clerkship.core.time import local_today, utcnow
+from clerkship.cycles.models import Cycle
+from clerkship.documents.models import Document, DocumentKind
+from clerkship.documents.queries import current_document
+from clerkship.documents.storage import save_upload
+from clerkship.extensions import db
+
+
+def check_expiry(kind: DocumentKind, expires_on: date | None) -> date | None:
+    """The expiry date to keep for kind: required and not past for expiring kinds, else None."""
+    if not kind.expires:
+        return None
+    if expires_on is None:
+        raise RuleViolation(
+            f"Enter the date your {kind.label.lower()} expires (YYYY-MM-DD).", field="expires_on"
+        )
+    if expires_on < local_today():
+        raise RuleViolation(
+            f"This {kind.label.lower()} expired on {expires_on:%b %-d, %Y}; upload a current one.",
+            field="expires_on",
+        )
+    return expires_on
+
+
+def upload_document(
+    student: User,
+    cycle: Cycle,
+    *,
+    kind: DocumentKind,
+    file_storage: FileStorage | None,
+    expires_on: date | None,
+    by: User,
+) -> Document:
+    """Store a student's document of kind for cycle; an earlier one of that kind is kept as history."""
+    if kind == DocumentKind.LETTER:
+        raise RuleViolation(
+            "Letters of recommendation are uploaded by their writers; request one instead.",
+            field="kind",
+        )
+    expires_on = check_expiry(kind, expires_on)
+    lock_user(student)  # one upload per student at a time keeps "one current per kind"
+    stored = save_upload(file_storage, kind=kind)
+    previous = current_document(student, cycle, kind)
+    if previous is not None:
+        previous.replaced_at = utcnow()
+        db.session.flush()
+    document = Document(
+        owner=student,
+        cycle=cycle,
+        kind=kind,
+        original_name=stored.original_name,
+        stored_name=stored.stored_name,
+        content_type=stored.content_type,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        expires_on=expires_on,
+        uploaded_by_id=by.id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    record_event(
+        "document.replace" if previous else "document.upload",
+        by=by,
+        target=document,
+        subject=student,
+        summary=f"{kind.label}: {stored.original_name}",
+        kind=kind.value,
+        sha256=stored.sha256,
+        size_bytes=stored.size_bytes,
+        replaces=previous.id if previous else None,
+    )
+    return document

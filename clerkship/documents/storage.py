@@ -1,0 +1,167 @@
+"""Where uploaded files live: checked by content, stored under random names, sent as attachments.
+
+Every other feature reads and writes files only through save_upload, send_document
+and document_path. Files go to <instance>/uploads/ (or UPLOAD_FOLDER), outside any
+static folder, so only a permission-checked route can send them. A file saved in a
+transaction that does not commit is deleted again, so a refused or failed request
+leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from flask import Response, abort, current_app, send_file
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+
+from clerkship.core.rules import RuleViolation
+from clerkship.documents.inspection import FORMAT_NAMES, MEDIA_TYPES, detect_format
+from clerkship.documents.models import Document, DocumentKind
+from clerkship.extensions import db
+
+NEW_FILES_KEY = "clerkship_new_files"
+CHUNK = 1024 * 1024
+STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
+EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A checked upload, saved under its random name."""
+
+    stored_name: str
+    original_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    format: str  # "pdf", "jpeg" or "png"
+
+
+def upload_folder() -> Path:
+    """The folder uploads are kept in (created on first use)."""
+    configured = current_app.config.get("UPLOAD_FOLDER")
+    folder = Path(configured) if configured else Path(current_app.instance_path) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def clean_filename(name: str | None, fmt: str) -> str:
+    """The name to show and to offer on download: no folders, no control characters.
+
+    The name is never used to build a path; it is kept, non-ASCII letters included,
+    only so that people recognise their file.
+    """
+    base = PurePosixPath((name or "").replace("\\", "/")).name
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
+    base = unicodedata.normalize("NFC", base)[:200]
+    return base or f"document.{EXTENSIONS[fmt]}"
+
+
+def size_label(size: int) -> str:
+    """A size for people: "10 MB", "2.5 MB", "512 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
+    return f"{max(1, round(size / 1024))} KB"
+
+
+def save_upload(file_storage: FileStorage | None, *, kind: DocumentKind) -> StoredFile:
+    """Check an uploaded file's size and content against kind's formats, then store it."""
+    if file_storage is None or not file_storage.filename:
+        raise RuleViolation("Choose a file to upload.", field="file")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    folder = upload_folder()
+    temporary = folder / f".incoming-{secrets.token_hex(16)}"
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(temporary, "wb") as handle:
+            while chunk := file_storage.stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise RuleViolation(
+                        f"This file is larger than {size_label(limit)}, the most we accept. "
+                        "Nothing was saved; reduce its size (for example, scan at a lower "
+                        "resolution) and upload it again.",
+                        field="file",
+                    )
+                digest.update(chunk)
+                handle.write(chunk)
+        if size == 0:
+            raise RuleViolation(
+                "This file is empty (0 bytes). Nothing was saved; choose the right file.",
+                field="file",
+            )
+        fmt = detect_format(temporary)
+        if fmt not in kind.rules.formats:
+            accepted = " or ".join(FORMAT_NAMES[f] for f in kind.rules.formats)
+            found = (
+                f"its content is {FORMAT_NAMES[fmt]}"
+                if fmt
+                else "its content is not a document we can open"
+            )
+            raise RuleViolation(
+                f"A {kind.label.lower()} must be {accepted}, but {found}, whatever its name "
+                "says. Nothing was saved.",
+                field="file",
+            )
+        stored_name = f"{secrets.token_hex(16)}.{EXTENSIONS[fmt]}"
+        db.session.connection()  # tie the file to this transaction (see _forget_uncommitted)
+        os.replace(temporary, folder / stored_name)
+    finally:
+        temporary.unlink(missing_ok=True)
+    db.session.info.setdefault(NEW_FILES_KEY, []).append(folder / stored_name)
+    return StoredFile(
+        stored_name=stored_name,
+        original_name=clean_filename(file_storage.filename, fmt),
+        content_type=MEDIA_TYPES[fmt],
+        size_bytes=size,
+        sha256=digest.hexdigest(),
+        format=fmt,
+    )
+
+
+def document_path(document: Document) -> Path:
+    """Where a document's file is on disk (its stored name is checked, never trusted)."""
+    if not STORED_NAME.match(document.stored_name or ""):
+        raise ValueError(f"document {document.id} has an unexpected stored name")
+    return upload_folder() / document.stored_name
+
+
+def send_document(document: Document, *, as_attachment: bool = True) -> Response:
+    """A response carrying the document's file, not cached, under its original name."""
+    path = document_path(document)
+    if not path.is_file():
+        current_app.logger.error("File of document %s is missing at %s", document.id, path)
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=document.content_type,
+        as_attachment=as_attachment,
+        download_name=document.original_name,
+        max_age=0,
+        etag=document.sha256,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_committed(session: Session) -> None:
+    session.info.pop(NEW_FILES_KEY, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction) -> None:
+    if transaction.parent is not None:
+        return
+    for path in session.info.pop(NEW_FILES_KEY, []):
+        Path(path).unlink(missing_ok=True)

@@ -1,0 +1,64 @@
+"""Reads of letter requests."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import func, select
+
+from clerkship.accounts.models import User
+from clerkship.cycles.models import Cycle
+from clerkship.extensions import db
+from clerkship.letters.models import LetterRequest, LetterState
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 of a link token, as stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def letter_requests(student: User, cycle: Cycle) -> list[LetterRequest]:
+    """The student's letter requests in cycle, oldest first (cancelled ones included)."""
+    return list(
+        db.session.scalars(
+            select(LetterRequest)
+            .where(LetterRequest.student_id == student.id, LetterRequest.cycle_id == cycle.id)
+            .order_by(LetterRequest.requested_at, LetterRequest.id)
+        )
+    )
+
+
+def letter_counts(student: User, cycle: Cycle) -> tuple[int, int]:
+    """(received, still requested) letters of the student in cycle."""
+    rows = db.session.execute(
+        select(LetterRequest.state, func.count(LetterRequest.id))
+        .where(LetterRequest.student_id == student.id, LetterRequest.cycle_id == cycle.id)
+        .group_by(LetterRequest.state)
+    )
+    counts = dict(rows.all())
+    return counts.get(LetterState.RECEIVED, 0), counts.get(LetterState.REQUESTED, 0)
+
+
+def received_letters_by_student(student_ids: list[int], cycle: Cycle) -> dict[int, int]:
+    """How many letters each of these students has received in cycle."""
+    if not student_ids:
+        return {}
+    rows = db.session.execute(
+        select(LetterRequest.student_id, func.count(LetterRequest.id))
+        .where(
+            LetterRequest.student_id.in_(student_ids),
+            LetterRequest.cycle_id == cycle.id,
+            LetterRequest.state == LetterState.RECEIVED,
+        )
+        .group_by(LetterRequest.student_id)
+    )
+    return dict(rows.all())
+
+
+def letter_by_token(token: str) -> LetterRequest | None:
+    """The request a writer's link points to, whatever its state."""
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(
+        select(LetterRequest).where(LetterRequest.token_hash == token_hash(token))
+    )
