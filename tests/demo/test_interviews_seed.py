@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from clerkship.applications.models import Application
 from clerkship.extensions import db
 from clerkship.interviews.fair_release import replay_draw
 from clerkship.interviews.models import (
@@ -15,6 +16,7 @@ from clerkship.interviews.models import (
     Invitation,
     WaitlistEntry,
 )
+from clerkship.interviews.queries import INVITABLE_STATES
 
 
 def test_demo_seed_builds_the_emergency_medicine_interview_season(app):
@@ -32,5 +34,20 @@ def test_demo_seed_builds_the_emergency_medicine_interview_season(app):
         assert day.taken == len(on_day) <= day.capacity
         if day.reserved:
             assert all(b.invitation.in_pathway for b in on_day)
-    assert db.session.scalar(select(func.count(Invitation.id))) == 30
+    # Emergency Medicine's applicants are invited from their applications, then a list of
+    # other students is imported (30 at most).
+    em_applicants = db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.department_id == season.department_id,
+            Application.state.in_(INVITABLE_STATES),
+        )
+    )
+    linked = db.session.scalar(
+        select(func.count(Invitation.id)).where(Invitation.application_id.isnot(None))
+    )
+    imported = db.session.scalar(
+        select(func.count(Invitation.id)).where(Invitation.application_id.is_(None))
+    )
+    assert linked == em_applicants > 0
+    assert 0 < imported <= 30
     assert db.session.scalar(select(func.count(WaitlistEntry.id))) >= 1
