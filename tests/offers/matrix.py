@@ -15,15 +15,21 @@ from tests.matrix import DEPARTMENT_STAFF, Rule
 
 
 def _offer(w) -> int:
-    """An offer of this department's block to "student" (built once per world)."""
+    """An offer to "student" of a block of the other department (built once per world).
+
+    The student's application to this department is the applications matrix's draft.
+    """
     if "offer" not in w.extra:
         application = make_application(
-            w.users["student"], w.department, blocks=[w.block], state=ApplicationState.SUBMITTED
+            w.users["student"],
+            w.other_department,
+            blocks=[w.other_block],
+            state=ApplicationState.SUBMITTED,
         )
         placement = Placement(
-            application=application, block=w.block, seat_type=SeatType.OPEN, in_pathway=False
+            application=application, block=w.other_block, seat_type=SeatType.OPEN, in_pathway=False
         )
-        w.block.open_taken += 1
+        w.other_block.open_taken += 1
         offer = Offer(
             placement=placement, application=application, expires_at=utcnow() + timedelta(days=7)
         )
