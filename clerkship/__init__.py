@@ -19,6 +19,8 @@ FEATURES = (
     "cycles",
     "applications",
     "documents",
+    "pathway",
+    "awards",
     "allocation",
     "demo",
     "bench",
@@ -132,11 +134,24 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.accounts import admin_views as users_views
     from clerkship.accounts import views as accounts_views
     from clerkship.audit import views as audit_views
+    from clerkship.awards import committee_views as award_committee_views
+    from clerkship.awards import department_views as award_department_views
+    from clerkship.awards import views as awards_views
     from clerkship.cycles import admin_views as setup_views
     from clerkship.cycles import views as cycles_views
     from clerkship.home import views as home_views
+    from clerkship.pathway import admin_views as pathway_admin_views
+    from clerkship.pathway import views as pathway_views
 
     for module in (home_views, accounts_views, users_views, audit_views, cycles_views, setup_views):
+        app.register_blueprint(module.bp)
+    for module in (
+        pathway_views,
+        pathway_admin_views,
+        awards_views,
+        award_committee_views,
+        award_department_views,
+    ):
         app.register_blueprint(module.bp)
 
 
@@ -145,6 +160,7 @@ def _register_cli(app: Flask) -> None:
     from clerkship.allocation.cli import allocation_cli
     from clerkship.bench.cli import bench_cli
     from clerkship.demo.cli import demo_cli
+    from clerkship.pathway.cli import pathway_cli
 
-    for group in (users_cli, allocation_cli, demo_cli, bench_cli):
+    for group in (users_cli, allocation_cli, demo_cli, bench_cli, pathway_cli):
         app.cli.add_command(group)

@@ -58,6 +58,9 @@ class DefaultConfig:
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     PAGE_SIZE = 50
 
+    # Self-identification answers of a closed cycle are kept this long, then purged.
+    PATHWAY_RETENTION_DAYS = 365
+
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
 
