@@ -220,8 +220,14 @@ def login(client: FlaskClient, user: User) -> FlaskClient:
 
 @pytest.fixture
 def queries(app):
-    """count_queries bound to the test app's engine: `with queries() as q: ...; q.count`."""
-    return lambda: count_queries(db.engine)
+    """count_queries bound to the served app's engine: `with queries() as q: ...; q.count`.
+
+    The test body runs in the twin app's context, whose engine is not the one requests use;
+    counting on db.engine here would count nothing a request runs.
+    """
+    with app.app_context():
+        engine = db.engine
+    return lambda: count_queries(engine)
 
 
 @pytest.fixture
