@@ -12,12 +12,14 @@ import pytest
 from clerkship.core.permissions import ACCESS_ATTRIBUTE
 from tests.accounts.matrix import RULES as ACCOUNTS
 from tests.audit.matrix import RULES as AUDIT
+from tests.awards.matrix import RULES as AWARDS
 from tests.conftest import login
 from tests.cycles.matrix import RULES as CYCLES
 from tests.home.matrix import RULES as HOME
+from tests.pathway.matrix import RULES as PATHWAY
 from tests.world import ROLES, build_world
 
-ALL_RULES = [*HOME, *ACCOUNTS, *AUDIT, *CYCLES]
+ALL_RULES = [*HOME, *ACCOUNTS, *AUDIT, *CYCLES, *PATHWAY, *AWARDS]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 

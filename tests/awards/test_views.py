@@ -62,7 +62,9 @@ def test_student_creates_a_draft_then_submits(client, mailbox):
     award = db.session.scalar(select(AwardApplication))
     assert (award.state, award.essay_words) == (AwardState.DRAFT, 8)
     response = client.post(
-        f"/awards/{cycle.slug}/", data=_form(ready, version=str(award.version)), follow_redirects=True
+        f"/awards/{cycle.slug}/",
+        data=_form(ready, version=str(award.version)),
+        follow_redirects=True,
     )
     html = response.get_data(as_text=True)
     assert (
@@ -83,7 +85,12 @@ def test_refused_submission_names_every_failure_and_keeps_the_text(client):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Your award application was not submitted and nothing was saved." in html
-    for name in ("Fourth-year student", "In good standing", "LCME or COCA school", "Core clerkships completed"):
+    for name in (
+        "Fourth-year student",
+        "In good standing",
+        "LCME or COCA school",
+        "Core clerkships completed",
+    ):
         assert name in html
     assert "My typed essay." in html
     assert _reload(ready.award).state is AwardState.DRAFT
@@ -96,7 +103,10 @@ def test_over_long_essay_is_refused_next_to_the_field(client):
     login(client, ready.student)
     response = client.post(f"/awards/{ready.cycle.slug}/", data=_form(ready, essay="w " * 60))
     html = response.get_data(as_text=True)
-    assert '<div id="essay-error" class="invalid-feedback d-block"><span class="d-block">Your essay has 60 words; the limit is 50.</span></div>' in html
+    assert (
+        '<div id="essay-error" class="invalid-feedback d-block"><span class="d-block">Your essay has 60 words; the limit is 50.</span></div>'
+        in html
+    )
 
 
 def test_double_submission_is_refused_without_error(client):
@@ -185,7 +195,12 @@ def test_committee_awards_within_the_budget(client, mailbox):
     assert 'value="2000.00"' in page
     response = client.post(
         f"/awards/applications/{ready.award.id}/decision",
-        data={"decision": "awarded", "amount": "$2,000", "note": "", "version": str(ready.award.version)},
+        data={
+            "decision": "awarded",
+            "amount": "$2,000",
+            "note": "",
+            "version": str(ready.award.version),
+        },
     )
     assert response.status_code == 302
     award = _reload(ready.award)
@@ -199,7 +214,12 @@ def test_overspending_award_is_refused_on_the_page_with_the_remaining_amount(cli
     login(client, ready.committee)
     response = client.post(
         f"/awards/applications/{ready.award.id}/decision",
-        data={"decision": "awarded", "amount": "2000", "note": "", "version": str(ready.award.version)},
+        data={
+            "decision": "awarded",
+            "amount": "2000",
+            "note": "",
+            "version": str(ready.award.version),
+        },
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -258,7 +278,12 @@ def test_coordinator_completes_and_committee_records_payment(client, mailbox):
     login(client, ready.committee)
     bad = client.post(
         f"/awards/applications/{award.id}/payment",
-        data={"paid_on": "not a date", "paid_amount": "2000", "reference": "", "version": str(award.version)},
+        data={
+            "paid_on": "not a date",
+            "paid_amount": "2000",
+            "reference": "",
+            "version": str(award.version),
+        },
     )
     bad_html = bad.get_data(as_text=True)
     assert "Enter the payment date as YYYY-MM-DD." in bad_html
@@ -394,4 +419,4 @@ def test_budget_page_shows_committed_paid_and_remaining(client):
     flat = " ".join(html.split())
     assert 'Committed (awarded, not yet paid)</dt><dd class="col-sm-8">$2,000.00' in flat
     assert 'Paid</dt><dd class="col-sm-8">$1,000.00' in flat
-    assert "Remaining</dt><dd class=\"col-sm-8\"><strong>$7,000.00</strong>" in flat
+    assert 'Remaining</dt><dd class="col-sm-8"><strong>$7,000.00</strong>' in flat

@@ -39,7 +39,9 @@ def season(app):
 def _views() -> list[AuditEvent]:
     return list(
         db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == queries.ANSWERS_VIEWED).order_by(AuditEvent.id)
+            select(AuditEvent)
+            .where(AuditEvent.action == queries.ANSWERS_VIEWED)
+            .order_by(AuditEvent.id)
         )
     )
 
