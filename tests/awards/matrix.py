@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clerkship.awards.models import AwardState
 from tests import factories
-from tests.matrix import ADMIN, STUDENTS, Rule
+from tests.matrix import STUDENTS, Rule
 from tests.pathway.matrix import pathway_world
 
 COMMITTEE = frozenset({"committee"})

@@ -377,8 +377,8 @@ def test_cv_download_goes_through_the_documents_feature(client):
     storage = pytest.importorskip("clerkship.documents.storage")
     ready = _submitted(ready_student())
     login(client, ready.committee)
-    from clerkship.documents.queries import current_document
     from clerkship.documents.models import DocumentKind
+    from clerkship.documents.queries import current_document
 
     document = current_document(ready.student, ready.cycle, DocumentKind.CV)
     ready.award.cv_document_id = document.id

@@ -37,7 +37,7 @@ def _counts(cycle) -> dict:
 
 
 def test_purge_deletes_answers_and_keeps_counts(answered):
-    cycle, other_cycle, kept = answered
+    cycle, _other_cycle, kept = answered
     cycle.closed_at = utcnow() - timedelta(days=400)
     result = purge_answers(cycle, retention_days=365, now=utcnow(), by=None)
     db.session.commit()

@@ -162,7 +162,7 @@ def test_answers_page_of_a_non_student_is_not_found(client, season):
 
 
 def test_department_list_filters_by_flag(client, season):
-    cycle, department, student, application = season
+    cycle, department, student, _application = season
     other = make_rotation_application(
         make_student(full_name="Ben Other"), cycle, department, state=ApplicationState.SUBMITTED
     )
