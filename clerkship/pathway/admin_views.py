@@ -55,12 +55,12 @@ def edit(cycle_slug: str):
             attach_error(form, error)
         else:
             db.session.commit()
-            if saved.number > config.number and config.id is not None:
+            if saved.number > 1 and saved.number > config.number:
                 flash(
                     f"Saved as version {saved.number}: students have applied or answered in "
-                    f"this cycle, so version {config.number} is kept as it was. {kept} "
-                    f"student(s) answered version {config.number}; their answers stay with it "
-                    "and they are asked to review them.",
+                    f"this cycle, so version {saved.number - 1} is kept as it was. {kept} "
+                    f"student(s) answered version {saved.number - 1}; their answers stay with "
+                    "it and they are asked to review them.",
                     "success",
                 )
             else:

@@ -57,6 +57,9 @@ def save_pathway_config(
     _lock_cycle(cycle)
     values = {"definition": definition, "categories": categories, "criteria": criteria}
     current = queries.current_config(cycle)
+    if current is None and queries.has_applications(cycle):
+        # Students have applied under the unsaved default: keep it as version 1.
+        current = ensure_config(cycle, by=by)
     if current is not None and all(getattr(current, k) == v for k, v in values.items()):
         return current, 0
     if current is None:

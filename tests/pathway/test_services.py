@@ -13,7 +13,12 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.pathway import queries, services
-from clerkship.pathway.models import FlagDecision, Identification, PathwayConfig
+from clerkship.pathway.models import (
+    AAMC_DEFINITION,
+    FlagDecision,
+    Identification,
+    PathwayConfig,
+)
 from clerkship.pathway.rules import automatic_flag, effective_flag
 from tests.factories import (
     make_award_application,
@@ -310,11 +315,19 @@ def test_config_change_after_answers_is_a_new_version_and_answers_keep_theirs():
 def test_config_change_after_applications_without_answers_is_a_new_version():
     cycle, _student, _ = _student_with_applications(1)
     admin = make_user(Role.ADMIN)
-    services.save_pathway_config(cycle, definition="One.", categories=[], criteria=[], by=admin)
+    first, _ = services.save_pathway_config(
+        cycle, definition="One.", categories=[], criteria=[], by=admin
+    )
     new, kept = services.save_pathway_config(
         cycle, definition="Two.", categories=[], criteria=[], by=admin
     )
-    assert (new.number, kept) == (2, 0)
+    # The default students applied under is kept as version 1.
+    assert [(c.number, c.definition) for c in queries.config_versions(cycle)] == [
+        (3, "Two."),
+        (2, "One."),
+        (1, AAMC_DEFINITION),
+    ]
+    assert (first.number, new.number, kept) == (2, 3, 0)
 
 
 def test_unchanged_config_is_not_a_new_version():
