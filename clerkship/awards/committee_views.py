@@ -54,12 +54,19 @@ def index(cycle_slug: str):
     require(can_view_awards(current_user), COMMITTEE_ONLY)
     settings = queries.settings_for(cycle)
     state = request.args.get("state", "")
-    rows = queries.committee_rows(cycle, settings, state) if settings else []
+    page = db.paginate(
+        queries.committee_list(cycle, state),
+        page=request.args.get("page", 1, type=int),
+        per_page=50,
+        error_out=False,
+    )
+    rows = queries.committee_rows(page.items, settings) if settings else []
     return render_template(
         "awards/committee_list.html",
         cycle=cycle,
         settings=settings,
         rows=rows,
+        page=page,
         state=state,
         states=[s for s in AwardState if s is not AwardState.DRAFT],
         budget=queries.budget(settings) if settings else None,
@@ -201,13 +208,12 @@ def budget(cycle_slug: str):
     cycle = load_cycle(cycle_slug)
     require(can_view_awards(current_user), COMMITTEE_ONLY)
     settings = queries.settings_for(cycle)
-    rows = queries.committee_rows(cycle, settings) if settings else []
     return render_template(
         "awards/budget.html",
         cycle=cycle,
         settings=settings,
         budget=queries.budget(settings) if settings else None,
-        money_rows=[r for r in rows if r.award.amount_cents],
+        awards=queries.money_awards(cycle),
         AwardState=AwardState,
     )
 

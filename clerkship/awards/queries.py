@@ -112,20 +112,27 @@ def eligibility(award: AwardApplication, settings: AwardSettings) -> list[Failur
     return _failures(award, settings, profile_of(award.student), has_cv)
 
 
-def committee_rows(cycle: Cycle, settings: AwardSettings, state: str = "") -> list[CommitteeRow]:
-    """Submitted award applications with their eligibility, in a fixed number of queries."""
+def committee_list(cycle: Cycle, state: str = "") -> Select:
+    """Submitted award applications of the cycle (drafts are the student's own), oldest first."""
     stmt = (
         select(AwardApplication)
         .where(AwardApplication.cycle_id == cycle.id, AwardApplication.state != AwardState.DRAFT)
-        .options(
-            selectinload(AwardApplication.application).selectinload(Application.choices),
-            selectinload(AwardApplication.cycle),
-        )
         .order_by(AwardApplication.submitted_at, AwardApplication.id)
     )
     if state in {s.value for s in AwardState}:
         stmt = stmt.where(AwardApplication.state == AwardState(state))
-    awards = list(db.session.scalars(stmt).unique())
+    return stmt
+
+
+def committee_rows(awards: list[AwardApplication], settings: AwardSettings) -> list[CommitteeRow]:
+    """The awards with their eligibility and suggested amount, in a fixed number of queries."""
+    ids = [a.id for a in awards]
+    # Load what the rows read in bulk: the rotation application's choices (for the amount).
+    db.session.scalars(
+        select(AwardApplication)
+        .where(AwardApplication.id.in_(ids))
+        .options(selectinload(AwardApplication.application).selectinload(Application.choices))
+    ).all()
     student_ids = {a.student_id for a in awards}
     profiles = {
         p.user_id: p
@@ -137,7 +144,7 @@ def committee_rows(cycle: Cycle, settings: AwardSettings, state: str = "") -> li
         db.session.scalars(
             select(Document.owner_id).where(
                 Document.owner_id.in_(student_ids),
-                Document.cycle_id == cycle.id,
+                Document.cycle_id == settings.cycle_id,
                 Document.kind == DocumentKind.CV,
                 Document.replaced_at.is_(None),
             )
@@ -156,6 +163,19 @@ def committee_rows(cycle: Cycle, settings: AwardSettings, state: str = "") -> li
         )
         for award in awards
     ]
+
+
+def money_awards(cycle: Cycle) -> list[AwardApplication]:
+    """Award applications that were given an amount (awarded, completed, paid, declined...)."""
+    return list(
+        db.session.scalars(
+            select(AwardApplication)
+            .where(
+                AwardApplication.cycle_id == cycle.id, AwardApplication.amount_cents.is_not(None)
+            )
+            .order_by(AwardApplication.decided_at, AwardApplication.id)
+        )
+    )
 
 
 def next_alternate(cycle: Cycle) -> AwardApplication | None:
