@@ -221,6 +221,8 @@ def record_payment(
     """The committee records the payment; more than awarded only within the budget."""
     if paid_on > today:
         raise RuleViolation("The payment date cannot be in the future.", field="paid_on")
+    if amount_cents <= 0:
+        raise RuleViolation("Enter the amount paid, above $0.", field="paid_amount")
     reference = reference.strip()
     if not reference:
         raise RuleViolation("Enter the payment reference.", field="reference")
@@ -235,7 +237,7 @@ def record_payment(
         raise RuleViolation(
             f"Paying {format_money(amount_cents)} is {format_money(extra)} more than awarded and "
             f"would overspend the budget: {format_money(settings.remaining_cents)} remains.",
-            field="amount",
+            field="paid_amount",
         )
     settings.committed_cents += extra
     award.state = S.PAID

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from clerkship.accounts.models import Role, User
-from clerkship.awards.models import AwardApplication
 from clerkship.cycles.models import Department
 
 
 def can_apply_for_award(user: User) -> bool:
     """Students apply for the award for themselves."""
     return user.is_authenticated and user.is_student
-
-
-def can_view_award(user: User, award: AwardApplication) -> bool:
-    """The applicant, the award committee and admins read an award application."""
-    return user.is_authenticated and (
-        award.student_id == user.id or user.is_admin or user.has_role(Role.AWARD_COMMITTEE)
-    )
 
 
 def can_view_awards(user: User) -> bool:

@@ -269,14 +269,6 @@ def committee_members() -> list[User]:
     )
 
 
-def awards_for_review(cycle: Cycle) -> Select:
-    """Award applications the reviews feature may assign for rubric scoring."""
-    return select(AwardApplication).where(
-        AwardApplication.cycle_id == cycle.id,
-        AwardApplication.state.in_((AwardState.SUBMITTED, AwardState.UNDER_REVIEW)),
-    )
-
-
 def is_open(settings: AwardSettings) -> bool:
     """Whether submissions are still accepted today (until the end of the deadline day)."""
     return local_today() <= settings.deadline

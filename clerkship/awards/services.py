@@ -211,6 +211,7 @@ class Withdrawal:
     still_in: list[Department]
     left: list[Department]
     self_identified: bool
+    was_draft: bool = False
 
 
 def withdraw_award_application(
@@ -223,7 +224,7 @@ def withdraw_award_application(
         raise RuleViolation(
             f"An award application that is {award.state.label.lower()} cannot be withdrawn."
         )
-    was_awarded = award.state is S.AWARDED
+    was_draft, was_awarded = award.state is S.DRAFT, award.state is S.AWARDED
     released = release(settings, award)
     award.state = S.WITHDRAWN
     award.withdrawn_at = utcnow()
@@ -234,8 +235,11 @@ def withdraw_award_application(
         still_in=pathway_queries.reserved_seat_departments(award.student, award.cycle),
         left=[a.department for a in changed if not a.in_pathway],
         self_identified=pathway_queries.basis(award.student, award.cycle).self_identified,
+        was_draft=was_draft,
     )
     record_event("award.withdrawn", by=by, target=award, subject=award.student)
+    if was_draft:  # a discarded draft changes nothing anyone was told about
+        return outcome
     queue_email(
         award.student.email,
         "Diversity in Medicine award: application withdrawn",

@@ -159,6 +159,8 @@ def withdraw(cycle_slug: str):
 
 
 def _withdrawn_message(outcome: services.Withdrawal) -> str:
+    if outcome.was_draft:
+        return "Your draft is discarded."
     message = "Your award application is withdrawn."
     if outcome.self_identified and outcome.still_in:
         message += (

@@ -420,3 +420,43 @@ def test_budget_page_shows_committed_paid_and_remaining(client):
     assert 'Committed (awarded, not yet paid)</dt><dd class="col-sm-8">$2,000.00' in flat
     assert 'Paid</dt><dd class="col-sm-8">$1,000.00' in flat
     assert 'Remaining</dt><dd class="col-sm-8"><strong>$7,000.00</strong>' in flat
+
+
+def test_discarding_a_draft_sends_no_email(client, mailbox):
+    ready = ready_student()
+    login(client, ready.student)
+    db.session.commit()
+    response = client.post(
+        f"/awards/{ready.cycle.slug}/withdraw",
+        data={"version": str(ready.award.version)},
+        follow_redirects=True,
+    )
+    assert "Your draft is discarded." in response.get_data(as_text=True)
+    assert _reload(ready.award).state is AwardState.WITHDRAWN
+    assert mailbox.to(ready.student.email) == []
+
+
+def test_zero_payment_is_refused_next_to_the_amount(client):
+    ready = ready_student()
+    ready.application.state = ApplicationState.COMPLETED
+    ready.award.state = AwardState.ROTATION_COMPLETED
+    ready.award.amount_cents = 2000_00
+    ready.settings.committed_cents = 2000_00
+    login(client, ready.committee)
+    db.session.commit()
+    response = client.post(
+        f"/awards/applications/{ready.award.id}/payment",
+        data={
+            "paid_on": local_today().isoformat(),
+            "paid_amount": "0",
+            "reference": "R-1",
+            "version": str(ready.award.version),
+        },
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert (
+        '<div id="paid_amount-error" class="invalid-feedback d-block"><span class="d-block">Enter the amount paid, above $0.</span></div>'
+        in html
+    )
+    assert _reload(ready.award).state is AwardState.ROTATION_COMPLETED
