@@ -136,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.audit import views as audit_views
     from clerkship.awards import committee_views as award_committee_views
     from clerkship.awards import department_views as award_department_views
+    from clerkship.awards import settings_views as award_settings_views
     from clerkship.awards import views as awards_views
     from clerkship.cycles import admin_views as setup_views
     from clerkship.cycles import views as cycles_views
@@ -150,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
         pathway_admin_views,
         awards_views,
         award_committee_views,
+        award_settings_views,
         award_department_views,
     ):
         app.register_blueprint(module.bp)

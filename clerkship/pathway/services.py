@@ -244,18 +244,3 @@ def decide_pathway_flag(
         link=external_url("pathway.overview", cycle_slug=application.cycle.slug),
     )
     return row
-
-
-def record_answers_view(student: User, cycle: Cycle, *, by: User, context: str) -> None:
-    """Write the audit event every view of a student's answers leaves (DESIGN.md, rule 5)."""
-    answers = queries.self_identification(student, cycle)
-    record_event(
-        queries.ANSWERS_VIEWED,
-        by=by,
-        target=answers,
-        subject=student,
-        summary=f"{cycle.name}: {context}",
-        context=context,
-        cycle=cycle.slug,
-    )
-    db.session.flush()

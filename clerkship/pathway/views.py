@@ -14,7 +14,7 @@ from clerkship.core.rules import RuleViolation
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
-from clerkship.pathway import queries, services
+from clerkship.pathway import privacy, queries, services
 from clerkship.pathway.forms import FlagDecisionForm, SelfIdentificationForm
 from clerkship.pathway.models import FlagDecision, Identification
 from clerkship.pathway.permissions import (
@@ -97,7 +97,7 @@ def self_identification(cycle_slug: str):
         if answers is not None:
             form.version.data = str(answers.version)
     # Showing the answers (even to their owner) is a view of them, recorded like any other.
-    services.record_answers_view(current_user, cycle, by=current_user, context="own answers")
+    privacy.record_answers_view(current_user, cycle, by=current_user, context="own answers")
     db.session.commit()
     return render_template(
         "pathway/self_identification.html",
@@ -138,7 +138,7 @@ def answers(cycle_slug: str, student_id: int):
     student = db.session.get(User, student_id)
     if student is None or not student.is_student:
         abort(404)
-    services.record_answers_view(student, cycle, by=current_user, context="answers page")
+    privacy.record_answers_view(student, cycle, by=current_user, context="answers page")
     db.session.commit()
     applications = queries.student_applications(student, cycle)
     return render_template(

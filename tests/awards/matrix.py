@@ -47,15 +47,15 @@ RULES = [
     Rule("award_committee.decide", lambda w: _award(w) + "/decision", COMMITTEE, method="POST"),
     Rule("award_committee.payment", lambda w: _award(w) + "/payment", COMMITTEE, method="POST"),
     Rule("award_committee.budget", lambda w: _cycle(w) + "/budget", COMMITTEE_AND_ADMIN),
-    Rule("award_committee.settings", lambda w: _cycle(w) + "/settings", COMMITTEE_AND_ADMIN),
+    Rule("award_settings.edit", lambda w: _cycle(w) + "/settings", COMMITTEE_AND_ADMIN),
     Rule(
-        "award_committee.settings",
+        "award_settings.edit",
         lambda w: _cycle(w) + "/settings",
         COMMITTEE_AND_ADMIN,
         method="POST",
     ),
     Rule(
-        "award_committee.timing",
+        "award_settings.timing",
         lambda w: f"/awards/departments/{w.department.slug}/timing",
         COMMITTEE_AND_ADMIN,
         method="POST",

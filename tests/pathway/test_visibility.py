@@ -263,3 +263,32 @@ def test_committee_member_is_not_a_department_flag_decider(world):
 
     assert can_decide_pathway_flag(committee, world.department) is False
     assert can_decide_pathway_flag(make_user((Role.DIRECTOR, world.department)), world.department)
+
+
+def test_export_values_by_role_and_each_export_of_answers_is_audited(world):
+    from clerkship.pathway.privacy import export_pathway_values
+
+    application = world.extra["pathway"]["application"]
+    exported = {
+        role: export_pathway_values(world.users[role], world.department, [application])[
+            application.id
+        ]
+        for role in ("reviewer", "coordinator", "committee")
+    }
+    assert exported == {
+        "reviewer": {},
+        "coordinator": {"in_pathway": True},
+        "committee": {
+            "in_pathway": True,
+            "self_identification": "Yes",
+            "self_identification_categories": CATEGORY,
+            "criteria_met": CRITERION,
+        },
+    }
+    contexts = [
+        (event.actor_id, event.detail["context"])
+        for event in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == queries.ANSWERS_VIEWED)
+        )
+    ]
+    assert contexts == [(world.users["committee"].id, "export")]
