@@ -20,6 +20,8 @@ FEATURES = (
     "applications",
     "documents",
     "letters",
+    "pathway",
+    "awards",
     "allocation",
     "offers",
     "interviews",
@@ -139,6 +141,10 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.applications import staff_views as staff_applications_views
     from clerkship.applications import views as applications_views
     from clerkship.audit import views as audit_views
+    from clerkship.awards import committee_views as award_committee_views
+    from clerkship.awards import department_views as award_department_views
+    from clerkship.awards import settings_views as award_settings_views
+    from clerkship.awards import views as awards_views
     from clerkship.cycles import admin_views as setup_views
     from clerkship.cycles import views as cycles_views
     from clerkship.documents import views as documents_views
@@ -149,6 +155,8 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.interviews import views as interviews_views
     from clerkship.letters import views as letters_views
     from clerkship.offers import views as offers_views
+    from clerkship.pathway import admin_views as pathway_admin_views
+    from clerkship.pathway import views as pathway_views
 
     for module in (
         home_views,
@@ -168,6 +176,15 @@ def _register_blueprints(app: Flask) -> None:
         interview_export_views,
     ):
         app.register_blueprint(module.bp)
+    for module in (
+        pathway_views,
+        pathway_admin_views,
+        awards_views,
+        award_committee_views,
+        award_settings_views,
+        award_department_views,
+    ):
+        app.register_blueprint(module.bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -177,6 +194,15 @@ def _register_cli(app: Flask) -> None:
     from clerkship.demo.cli import demo_cli
     from clerkship.interviews.cli import interviews_cli
     from clerkship.offers.cli import offers_cli
+    from clerkship.pathway.cli import pathway_cli
 
-    for group in (users_cli, allocation_cli, offers_cli, interviews_cli, demo_cli, bench_cli):
+    for group in (
+        users_cli,
+        allocation_cli,
+        offers_cli,
+        interviews_cli,
+        pathway_cli,
+        demo_cli,
+        bench_cli,
+    ):
         app.cli.add_command(group)

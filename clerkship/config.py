@@ -62,6 +62,8 @@ class DefaultConfig:
 
     # Interviews: `flask interviews send-reminders` reminds invitees this long before their day.
     INTERVIEW_REMINDER_HOURS = 72
+    # Self-identification answers of a closed cycle are kept this long, then purged.
+    PATHWAY_RETENTION_DAYS = 365
 
     BOOTSTRAP_SERVE_LOCAL = True
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session

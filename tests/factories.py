@@ -421,3 +421,140 @@ def make_booking(invitation, day, **fields):
     db.session.add(booking)
     db.session.flush()
     return booking
+
+
+# Award and pathway -----------------------------------------------------------------------
+
+
+def make_rotation_application(
+    student: User | None = None,
+    cycle: Cycle | None = None,
+    department: Department | None = None,
+    *,
+    blocks: tuple = (),
+    **fields,
+):
+    """A rotation application (cycle before department, as the award tests call it)."""
+    return make_application(student, department, cycle, blocks=blocks, **fields)
+
+
+def make_eligible_profile(student: User, cycle: Cycle, **fields):
+    """A profile that meets every award rule for cycle (override fields to break one)."""
+    from clerkship.applications.models import Accreditation, ExamResult, StudentProfile
+
+    values = dict(
+        legal_first_name=student.full_name.split()[0],
+        legal_last_name=student.full_name.split()[-1],
+        medical_school="Example School of Medicine",
+        accreditation=Accreditation.LCME,
+        expected_graduation=date(cycle.rotations_end_on.year + 1, 5, 20),
+        usmle_step1=ExamResult.PASS,
+    )
+    values.update(fields)
+    profile = StudentProfile(user=student, **values)
+    db.session.add(profile)
+    db.session.flush()
+    return profile
+
+
+def make_cv(student: User, cycle: Cycle, **fields):
+    """A current CV document row (no file: nothing here reads it)."""
+    from clerkship.documents.models import Document, DocumentKind
+
+    n = _next()
+    values = dict(
+        owner=student,
+        cycle=cycle,
+        kind=DocumentKind.CV,
+        original_name=f"cv-{n}.pdf",
+        stored_name=f"{secrets.token_hex(16)}.pdf",
+        content_type="application/pdf",
+        size_bytes=1234,
+        sha256="0" * 64,
+    )
+    values.update(fields)
+    document = Document(**values)
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def make_award_settings(cycle: Cycle, *, budget: int = 10_000_00, **fields):
+    """Award settings: $2,000 for 4 weeks, $1,000 for 2, every rule on, deadline with the cycle's."""
+    from clerkship.awards.eligibility import ALL_RULES
+    from clerkship.awards.models import AwardAmount, AwardSettings
+
+    values = dict(
+        cycle=cycle,
+        budget_cents=budget,
+        committed_cents=0,
+        deadline=cycle.application_deadline,
+        essay_prompt="Tell us why.",
+        essay_word_limit=500,
+        rules=[rule.value for rule in ALL_RULES],
+    )
+    values.update(fields)
+    settings = AwardSettings(**values)
+    settings.amounts = [
+        AwardAmount(weeks=4, amount_cents=2000_00),
+        AwardAmount(weeks=2, amount_cents=1000_00),
+    ]
+    db.session.add(settings)
+    db.session.flush()
+    return settings
+
+
+def make_award_application(application=None, *, state=None, amount: int | None = None, **fields):
+    """An award application for a rotation application; in a committed state, the settings' committed
+    amount is raised to match (so the budget invariant holds)."""
+    from clerkship.awards.eligibility import ALL_RULES, TRUTHFUL
+    from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
+
+    application = application or make_rotation_application()
+    state = state or AwardState.SUBMITTED
+    values = dict(
+        student=application.student,
+        cycle=application.cycle,
+        application=application,
+        state=state,
+        essay="I want to serve my community.",
+        essay_words=6,
+        attestations=[r.value for r in ALL_RULES if r.spec.attestation] + [TRUTHFUL],
+        submitted_at=None if state is AwardState.DRAFT else utcnow(),
+        amount_cents=amount,
+    )
+    if state is AwardState.ALTERNATE:
+        values["alternate_rank"] = 1
+    if state is AwardState.PAID:
+        values.update(paid_on=local_today(), paid_cents=amount, payment_reference="REF-1")
+    values.update(fields)
+    award = AwardApplication(**values)
+    db.session.add(award)
+    committed = {AwardState.AWARDED, AwardState.ROTATION_COMPLETED, AwardState.PAID}
+    if state in committed and amount:
+        settings = db.session.scalar(
+            db.select(AwardSettings).where(AwardSettings.cycle_id == application.cycle.id)
+        )
+        settings.committed_cents += values.get("paid_cents") or amount
+    db.session.flush()
+    return award
+
+
+def make_self_identification(student: User, cycle: Cycle, *, identifies=None, **fields):
+    """Answers against the cycle's current definition (the default saved if none)."""
+    from clerkship.pathway.models import Identification, SelfIdentification
+    from clerkship.pathway.services import ensure_config
+
+    config = ensure_config(cycle, by=None)
+    answers = SelfIdentification(
+        student=student,
+        cycle=cycle,
+        config=config,
+        identifies=identifies or Identification.YES,
+        categories=fields.pop("categories", []),
+        criteria=fields.pop("criteria", []),
+        **fields,
+    )
+    db.session.add(answers)
+    db.session.flush()
+    return answers

@@ -13,6 +13,7 @@ from clerkship.core.permissions import ACCESS_ATTRIBUTE
 from tests.accounts.matrix import RULES as ACCOUNTS
 from tests.applications.matrix import RULES as APPLICATIONS
 from tests.audit.matrix import RULES as AUDIT
+from tests.awards.matrix import RULES as AWARDS
 from tests.conftest import login
 from tests.cycles.matrix import RULES as CYCLES
 from tests.documents.matrix import RULES as DOCUMENTS
@@ -20,6 +21,7 @@ from tests.home.matrix import RULES as HOME
 from tests.interviews.matrix import RULES as INTERVIEWS
 from tests.letters.matrix import RULES as LETTERS
 from tests.offers.matrix import RULES as OFFERS
+from tests.pathway.matrix import RULES as PATHWAY
 from tests.world import ROLES, build_world
 
 ALL_RULES = [
@@ -30,6 +32,8 @@ ALL_RULES = [
     *APPLICATIONS,
     *DOCUMENTS,
     *LETTERS,
+    *PATHWAY,
+    *AWARDS,
     *OFFERS,
     *INTERVIEWS,
 ]

@@ -9,7 +9,7 @@ from clerkship.applications.checklist import window_problem
 from clerkship.applications.locks import lock_application, lock_user
 from clerkship.applications.models import Application, ApplicationEvent, ApplicationState
 from clerkship.applications.queries import checklist_for
-from clerkship.applications.signals import application_withdrawn
+from clerkship.applications.signals import application_started, application_withdrawn
 from clerkship.audit.services import record_event
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
@@ -143,6 +143,7 @@ def start_application(
     )
     db.session.add(application)
     db.session.flush()
+    application_started.send(application, by=by)  # the pathway sets its flag
     record_event(
         "application.create",
         by=by,

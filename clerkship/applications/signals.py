@@ -12,6 +12,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# sender: the Application; keyword: by (the User acting)
+# sender: the Application; keyword: by (the User acting, or None for the system)
 application_started = _signals.signal("application-started")
 application_withdrawn = _signals.signal("application-withdrawn")
+# Sent by the pathway services after Application.in_pathway changed.
+pathway_flag_changed = _signals.signal("pathway-flag-changed")

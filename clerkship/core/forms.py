@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField
+from wtforms import Field, HiddenField, SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from clerkship.core.rules import RuleViolation
 
@@ -41,3 +42,10 @@ def positive_or_zero(_form, field) -> None:
     """Refuse a negative number."""
     if field.data is not None and field.data < 0:
         raise ValidationError("Enter zero or a positive number.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a group of checkboxes (the forms macro renders it as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -22,6 +22,7 @@ from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.demo import data
 from clerkship.demo.applications import seed_applications
+from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
 from clerkship.extensions import db
 
@@ -233,6 +234,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_catalogue,
     seed_people,
     seed_applications,
+    seed_awards,  # after applications: award applicants are students who applied
     seed_interviews,  # after applications: invitations link to Emergency Medicine applicants
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from clerkship.accounts.models import User
+from clerkship.applications.signals import pathway_flag_changed
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
@@ -159,6 +160,7 @@ def apply_pathway_change(invitation: Invitation, *, by: User | None) -> None:
         fill_from_waitlist(current.day)
 
 
+@pathway_flag_changed.connect
 def apply_application_pathway(application, *, by: User | None) -> None:
     """Call after an application's pathway flag changes: its invitations follow the new flag."""
     for invitation in list(

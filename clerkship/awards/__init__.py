@@ -1,0 +1,1 @@
+"""The Diversity in Medicine Visiting Clerkship Award: settings, applications, decisions, budget."""

@@ -1,0 +1,35 @@
+"""Who may apply for, read, decide and pay the award."""
+
+from __future__ import annotations
+
+from clerkship.accounts.models import Role, User
+from clerkship.cycles.models import Department
+
+
+def can_apply_for_award(user: User) -> bool:
+    """Students apply for the award for themselves."""
+    return user.is_authenticated and user.is_student
+
+
+def can_view_awards(user: User) -> bool:
+    """The award committee and admins see the list of award applications and the budget."""
+    return user.is_authenticated and (user.is_admin or user.has_role(Role.AWARD_COMMITTEE))
+
+
+def can_decide_awards(user: User) -> bool:
+    """Award committee members decide and record payments."""
+    return user.is_authenticated and user.has_role(Role.AWARD_COMMITTEE)
+
+
+def can_manage_award_settings(user: User) -> bool:
+    """The award committee and admins set the amounts, budget, deadline, rules and essay."""
+    return can_view_awards(user)
+
+
+def can_complete_rotations(user: User, department: Department) -> bool:
+    """The department's coordinators and directors (and admins) mark an awardee's rotation completed."""
+    return user.is_authenticated and (
+        user.is_admin
+        or user.has_role(Role.COORDINATOR, department)
+        or user.has_role(Role.DIRECTOR, department)
+    )
