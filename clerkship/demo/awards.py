@@ -267,25 +267,24 @@ def _seed_synthetic_awards(ctx: DemoContext) -> None:
         )
     )
     now = utcnow()
-    db.session.execute(
-        insert(Application),
-        [
-            {
-                "student_id": s.id,
-                "cycle_id": ctx.cycle.id,
-                "department_id": department.id,
-                "state": ApplicationState.SUBMITTED,
-                "personal_statement": "",
-                "in_pathway": True,
-                "submitted_at": now,
-                "created_at": now,
-                "updated_at": now,
-                "version": 1,
-            }
-            for s in synthetic
-            if s.id not in have
-        ],
-    )
+    rows = [
+        {
+            "student_id": s.id,
+            "cycle_id": ctx.cycle.id,
+            "department_id": department.id,
+            "state": ApplicationState.SUBMITTED,
+            "personal_statement": "",
+            "in_pathway": True,
+            "submitted_at": now,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
+        for s in synthetic
+        if s.id not in have
+    ]
+    if rows:  # an earlier step may have given every one of them an application already
+        db.session.execute(insert(Application), rows)
     applications = dict(
         db.session.execute(
             select(Application.student_id, Application.id).where(
