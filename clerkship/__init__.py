@@ -20,6 +20,7 @@ FEATURES = (
     "applications",
     "documents",
     "allocation",
+    "reviews",
     "demo",
     "bench",
 )
@@ -135,8 +136,13 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.cycles import admin_views as setup_views
     from clerkship.cycles import views as cycles_views
     from clerkship.home import views as home_views
+    from clerkship.reviews import ranking_views
+    from clerkship.reviews import setup_views as review_setup_views
+    from clerkship.reviews import views as reviews_views
 
     for module in (home_views, accounts_views, users_views, audit_views, cycles_views, setup_views):
+        app.register_blueprint(module.bp)
+    for module in (reviews_views, review_setup_views, ranking_views):
         app.register_blueprint(module.bp)
 
 
@@ -145,6 +151,7 @@ def _register_cli(app: Flask) -> None:
     from clerkship.allocation.cli import allocation_cli
     from clerkship.bench.cli import bench_cli
     from clerkship.demo.cli import demo_cli
+    from clerkship.reviews.cli import reviews_cli
 
-    for group in (users_cli, allocation_cli, demo_cli, bench_cli):
+    for group in (users_cli, allocation_cli, demo_cli, bench_cli, reviews_cli):
         app.cli.add_command(group)

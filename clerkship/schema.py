@@ -5,3 +5,5 @@ from clerkship.applications import models as applications_models  # noqa: F401
 from clerkship.audit import models as audit_models  # noqa: F401
 from clerkship.cycles import models as cycles_models  # noqa: F401
 from clerkship.documents import models as documents_models  # noqa: F401
+from clerkship.reviews import models as reviews_models  # noqa: F401
+from clerkship.reviews import records as reviews_records  # noqa: F401

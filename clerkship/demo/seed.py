@@ -21,6 +21,7 @@ from clerkship.accounts.passwords import hash_password
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.demo import data
+from clerkship.demo.reviews import seed_reviews
 from clerkship.extensions import db
 
 
@@ -227,7 +228,7 @@ def demo_logins() -> list[tuple[str, str]]:
 
 
 # Each feature appends its step; they run in this order.
-STEPS: list[Callable[[DemoContext], None]] = [seed_catalogue, seed_people]
+STEPS: list[Callable[[DemoContext], None]] = [seed_catalogue, seed_people, seed_reviews]
 
 
 def seed_demo(*, scale: int = 0, seed: int = 2027) -> DemoContext:
