@@ -15,9 +15,10 @@ from tests.audit.matrix import RULES as AUDIT
 from tests.conftest import login
 from tests.cycles.matrix import RULES as CYCLES
 from tests.home.matrix import RULES as HOME
+from tests.reviews.matrix import RULES as REVIEWS
 from tests.world import ROLES, build_world
 
-ALL_RULES = [*HOME, *ACCOUNTS, *AUDIT, *CYCLES]
+ALL_RULES = [*HOME, *ACCOUNTS, *AUDIT, *CYCLES, *REVIEWS]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
 

@@ -206,6 +206,9 @@ class Rubric(db.Model):
             "scale_low >= 0 AND scale_high <= 10 AND scale_low < scale_high", name="scale_range"
         ),
         CheckConstraint("number >= 1", name="number_positive"),
+        # Ids are never reused (a replaced version gets a new one): editors detect a stale
+        # form by the id of the version they opened.
+        {"sqlite_autoincrement": True},
     )
 
     @property

@@ -1,8 +1,8 @@
-"""Reviews
+"""Reviews: rounds, rubrics, assignments, reviews, conflicts, discussion
 
 Revision ID: 0007
 Revises: 0003
-Create Date: 2026-11-22 21:53:29.572093
+Create Date: 2026-11-22 22:00:30.357001
 
 """
 from alembic import op
@@ -143,7 +143,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_rubric_created_by_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['round_id'], ['review_round.id'], name=op.f('fk_rubric_round_id_review_round'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rubric')),
-    sa.UniqueConstraint('round_id', 'number', name=op.f('uq_rubric_round_id_number'))
+    sa.UniqueConstraint('round_id', 'number', name=op.f('uq_rubric_round_id_number')),
+    sqlite_autoincrement=True
     )
     op.create_table('review',
     sa.Column('id', sa.Integer(), nullable=False),
