@@ -121,7 +121,7 @@ def test_assign_automatically_keeps_existing_and_is_idempotent(app):
     department = factories.make_department()
     director = factories.make_user((Role.DIRECTOR, department))
     review_round = factories.make_review_round(department, cycle)
-    first, second, third = (factories.make_reviewer(department) for _ in range(3))
+    first, _second, _third = (factories.make_reviewer(department) for _ in range(3))
     applications = [factories.make_applicant(department, cycle) for _ in range(3)]
     factories.make_assignment(review_round, applications[0], first)
     made = assign_automatically(review_round, due_on=None, by=director).made

@@ -248,7 +248,7 @@ def test_editor_builds_rubric_and_starts_round(client, setting):
 
 
 def test_editor_add_criterion_and_apply_scale_keep_what_was_typed(client, setting):
-    review_round, director = setting
+    _round, director = setting
     login(client, director)
     typed = {"criteria-0-name": "Clinical", "criteria-0-weight": "2"}
     typed |= {f"criteria-0-levels-{i}": f"L{i + 1}" for i in range(5)}
@@ -270,7 +270,7 @@ def test_editor_add_criterion_and_apply_scale_keep_what_was_typed(client, settin
 
 
 def test_editor_refusal_sits_next_to_the_nested_field(client, setting):
-    review_round, director = setting
+    _round, director = setting
     login(client, director)
     typed = {"criteria-0-name": "Clinical", "criteria-0-weight": "2"}
     typed |= {f"criteria-0-levels-{i}": f"L{i + 1}" for i in range(4)}
