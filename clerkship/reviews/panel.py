@@ -98,17 +98,23 @@ def reliability_panel(
     rows: list[RankRow],
     *,
     top: int | None,
+    withheld: set[int] = frozenset(),
 ) -> Panel:
-    """Agreement, reviewer profiles and group comparisons of a round."""
+    """Agreement, reviewer profiles and group comparisons of a round.
+
+    withheld: applications the viewer reviews and has not submitted yet; their reviews
+    are left out of every figure, so the panel cannot reveal them.
+    """
     seats = department_seats(review_round)
     top = seats if top is None else top
     agreement = []
     edges: tuple[int, ...] = (1, 2, 3, 4, 5)
     if rubric is not None:
         edges = tuple(rubric.levels)
-        alphas = measure_agreement(_by_key(rubric), _levels(review_round))
+        levels = [r for r in _levels(review_round) if int(r.application) not in withheld]
+        alphas = measure_agreement(_by_key(rubric), levels)
         agreement = [(c.name, alphas[c.key]) for c in rubric.criteria]
-    profiles = profile_reviewers(scores.reviews)
+    profiles = profile_reviewers(s for s in scores.reviews if int(s.application) not in withheld)
     people = {
         u.id: u
         for u in db.session.scalars(select(User).where(User.id.in_([int(r) for r in profiles])))

@@ -96,6 +96,8 @@ def _ranking_page(review_round, cycles, composite_form, status=200):
             pages=pages,
             sees_pathway=sees_pathway,
             calibration=scores.calibration,
+            # Pooled figures include reviews the viewer may not see yet.
+            withheld_any=any(r.withheld for r in rows),
             calibrated_reviewers=len(scores.calibration.calibrated_reviewers),
             composite_form=composite_form,
         ),
@@ -145,7 +147,8 @@ def statistics(slug: str):
     scores = queries.score_round(review_round)
     rows = queries.ranking_rows(review_round, scores, current_user)
     rubric = current_rubric(review_round)
-    panel = reliability_panel(review_round, rubric, scores, rows, top=top)
+    withheld = {r.application_id for r in rows if r.withheld}
+    panel = reliability_panel(review_round, rubric, scores, rows, top=top, withheld=withheld)
     return render_template(
         "reviews/statistics.html",
         review_round=review_round,
@@ -153,6 +156,7 @@ def statistics(slug: str):
         panel=panel,
         form=form,
         rubric=rubric,
+        withheld=len(withheld),
     )
 
 
