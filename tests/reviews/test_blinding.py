@@ -20,7 +20,14 @@ from clerkship.reviews.services import change_phase
 from tests import factories
 from tests.conftest import login
 
-SECRETS = ("Amara", "Okafor", "she/her", "Howard University", "Step 2 CK", "amara@howard.example.edu")
+SECRETS = (
+    "Amara",
+    "Okafor",
+    "she/her",
+    "Howard University",
+    "Step 2 CK",
+    "amara@howard.example.edu",
+)
 
 
 def _document(application, kind: DocumentKind, name: str, content: bytes, content_type: str):
@@ -63,7 +70,9 @@ def blind(app):
     )
     application.student.email = "amara@howard.example.edu"
     application.student.full_name = "Amara Okafor"
-    cv = _document(application, DocumentKind.CV, "Amara_Okafor_CV.pdf", b"%PDF-cv", "application/pdf")
+    cv = _document(
+        application, DocumentKind.CV, "Amara_Okafor_CV.pdf", b"%PDF-cv", "application/pdf"
+    )
     photo = _document(application, DocumentKind.PHOTO, "amara.png", b"\x89PNG-photo", "image/png")
     immunizations = _document(
         application, DocumentKind.IMMUNIZATIONS, "shots.pdf", b"%PDF-shots", "application/pdf"
@@ -84,8 +93,11 @@ def test_first_phase_reviewer_page_hides_every_blinded_field(client, blind):
     page = _page(client, blind.reviewer, f"/reviews/assignments/{blind.assignment.id}")
     for secret in SECRETS:
         assert secret not in page
-    assert f"<h1 class=\"h3\">Application #{blind.application.id}</h1>" in page
-    assert "Hidden in this phase: Name, Photo, Pronouns, Medical school, Exam scores, UIM pathway flag." in page
+    assert f'<h1 class="h3">Application #{blind.application.id}</h1>' in page
+    assert (
+        "Hidden in this phase: Name, Photo, Pronouns, Medical school, Exam scores, UIM pathway flag."
+        in page
+    )
     assert "Withheld documents: CV, Photo. They would show a hidden field." in page
     assert f"/documents/{blind.cv.id}" not in page and f"/documents/{blind.photo.id}" not in page
     assert "UIM pathway</dt>" not in page and "MD (LCME)" not in page
@@ -98,7 +110,10 @@ def test_first_phase_downloads_withheld_with_the_reason(client, blind):
     base = f"/reviews/assignments/{blind.assignment.id}/documents"
     cv = client.get(f"{base}/{blind.cv.id}")
     assert cv.status_code == 403
-    assert "Withheld: it shows the applicant&#39;s name or school, hidden in this phase." in cv.get_data(as_text=True)
+    assert (
+        "Withheld: it shows the applicant&#39;s name or school, hidden in this phase."
+        in cv.get_data(as_text=True)
+    )
     photo = client.get(f"{base}/{blind.photo.id}?inline=1")
     assert photo.status_code == 403
     assert "Withheld: photos are hidden in this phase." in photo.get_data(as_text=True)
@@ -111,16 +126,21 @@ def test_second_phase_reveals_fields_and_documents(client, blind):
     change_phase(blind.review_round, Phase.SECOND, by=blind.director)
     page = _page(client, blind.reviewer, f"/reviews/assignments/{blind.assignment.id}")
     assert '<h1 class="h3">Amara Okafor</h1>' in page
-    assert "<dd class=\"col-sm-7\">Howard University College of Medicine, MD (LCME)</dd>" in page
+    assert '<dd class="col-sm-7">Howard University College of Medicine, MD (LCME)</dd>' in page
     assert "USMLE Step 2 CK: 245" in page and "she/her" in page
-    assert "UIM pathway</dt><dd class=\"col-sm-7\">Yes</dd>" in page
+    assert 'UIM pathway</dt><dd class="col-sm-7">Yes</dd>' in page
     assert "Hidden in this phase" not in page
     download = client.get(f"/reviews/assignments/{blind.assignment.id}/documents/{blind.cv.id}")
     assert download.status_code == 200
     assert download.data == b"%PDF-cv"
     assert "attachment" in download.headers["Content-Disposition"]
-    photo = client.get(f"/reviews/assignments/{blind.assignment.id}/documents/{blind.photo.id}?inline=1")
-    assert (photo.status_code, photo.headers["Content-Disposition"].split(";")[0]) == (200, "inline")
+    photo = client.get(
+        f"/reviews/assignments/{blind.assignment.id}/documents/{blind.photo.id}?inline=1"
+    )
+    assert (photo.status_code, photo.headers["Content-Disposition"].split(";")[0]) == (
+        200,
+        "inline",
+    )
 
 
 def test_closed_round_keeps_what_it_last_showed(client, blind):
@@ -130,7 +150,9 @@ def test_closed_round_keeps_what_it_last_showed(client, blind):
     change_phase(blind.review_round, Phase.FIRST, by=blind.director)  # reopen
     change_phase(blind.review_round, Phase.SECOND, by=blind.director)
     change_phase(blind.review_round, Phase.CLOSED, by=blind.director)
-    assert "Amara Okafor" in _page(client, blind.reviewer, f"/reviews/assignments/{blind.assignment.id}")
+    assert "Amara Okafor" in _page(
+        client, blind.reviewer, f"/reviews/assignments/{blind.assignment.id}"
+    )
 
 
 def test_partial_blinding_hides_only_what_is_chosen(client, blind):
@@ -140,20 +162,27 @@ def test_partial_blinding_hides_only_what_is_chosen(client, blind):
     assert "Amara Okafor" in page and "Howard University" in page
     assert "Step 2 CK" not in page and "UIM pathway</dt>" not in page
     assert "Hidden in this phase: Exam scores, UIM pathway flag." in page
-    assert client.get(f"/reviews/assignments/{blind.assignment.id}/documents/{blind.cv.id}").status_code == 200
+    assert (
+        client.get(
+            f"/reviews/assignments/{blind.assignment.id}/documents/{blind.cv.id}"
+        ).status_code
+        == 200
+    )
 
 
 def test_pathway_flag_shown_to_reviewers_only_when_the_round_says(client, blind):
     blind.review_round.hide_pathway = False
     page = _page(client, blind.reviewer, f"/reviews/assignments/{blind.assignment.id}")
-    assert "UIM pathway</dt><dd class=\"col-sm-7\">Yes</dd>" in page
+    assert 'UIM pathway</dt><dd class="col-sm-7">Yes</dd>' in page
     assert "Okafor" not in page
 
 
 def test_a_director_reviewing_is_blinded_on_the_review_page_but_not_on_theirs(client, blind):
     review = _page(client, blind.director, f"/reviews/assignments/{blind.own.id}")
     assert "Okafor" not in review
-    staff = _page(client, blind.director, f"/departments/em/reviews/applications/{blind.application.id}")
+    staff = _page(
+        client, blind.director, f"/departments/em/reviews/applications/{blind.application.id}"
+    )
     assert "Amara Okafor" in staff
     assert "UIM pathway: yes" in staff
     ranking = _page(client, blind.director, "/departments/em/reviews/ranking")
@@ -182,8 +211,16 @@ def test_emails_to_reviewers_never_name_the_applicant(app, blind, mailbox):
 @pytest.mark.parametrize(
     ("kind", "hidden", "expected"),
     [
-        (DocumentKind.CV, {"name"}, "Withheld: it shows the applicant's name or school, hidden in this phase."),
-        (DocumentKind.LETTER, {"school"}, "Withheld: it shows the applicant's name or school, hidden in this phase."),
+        (
+            DocumentKind.CV,
+            {"name"},
+            "Withheld: it shows the applicant's name or school, hidden in this phase.",
+        ),
+        (
+            DocumentKind.LETTER,
+            {"school"},
+            "Withheld: it shows the applicant's name or school, hidden in this phase.",
+        ),
         (DocumentKind.TRANSCRIPT, {"exam_scores", "pathway"}, None),
         (DocumentKind.PHOTO, {"photo"}, "Withheld: photos are hidden in this phase."),
         (DocumentKind.PHOTO, set(), None),

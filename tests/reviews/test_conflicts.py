@@ -29,8 +29,13 @@ from tests.conftest import login
 
 
 def test_normalize_school_ignores_case_punctuation_and_spaces():
-    assert normalize_school("  Keck School of Medicine of U.S.C. ") == "keck school of medicine of u s c"
-    assert normalize_school("Charles R. Drew University") == normalize_school("charles r drew  UNIVERSITY")
+    assert (
+        normalize_school("  Keck School of Medicine of U.S.C. ")
+        == "keck school of medicine of u s c"
+    )
+    assert normalize_school("Charles R. Drew University") == normalize_school(
+        "charles r drew  UNIVERSITY"
+    )
 
 
 def test_match_schools_pairs_reviewers_with_applicants_of_their_schools():
@@ -45,7 +50,12 @@ def test_match_schools_pairs_reviewers_with_applicants_of_their_schools():
 
 def test_match_letter_writers_by_email_without_case():
     reviewers = {1: "dr.obi@keck.example.edu", 2: "dr.feld@keck.example.edu"}
-    writers = [(10, " Dr.Obi@Keck.example.edu"), (11, "someone@else.edu"), (12, None), (10, "dr.obi@keck.example.edu")]
+    writers = [
+        (10, " Dr.Obi@Keck.example.edu"),
+        (11, "someone@else.edu"),
+        (12, None),
+        (10, "dr.obi@keck.example.edu"),
+    ]
     assert match_letter_writers(reviewers, writers) == [(1, 10)]
 
 
@@ -62,11 +72,18 @@ def people(app):
 def test_find_conflicts_from_every_source(app, people):
     cycle, department, reviewer = people
     declared = factories.make_applicant(department, cycle)
-    same_school = factories.make_applicant(department, cycle, school="keck school of medicine of usc")
+    same_school = factories.make_applicant(
+        department, cycle, school="keck school of medicine of usc"
+    )
     letter = factories.make_applicant(department, cycle)
     free = factories.make_applicant(department, cycle)
-    declare_conflict(reviewer, student_email=declared.student.email.upper(), reason="My niece", by=reviewer)
-    register_letter_writers(current_app, lambda ids: [(letter.id, "DR.OBI@keck.example.edu")] if letter.id in ids else [])
+    declare_conflict(
+        reviewer, student_email=declared.student.email.upper(), reason="My niece", by=reviewer
+    )
+    register_letter_writers(
+        current_app,
+        lambda ids: [(letter.id, "DR.OBI@keck.example.edu")] if letter.id in ids else [],
+    )
     try:
         found = find_conflicts([reviewer.id], [declared.id, same_school.id, letter.id, free.id])
     finally:
@@ -77,11 +94,16 @@ def test_find_conflicts_from_every_source(app, people):
         ],
         (reviewer.id, same_school.id): [
             FoundConflict(
-                reviewer.id, same_school.id, ConflictKind.SCHOOL, "Same school: keck school of medicine of usc"
+                reviewer.id,
+                same_school.id,
+                ConflictKind.SCHOOL,
+                "Same school: keck school of medicine of usc",
             )
         ],
         (reviewer.id, letter.id): [
-            FoundConflict(reviewer.id, letter.id, ConflictKind.LETTER, "Wrote a letter of recommendation")
+            FoundConflict(
+                reviewer.id, letter.id, ConflictKind.LETTER, "Wrote a letter of recommendation"
+            )
         ],
     }
 
@@ -114,10 +136,16 @@ def test_declare_conflict_refuses_bad_email_and_empty_reason(app, people):
     _, _, reviewer = people
     with pytest.raises(RuleViolation) as bad:
         declare_conflict(reviewer, student_email="not an email", reason="x", by=reviewer)
-    assert (bad.value.message, bad.value.field) == ("Enter the applicant's email address.", "student_email")
+    assert (bad.value.message, bad.value.field) == (
+        "Enter the applicant's email address.",
+        "student_email",
+    )
     with pytest.raises(RuleViolation) as empty:
         declare_conflict(reviewer, student_email="a@b.edu", reason="   ", by=reviewer)
-    assert (empty.value.message, empty.value.field) == ("Say briefly why (it is shown to directors).", "reason")
+    assert (empty.value.message, empty.value.field) == (
+        "Say briefly why (it is shown to directors).",
+        "reason",
+    )
 
 
 def test_declare_conflict_with_takes_reviewer_off_their_assignments(app, people):
@@ -156,12 +184,14 @@ def test_profile_saves_schools_and_lists_conflicts(client, people):
     _, _, reviewer = people
     login(client, reviewer)
     saved = client.post(
-        "/reviews/profile", data={"schools": "  Keck  School\n\nUC Davis\nKeck School", "version": "1"}
+        "/reviews/profile",
+        data={"schools": "  Keck  School\n\nUC Davis\nKeck School", "version": "1"},
     )
     assert saved.status_code == 302
     assert db.session.get(ReviewerProfile, reviewer.id).schools == "Keck School\nUC Davis"
     declared = client.post(
-        "/reviews/profile/conflicts", data={"student_email": "Cousin@Example.edu", "reason": "My cousin"}
+        "/reviews/profile/conflicts",
+        data={"student_email": "Cousin@Example.edu", "reason": "My cousin"},
     )
     assert declared.status_code == 302
     page = client.get("/reviews/profile").get_data(as_text=True)
@@ -179,7 +209,7 @@ def test_profile_stale_version_keeps_what_was_typed(client, people):
 
 
 def test_reviewer_cannot_remove_someone_elses_conflict(client, people):
-    cycle, department, reviewer = people
+    _cycle, department, reviewer = people
     other = factories.make_reviewer(department)
     conflict = declare_conflict(other, student_email="x@y.edu", reason="Friend", by=other)
     login(client, reviewer)

@@ -49,7 +49,9 @@ def _levels(s, a, b, c) -> dict:
 
 def test_draft_keeps_partial_answers_without_a_composite(client, scoring):
     login(client, scoring.first)
-    response = _post(client, scoring, action="draft", **{f"criterion_{scoring.c1}": "4"}, comments="So far")
+    response = _post(
+        client, scoring, action="draft", **{f"criterion_{scoring.c1}": "4"}, comments="So far"
+    )
     assert response.status_code == 302
     review = db.session.scalar(select(Review))
     assert (review.state, review.composite, review.comments) == (ReviewState.DRAFT, None, "So far")
@@ -62,7 +64,13 @@ def test_draft_keeps_partial_answers_without_a_composite(client, scoring):
 
 def test_submit_incomplete_is_refused_next_to_the_field_keeping_answers(client, scoring):
     login(client, scoring.first)
-    response = _post(client, scoring, **{f"criterion_{scoring.c1}": "4"}, recommendation="recommend", comments="Kept")
+    response = _post(
+        client,
+        scoring,
+        **{f"criterion_{scoring.c1}": "4"},
+        recommendation="recommend",
+        comments="Kept",
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert f'id="criterion_{scoring.c2}-error"' in page
@@ -91,10 +99,14 @@ def test_submit_computes_composite_and_starts_review_of_the_application(client, 
 
 def test_insufficient_evidence_only_where_offered_and_not_counted(client, scoring):
     login(client, scoring.first)
-    refused = _post(client, scoring, **_levels(scoring, "insufficient", "5", "3"), recommendation="recommend")
+    refused = _post(
+        client, scoring, **_levels(scoring, "insufficient", "5", "3"), recommendation="recommend"
+    )
     assert refused.status_code == 400
     assert "Choose one of the levels of Criterion 1." in refused.get_data(as_text=True)
-    accepted = _post(client, scoring, **_levels(scoring, "4", "insufficient", "3"), recommendation="recommend")
+    accepted = _post(
+        client, scoring, **_levels(scoring, "4", "insufficient", "3"), recommendation="recommend"
+    )
     assert accepted.status_code == 302
     # Criterion 2 does not count: (3*4 + 1*3) / 4 = 3.75
     assert db.session.scalar(select(Review.composite)) == Decimal("3.75")
@@ -104,7 +116,10 @@ def test_insufficient_evidence_only_where_offered_and_not_counted(client, scorin
     ("fields", "message"),
     [
         ({"recommendation": "maybe"}, "Choose one of the recommendations."),
-        ({"recommendation": "recommend", "criterion_X": "9"}, "Choose one of the levels of Criterion 1."),
+        (
+            {"recommendation": "recommend", "criterion_X": "9"},
+            "Choose one of the levels of Criterion 1.",
+        ),
     ],
 )
 def test_bad_values_are_refused_without_a_500(client, scoring, fields, message):
@@ -120,17 +135,38 @@ def test_bad_values_are_refused_without_a_500(client, scoring, fields, message):
 def test_edit_after_submit_until_the_round_closes(client, scoring):
     login(client, scoring.first)
     _post(client, scoring, **_levels(scoring, "4", "5", "3"), recommendation="recommend")
-    edited = _post(client, scoring, version="1", **_levels(scoring, "2", "2", "2"), recommendation="with_reservations")
+    edited = _post(
+        client,
+        scoring,
+        version="1",
+        **_levels(scoring, "2", "2", "2"),
+        recommendation="with_reservations",
+    )
     assert edited.status_code == 302
     review = db.session.scalar(select(Review))
-    assert (review.state, review.composite, review.version) == (ReviewState.SUBMITTED, Decimal("2.00"), 2)
-    back_to_draft = _post(client, scoring, action="draft", version="2", **_levels(scoring, "2", "2", "2"), recommendation="recommend")
+    assert (review.state, review.composite, review.version) == (
+        ReviewState.SUBMITTED,
+        Decimal("2.00"),
+        2,
+    )
+    back_to_draft = _post(
+        client,
+        scoring,
+        action="draft",
+        version="2",
+        **_levels(scoring, "2", "2", "2"),
+        recommendation="recommend",
+    )
     assert back_to_draft.status_code == 302
     assert db.session.scalar(select(Review.state)) is ReviewState.SUBMITTED
     scoring.review_round.phase = Phase.CLOSED
-    closed = _post(client, scoring, version="3", **_levels(scoring, "5", "5", "5"), recommendation="recommend")
+    closed = _post(
+        client, scoring, version="3", **_levels(scoring, "5", "5", "5"), recommendation="recommend"
+    )
     assert closed.status_code == 400
-    assert "The round is closed: reviews can no longer be saved or changed." in closed.get_data(as_text=True)
+    assert "The round is closed: reviews can no longer be saved or changed." in closed.get_data(
+        as_text=True
+    )
     assert db.session.scalar(select(Review.composite)) == Decimal("2.00")
     page = client.get(f"/reviews/assignments/{scoring.mine.id}").get_data(as_text=True)
     assert "Submit review" not in page and "Save changes" not in page
@@ -152,14 +188,19 @@ def test_stale_edit_is_refused_and_keeps_what_was_typed(app, scoring):
 def test_concurrent_saves_of_one_version_keep_exactly_one(app, scoring):
     _post(login(app.test_client(), scoring.first), scoring, action="draft", comments="v1")
     db.session.commit()
-    clients = [login(FlaskClient(app, app.response_class, use_cookies=True), scoring.first) for _ in range(4)]
+    clients = [
+        login(FlaskClient(app, app.response_class, use_cookies=True), scoring.first)
+        for _ in range(4)
+    ]
     url = f"/reviews/assignments/{scoring.mine.id}"
     barrier = threading.Barrier(len(clients))
     statuses: list[int] = []
 
     def save(client, n):
         barrier.wait()
-        response = client.post(url, data={"action": "draft", "version": "1", "comments": f"tab {n}"})
+        response = client.post(
+            url, data={"action": "draft", "version": "1", "comments": f"tab {n}"}
+        )
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=save, args=(c, n)) for n, c in enumerate(clients)]
@@ -176,16 +217,34 @@ def test_concurrent_saves_of_one_version_keep_exactly_one(app, scoring):
 def test_no_peeking_before_submitting_then_peers_and_discussion_open(app, scoring):
     first = login(app.test_client(), scoring.first)
     second = login(app.test_client(), scoring.second)
-    _post(first, scoring, **_levels(scoring, "4", "5", "3"), recommendation="recommend", comments="Excellent letters")
+    _post(
+        first,
+        scoring,
+        **_levels(scoring, "4", "5", "3"),
+        recommendation="recommend",
+        comments="Excellent letters",
+    )
     waiting = second.get(f"/reviews/assignments/{scoring.theirs.id}").get_data(as_text=True)
     assert "Excellent letters" not in waiting and "4.17" not in waiting
     assert "once you have submitted your own" in waiting
-    refused = second.post(f"/reviews/assignments/{scoring.theirs.id}/discussion", data={"body": "Hi"})
+    refused = second.post(
+        f"/reviews/assignments/{scoring.theirs.id}/discussion", data={"body": "Hi"}
+    )
     assert refused.status_code == 403
-    posted = first.post(f"/reviews/assignments/{scoring.mine.id}/discussion", data={"body": "Strong applicant."})
+    posted = first.post(
+        f"/reviews/assignments/{scoring.mine.id}/discussion", data={"body": "Strong applicant."}
+    )
     assert posted.status_code == 302
-    assert "Strong applicant." not in second.get(f"/reviews/assignments/{scoring.theirs.id}").get_data(as_text=True)
-    _post(second, scoring, assignment=scoring.theirs, **_levels(scoring, "3", "3", "3"), recommendation="recommend")
+    assert "Strong applicant." not in second.get(
+        f"/reviews/assignments/{scoring.theirs.id}"
+    ).get_data(as_text=True)
+    _post(
+        second,
+        scoring,
+        assignment=scoring.theirs,
+        **_levels(scoring, "3", "3", "3"),
+        recommendation="recommend",
+    )
     page = second.get(f"/reviews/assignments/{scoring.theirs.id}").get_data(as_text=True)
     assert "Dr. First: composite 4.17, Recommend" in page
     assert "Excellent letters" in page and "Strong applicant." in page
@@ -197,7 +256,9 @@ def test_director_who_reviews_sees_scores_only_after_their_own(client, scoring):
     login(client, scoring.director)
     ranking = client.get("/departments/em/reviews/ranking").get_data(as_text=True)
     assert "Hidden until you submit your own review" in ranking and "4.17" not in ranking
-    page = client.get(f"/departments/em/reviews/applications/{scoring.application.id}").get_data(as_text=True)
+    page = client.get(f"/departments/em/reviews/applications/{scoring.application.id}").get_data(
+        as_text=True
+    )
     assert "Hidden remark" not in page and "4.17" not in page
     assert "The discussion opens to you once you have submitted your own review." in page
     factories.make_review(own, scoring.rubric, [3, 3, 3])
@@ -219,7 +280,9 @@ def test_draft_keeps_its_rubric_version_when_a_new_one_is_saved(client, scoring)
 def test_no_rubric_yet_says_so(client, scoring):
     other_round_application = factories.make_applicant(scoring.department, scoring.cycle)
     db.session.delete(scoring.rubric)
-    assignment = factories.make_assignment(scoring.review_round, other_round_application, scoring.first)
+    assignment = factories.make_assignment(
+        scoring.review_round, other_round_application, scoring.first
+    )
     login(client, scoring.first)
     page = client.get(f"/reviews/assignments/{assignment.id}").get_data(as_text=True)
     assert "The rubric is not ready yet" in page
