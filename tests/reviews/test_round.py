@@ -93,7 +93,7 @@ def test_directors_see_progress_per_reviewer(client, work):
         page,
     )
     assert idle.groups() == ("0", "0", "0", "0")
-    assert 'name="reviewer-%d-cap"' % work.reviewer.id in page and 'value="12"' in page
+    assert f'name="reviewer-{work.reviewer.id}-cap"' in page and 'value="12"' in page
 
 
 def test_reminders_go_once_a_day_for_due_and_overdue_unfinished_reviews(app, work, mailbox):
