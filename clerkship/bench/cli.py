@@ -14,7 +14,7 @@ from clerkship.bench import Measurement
 bench_cli = AppGroup("bench", help="Benchmarks.")
 
 # Suite modules; each exposes run(app, ...) -> list[Measurement].
-SUITES = ("foundation", "allocation_engine", "review_assignment", "interview_draw")
+SUITES = ("foundation", "allocation_engine", "review_assignment", "interview_draw", "reviews")
 
 
 @bench_cli.command("run")

@@ -19,6 +19,7 @@ from clerkship.extensions import db
 from clerkship.reviews import scoring
 from clerkship.reviews.models import ReviewRound, Rubric, RubricCriterion
 from clerkship.reviews.queries import RankRow, RoundScores
+from clerkship.reviews.scores import cached
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewScore, ReviewState
 from clerkship.reviews.statistics import (
     Agreement,
@@ -64,7 +65,7 @@ def department_seats(review_round: ReviewRound) -> int:
 
 
 def _levels(review_round: ReviewRound) -> list[scoring.Review]:
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(
             ReviewAssignment.application_id,
             ReviewAssignment.reviewer_id,
@@ -111,8 +112,13 @@ def reliability_panel(
     edges: tuple[int, ...] = (1, 2, 3, 4, 5)
     if rubric is not None:
         edges = tuple(rubric.levels)
-        levels = [r for r in _levels(review_round) if int(r.application) not in withheld]
-        alphas = measure_agreement(_by_key(rubric), levels)
+
+        def agreement_of(_stamp) -> dict:
+            levels = [r for r in _levels(review_round) if int(r.application) not in withheld]
+            return measure_agreement(_by_key(rubric), levels)
+
+        # Agreement over every review is costly and changes only with the reviews.
+        alphas = cached(review_round, ("alpha", rubric.id, frozenset(withheld)), agreement_of)
         agreement = [(c.name, alphas[c.key]) for c in rubric.criteria]
     profiles = profile_reviewers(s for s in scores.reviews if int(s.application) not in withheld)
     people = {

@@ -1,17 +1,17 @@
-"""The ranking of a round and the scores the allocation reads.
+"""The ranking of a round, and the scores the allocation reads.
 
-Composites come from `scoring.py`: a review's composite is stored, held at hundredths,
-when it is submitted; here they are averaged per application (raw) and calibrated per
-reviewer (see `scoring.calibrate`). Everything is computed from one query of the
-round's submitted reviews, so the cost does not depend on how many pages are shown.
+`application_scores(department, cycle)` is the interface of the allocation feature: the
+composite the director chose (raw or calibrated), per application, at hundredths.
+The ranking page loads every application's composite (sorting needs them all) but the
+names of only the applications it shows, so its queries do not grow with the round.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from clerkship.accounts.models import User
 from clerkship.applications.models import (
@@ -22,45 +22,45 @@ from clerkship.applications.models import (
 )
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
-from clerkship.reviews.models import CompositeSource, ReviewRound
+from clerkship.reviews.models import ReviewRound
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
-from clerkship.reviews.rubric_services import current_rubric
-from clerkship.reviews.scoring import (
-    Calibration,
-    ScoredReview,
-    calibrate,
-    flag_disagreements,
-    score_applications,
-)
+from clerkship.reviews.scores import RoundScores, score_round
 from clerkship.reviews.services import find_round
 from clerkship.reviews.subjects import UNRANKED_STATES
 
-
-@dataclass(frozen=True)
-class RoundScores:
-    """Raw and calibrated composites of a round's applications, and the gaps flagged."""
-
-    reviews: tuple[ScoredReview, ...]
-    raw: dict[int, Decimal]
-    calibration: Calibration
-    calibrated: dict[int, Decimal]
-    gaps: dict[int, Decimal]  # application -> spread of its review composites, when flagged
-    source: CompositeSource
-
-    def chosen(self, application_id: int) -> Decimal | None:
-        """The composite that feeds the allocation."""
-        table = self.calibrated if self.source is CompositeSource.CALIBRATED else self.raw
-        return table.get(application_id)
+__all__ = ["RoundScores", "application_scores", "score_round"]
 
 
-@dataclass
+def _ranked_ids(department_id: int, cycle_id: int):
+    return select(Application.id).where(
+        Application.department_id == department_id,
+        Application.cycle_id == cycle_id,
+        Application.state.not_in(UNRANKED_STATES),
+    )
+
+
+def application_scores(department: Department, cycle: Cycle) -> dict[int, Decimal]:
+    """application id -> the composite the director chose to feed the allocation (hundredths).
+
+    Applications without a submitted, scored review, and drafts and withdrawn ones, are
+    left out.
+    """
+    review_round = find_round(department, cycle)
+    if review_round is None:
+        return {}
+    table = score_round(review_round).chosen_table
+    ranked = db.session.connection().execute(_ranked_ids(department.id, cycle.id)).scalars()
+    return {a: table[a] for a in ranked if a in table}
+
+
+@dataclass(slots=True)
 class RankRow:
     """One application in the ranking."""
 
     application_id: int
-    name: str
     in_pathway: bool
     state: ApplicationState
+    name: str = ""
     assigned: int = 0
     submitted: int = 0
     raw: Decimal | None = None
@@ -70,125 +70,71 @@ class RankRow:
     rank: int | None = None
     # The viewer has an unsubmitted review of it: its scores stay hidden from them.
     withheld: bool = False
-    blocks: set[int] = field(default_factory=set)
 
     @property
     def disagreement(self) -> bool:
         return self.gap is not None
 
 
-def submitted_composites(review_round: ReviewRound) -> list[ScoredReview]:
-    """(application, reviewer, composite) of every submitted review with a composite."""
-    rows = db.session.execute(
-        select(ReviewAssignment.application_id, ReviewAssignment.reviewer_id, Review.composite)
-        .join(Review, Review.assignment_id == ReviewAssignment.id)
-        .join(Application, Application.id == ReviewAssignment.application_id)
-        .where(
-            ReviewAssignment.round_id == review_round.id,
-            Review.state == ReviewState.SUBMITTED,
-            Review.composite.is_not(None),
-            Application.state.not_in(UNRANKED_STATES),
-        )
-        .order_by(ReviewAssignment.application_id, ReviewAssignment.reviewer_id)
-    )
-    return [ScoredReview(str(a), str(r), c) for a, r, c in rows]
-
-
-def score_round(review_round: ReviewRound) -> RoundScores:
-    """Raw and calibrated composites of every reviewed application of the round."""
-    scored = submitted_composites(review_round)
-    rubric = current_rubric(review_round)
-    low, high = (rubric.scale_low, rubric.scale_high) if rubric else (1, 5)
-    calibration = calibrate(
-        scored, low=low, high=high, min_reviews=review_round.calibration_min_reviews
-    )
-    gaps = flag_disagreements(scored, threshold=review_round.disagreement_threshold)
-    return RoundScores(
-        reviews=tuple(scored),
-        raw={int(a): v for a, v in score_applications(scored).items()},
-        calibration=calibration,
-        calibrated={int(a): v for a, v in calibration.applications.items()},
-        gaps={int(a): v for a, v in gaps.items()},
-        source=review_round.composite_source,
-    )
-
-
-def application_scores(department: Department, cycle: Cycle) -> dict[int, Decimal]:
-    """application id -> the composite the director chose to feed the allocation (hundredths).
-
-    Applications without a submitted, scored review are left out.
-    """
-    review_round = find_round(department, cycle)
-    if review_round is None:
-        return {}
-    scores = score_round(review_round)
-    table = scores.calibrated if scores.source is CompositeSource.CALIBRATED else scores.raw
-    return dict(table)
-
-
-def _display_name(full_name: str, preferred: str | None, first: str | None, last: str | None):
+def display_name(full_name: str, preferred: str | None, first: str | None, last: str | None) -> str:
+    """The preferred (else legal first) name with the last name, else the account's name."""
     given = preferred or first
     name = f"{given or ''} {last or ''}".strip()
     return name or full_name
 
 
 def ranking_rows(review_round: ReviewRound, scores: RoundScores, viewer: User) -> list[RankRow]:
-    """Every ranked application of the round, ranked by the chosen composite."""
-    rows: dict[int, RankRow] = {}
-    stmt = (
-        select(
-            Application.id,
-            Application.in_pathway,
-            Application.state,
-            User.full_name,
-            StudentProfile.preferred_name,
-            StudentProfile.legal_first_name,
-            StudentProfile.legal_last_name,
+    """Every ranked application of the round, ranked by the chosen composite (names not loaded)."""
+    if review_round.department_id is None:
+        return []
+    connection = db.session.connection()
+    rows = {
+        app_id: RankRow(app_id, pathway, state)
+        for app_id, pathway, state in connection.execute(
+            select(Application.id, Application.in_pathway, Application.state).where(
+                Application.department_id == review_round.department_id,
+                Application.cycle_id == review_round.cycle_id,
+                Application.state.not_in(UNRANKED_STATES),
+            )
         )
-        .join(User, User.id == Application.student_id)
-        .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
-        .where(
-            Application.department_id == review_round.department_id,
-            Application.cycle_id == review_round.cycle_id,
-            Application.state.not_in(UNRANKED_STATES),
+    }
+    if review_round.id is not None:
+        counts = connection.execute(
+            select(
+                ReviewAssignment.application_id,
+                func.count(ReviewAssignment.id),
+                func.count(Review.id),
+            )
+            .outerjoin(
+                Review,
+                (Review.assignment_id == ReviewAssignment.id)
+                & (Review.state == ReviewState.SUBMITTED),
+            )
+            .where(ReviewAssignment.round_id == review_round.id)
+            .group_by(ReviewAssignment.application_id)
         )
-    )
-    for app_id, pathway, state, full, preferred, first, last in db.session.execute(stmt):
-        rows[app_id] = RankRow(app_id, _display_name(full, preferred, first, last), pathway, state)
-    counts = db.session.execute(
-        select(
-            ReviewAssignment.application_id,
-            func.count(ReviewAssignment.id),
-            func.count(case((Review.state == ReviewState.SUBMITTED, 1))),
-            func.max(case((ReviewAssignment.reviewer_id == viewer.id, 1), else_=0)),
-            func.max(
-                case(
-                    (
-                        (ReviewAssignment.reviewer_id == viewer.id)
-                        & (Review.state == ReviewState.SUBMITTED),
-                        1,
-                    ),
-                    else_=0,
-                )
-            ),
-        )
-        .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
-        .where(ReviewAssignment.round_id == review_round.id)
-        .group_by(ReviewAssignment.application_id)
-    )
-    for app_id, assigned, submitted, mine, mine_done in counts:
-        row = rows.get(app_id)
-        if row is None:
-            continue
-        row.assigned, row.submitted = assigned, submitted
-        row.withheld = bool(mine) and not mine_done
+        for app_id, assigned, submitted in counts:
+            if app_id in rows:
+                rows[app_id].assigned, rows[app_id].submitted = assigned, submitted
+        pending = connection.execute(
+            select(ReviewAssignment.application_id)
+            .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
+            .where(
+                ReviewAssignment.round_id == review_round.id,
+                ReviewAssignment.reviewer_id == viewer.id,
+                or_(Review.id.is_(None), Review.state == ReviewState.DRAFT),
+            )
+        ).scalars()
+        for app_id in pending:
+            if app_id in rows:
+                rows[app_id].withheld = True
+    raw, calibrated, chosen, gaps = scores.raw, scores.calibrated, scores.chosen_table, scores.gaps
     for row in rows.values():
-        if row.withheld:
-            continue
-        row.raw = scores.raw.get(row.application_id)
-        row.calibrated = scores.calibrated.get(row.application_id)
-        row.chosen = scores.chosen(row.application_id)
-        row.gap = scores.gaps.get(row.application_id)
+        if not row.withheld:
+            row.raw = raw.get(row.application_id)
+            row.calibrated = calibrated.get(row.application_id)
+            row.chosen = chosen.get(row.application_id)
+            row.gap = gaps.get(row.application_id)
     ordered = sorted(
         rows.values(), key=lambda r: (r.chosen is None, -(r.chosen or 0), r.application_id)
     )
@@ -200,6 +146,28 @@ def ranking_rows(review_round: ReviewRound, scores: RoundScores, viewer: User) -
         row.rank = previous.rank if previous and previous.chosen == row.chosen else position
         previous = row
     return ordered
+
+
+def fill_names(rows: list[RankRow]) -> None:
+    """Load the display names of these rows (one query per 900 rows)."""
+    by_id = {row.application_id: row for row in rows}
+    ids = sorted(by_id)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        names = db.session.connection().execute(
+            select(
+                Application.id,
+                User.full_name,
+                StudentProfile.preferred_name,
+                StudentProfile.legal_first_name,
+                StudentProfile.legal_last_name,
+            )
+            .join(User, User.id == Application.student_id)
+            .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
+            .where(Application.id.in_(chunk))
+        )
+        for app_id, full, preferred, first, last in names:
+            by_id[app_id].name = display_name(full, preferred, first, last)
 
 
 SORTS = {
@@ -228,7 +196,7 @@ def filter_and_sort(
     block_id: int | None = None,
     disagreement_only: bool = False,
 ) -> list[RankRow]:
-    """The ranking filtered and sorted as the director asked; ties fall back to the rank."""
+    """The ranking filtered and sorted as the director asked; ties fall back to the id."""
     if pathway is not None:
         rows = [r for r in rows if r.in_pathway is pathway]
     if block_id is not None:
@@ -237,10 +205,9 @@ def filter_and_sort(
     if disagreement_only:
         rows = [r for r in rows if r.disagreement]
     if sort == "name":
+        fill_names(rows)
         return sorted(rows, key=lambda r: (r.name.casefold(), r.application_id))
-    attribute = {"composite": "chosen", "raw": "raw", "calibrated": "calibrated", "gap": "gap"}.get(
-        sort, "chosen"
-    )
+    attribute = {"raw": "raw", "calibrated": "calibrated", "gap": "gap"}.get(sort, "chosen")
     return sorted(
         rows,
         key=lambda r: (

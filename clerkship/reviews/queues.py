@@ -12,7 +12,7 @@ from clerkship.applications.models import Application, StudentProfile
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
 from clerkship.reviews.models import ReviewerCap, ReviewRound
-from clerkship.reviews.queries import _display_name
+from clerkship.reviews.queries import display_name
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
 
 NOT_STARTED = "not_started"
@@ -127,7 +127,7 @@ def reviewer_queue(
         elif name_hidden:
             title = f"Application #{app_id}"
         else:
-            title = _display_name(full, preferred, first, last)
+            title = display_name(full, preferred, first, last)
         items.append(
             QueueItem(
                 assignment_id=ident,

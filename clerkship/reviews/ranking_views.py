@@ -83,13 +83,15 @@ def _ranking_page(review_round, cycles, composite_form, status=200):
     )
     pages = max(1, math.ceil(len(shown) / PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page_rows = shown[(page - 1) * PER_PAGE : page * PER_PAGE]
+    queries.fill_names(page_rows)
     return (
         render_template(
             "reviews/ranking.html",
             review_round=review_round,
             cycles=cycles,
             filters=filters,
-            rows=shown[(page - 1) * PER_PAGE : page * PER_PAGE],
+            rows=page_rows,
             total=len(shown),
             ranked=sum(1 for r in rows if r.rank is not None),
             page=page,

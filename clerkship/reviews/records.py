@@ -153,7 +153,8 @@ class Review(db.Model):
             "state = 'draft' OR (submitted_at IS NOT NULL AND recommendation IS NOT NULL)",
             name="submitted_complete",
         ),
-        Index("ix_review_rubric_id", "rubric_id"),
+        # Covers the stamp that tells whether a round's cached scores are current.
+        Index("ix_review_rubric_updated", "rubric_id", "updated_at"),
     )
     __mapper_args__ = {"version_id_col": version}
 

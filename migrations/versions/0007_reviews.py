@@ -2,7 +2,7 @@
 
 Revision ID: 0007
 Revises: 0003
-Create Date: 2026-11-22 22:00:30.357001
+Create Date: 2026-11-22 22:21:44.532895
 
 """
 from alembic import op
@@ -166,7 +166,7 @@ def upgrade():
     sa.UniqueConstraint('assignment_id', name=op.f('uq_review_assignment_id'))
     )
     with op.batch_alter_table('review', schema=None) as batch_op:
-        batch_op.create_index('ix_review_rubric_id', ['rubric_id'], unique=False)
+        batch_op.create_index('ix_review_rubric_updated', ['rubric_id', 'updated_at'], unique=False)
 
     op.create_table('rubric_criterion',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -219,7 +219,7 @@ def downgrade():
     op.drop_table('criterion_level')
     op.drop_table('rubric_criterion')
     with op.batch_alter_table('review', schema=None) as batch_op:
-        batch_op.drop_index('ix_review_rubric_id')
+        batch_op.drop_index('ix_review_rubric_updated')
 
     op.drop_table('review')
     op.drop_table('rubric')

@@ -8,10 +8,13 @@ from decimal import Decimal as D
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 
 from clerkship.accounts.models import Role
+from clerkship.extensions import db
 from clerkship.reviews.models import CompositeSource
 from clerkship.reviews.queries import application_scores, score_round
+from clerkship.reviews.records import Review, ReviewAssignment
 from clerkship.reviews.services import choose_composite
 from tests import factories
 from tests.conftest import login
@@ -184,3 +187,20 @@ def test_ranking_query_count_does_not_grow_with_applications(app, client, ranked
         page = client.get("/departments/em/reviews/ranking").get_data(as_text=True)
     assert len(_rows(page)) == 23
     assert small.count == large.count > 0
+
+
+def test_scores_kept_between_calls_follow_every_change(ranked):
+    first = score_round(ranked.review_round)
+    assert score_round(ranked.review_round).raw is first.raw  # reused, not recomputed
+    review = db.session.scalar(
+        select(Review).join(ReviewAssignment).where(ReviewAssignment.application_id == ranked.c.id)
+    )
+    review.composite = D("3.00")  # an edit: updated_at moves on
+    assert score_round(ranked.review_round).raw[ranked.c.id] == D("3.00")
+    ranked.review_round.calibration_min_reviews = 3
+    assert score_round(ranked.review_round).calibrated[ranked.a.id] == D("4.00")
+    extra = factories.make_applicant(ranked.department, ranked.cycle)
+    factories.make_review(
+        factories.make_assignment(ranked.review_round, extra, ranked.strict), ranked.rubric, [2]
+    )
+    assert score_round(ranked.review_round).raw[extra.id] == D("2.00")
