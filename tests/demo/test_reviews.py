@@ -16,11 +16,20 @@ def test_demo_reviews_make_calibration_reorder_the_ranking(app):
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     assert "em.reviewer.lenient@keck.example.edu" in result.output
-    department = db.session.scalar(select(Department).where(Department.slug == "emergency-medicine"))
+    department = db.session.scalar(
+        select(Department).where(Department.slug == "emergency-medicine")
+    )
     cycle = db.session.scalar(select(Cycle))
-    review_round = db.session.scalar(select(ReviewRound).where(ReviewRound.department_id == department.id))
+    review_round = db.session.scalar(
+        select(ReviewRound).where(ReviewRound.department_id == department.id)
+    )
     rubric = current_rubric(review_round)
-    assert (rubric.number, len(rubric.criteria), rubric.scale_low, rubric.scale_high) == (1, 5, 1, 5)
+    assert (rubric.number, len(rubric.criteria), rubric.scale_low, rubric.scale_high) == (
+        1,
+        5,
+        1,
+        5,
+    )
     assert all(len(c.levels) == 5 for c in rubric.criteria)
     states = dict(
         db.session.execute(select(Review.state, func.count()).group_by(Review.state)).all()
@@ -34,6 +43,8 @@ def test_demo_reviews_make_calibration_reorder_the_ranking(app):
     calibrated = sorted(scores.calibrated, key=lambda a: (-scores.calibrated[a], a))
     assert raw != calibrated
     award = db.session.scalar(
-        select(ReviewRound).where(ReviewRound.department_id.is_(None), ReviewRound.cycle_id == cycle.id)
+        select(ReviewRound).where(
+            ReviewRound.department_id.is_(None), ReviewRound.cycle_id == cycle.id
+        )
     )
     assert current_rubric(award).title == "Diversity in Medicine Visiting Clerkship Award rubric"

@@ -226,3 +226,13 @@ def test_round_pages_before_the_round_starts(client, work):
     for path in ("rubric", "ranking", "statistics"):
         assert client.get(f"/departments/em/reviews/{path}?cycle={cycle.slug}").status_code == 200
     assert client.get("/departments/nope/reviews/").status_code == 404
+
+
+def test_closed_round_refuses_automatic_assignment_with_a_message(client, work):
+    work.review_round.phase = Phase.CLOSED
+    login(client, work.director)
+    response = client.post("/departments/em/reviews/assign", data={"due_on": ""})
+    assert response.status_code == 400
+    assert "The round is closed; reopen it to change assignments." in response.get_data(
+        as_text=True
+    )
