@@ -38,9 +38,8 @@ from clerkship.reviews.records import (
     ReviewScore,
     ReviewState,
 )
-from clerkship.reviews.scoring import Criterion
+from clerkship.reviews.scoring import Criterion, score_review
 from clerkship.reviews.scoring import Rubric as PureRubric
-from clerkship.reviews.scoring import score_review
 
 DIRECTOR = "bench.director@keck.example.edu"
 WEIGHTS = (3, 2, 2, 1, 2)

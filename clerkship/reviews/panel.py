@@ -19,8 +19,8 @@ from clerkship.extensions import db
 from clerkship.reviews import scoring
 from clerkship.reviews.models import ReviewRound, Rubric, RubricCriterion
 from clerkship.reviews.queries import RankRow, RoundScores
-from clerkship.reviews.scores import cached
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewScore, ReviewState
+from clerkship.reviews.scores import cached
 from clerkship.reviews.statistics import (
     Agreement,
     GroupSummary,
