@@ -27,7 +27,7 @@ from clerkship.reviews.conflicts import find_conflicts
 from clerkship.reviews.models import ReviewerCap, ReviewRound
 from clerkship.reviews.records import AssignmentMethod, ReviewAssignment
 from clerkship.reviews.services import lock_round
-from clerkship.reviews.subjects import REVIEWABLE_STATES, UNRANKED_STATES
+from clerkship.reviews.subjects import UNRANKED_STATES, round_subjects, subject_column
 
 # The award committee reviews each award application this many times (the award has
 # no department setting of its own).
@@ -63,23 +63,6 @@ def round_reviewers(review_round: ReviewRound) -> list[User]:
     return list(db.session.scalars(stmt.order_by(User.full_name, User.id)).unique())
 
 
-def reviewable_application_ids(review_round: ReviewRound) -> list[int]:
-    """The round's applications that are waiting for reviews."""
-    if review_round.department_id is None:
-        return []  # award applications: wired at the merge (see subjects.py)
-    return list(
-        db.session.scalars(
-            select(Application.id)
-            .where(
-                Application.department_id == review_round.department_id,
-                Application.cycle_id == review_round.cycle_id,
-                Application.state.in_(REVIEWABLE_STATES),
-            )
-            .order_by(Application.id)
-        )
-    )
-
-
 def caps(review_round: ReviewRound) -> dict[int, int]:
     """reviewer id -> cap, for reviewers who have one in this round."""
     return dict(
@@ -92,12 +75,13 @@ def caps(review_round: ReviewRound) -> dict[int, int]:
 
 
 def _existing(review_round: ReviewRound) -> list[tuple[int, int | None]]:
+    """(reviewer, subject) of every assignment of the round."""
     return list(
         db.session.execute(
-            select(ReviewAssignment.reviewer_id, ReviewAssignment.application_id).where(
+            select(ReviewAssignment.reviewer_id, subject_column(review_round)).where(
                 ReviewAssignment.round_id == review_round.id
             )
-        )
+        ).all()
     )
 
 
@@ -109,11 +93,12 @@ def _check_open(review_round: ReviewRound) -> None:
 def assign_automatically(
     review_round: ReviewRound, *, due_on: date | None, by: User
 ) -> AutoAssignment:
-    """Give every application awaiting review k reviewers, within caps, balanced, no conflict."""
+    """Give every subject awaiting review k reviewers, within caps, balanced, no conflict."""
     _check_open(review_round)
     lock_round(review_round)
     k = reviewers_per_subject(review_round)
-    applications = reviewable_application_ids(review_round)
+    subjects = round_subjects(review_round)
+    applications = sorted(subjects)
     reviewers = round_reviewers(review_round)
     reviewer_ids = {r.id for r in reviewers}
     in_round = set(applications)
@@ -123,7 +108,7 @@ def assign_automatically(
     elsewhere = Counter(r for r, a in existing if r in reviewer_ids and a not in in_round)
     kept = {(a, r) for r, a in existing if r in reviewer_ids and a in in_round}
     limits = caps(review_round)
-    found = find_conflicts(reviewer_ids, applications)
+    found = find_conflicts(reviewer_ids, subjects)
     result = assign_reviewers(
         [str(a) for a in applications],
         [
@@ -138,11 +123,12 @@ def assign_automatically(
     )
     due_on = due_on or review_round.due_on
     now = utcnow()
+    column = subject_column(review_round).key
     rows = [
         {
             "round_id": review_round.id,
             "reviewer_id": int(pair.reviewer),
-            "application_id": int(pair.application),
+            column: int(pair.application),
             "due_on": due_on,
             "method": AssignmentMethod.AUTOMATIC,
             "assigned_at": now,
@@ -213,7 +199,9 @@ def assign_reviewer(
         raise RuleViolation(
             f"{reviewer.full_name} already reviews this application.", field="reviewer"
         )
-    conflicts = find_conflicts([reviewer.id], [application.id]).get((reviewer.id, application.id))
+    conflicts = find_conflicts([reviewer.id], {application.id: application.student_id}).get(
+        (reviewer.id, application.id)
+    )
     if conflicts:
         reasons = "; ".join(c.reason for c in conflicts)
         raise RuleViolation(
@@ -271,9 +259,10 @@ def remove_assignment(assignment: ReviewAssignment, *, by: User, reason: str = "
 
 
 def shortfall(review_round: ReviewRound) -> dict[int, str]:
-    """Applications awaiting review with fewer than k reviewers, and why."""
+    """Subjects awaiting review with fewer than k reviewers, and why."""
     k = reviewers_per_subject(review_round)
-    applications = reviewable_application_ids(review_round)
+    subjects = round_subjects(review_round)
+    applications = sorted(subjects)
     reviewers = round_reviewers(review_round)
     counts: dict[int, set[int]] = defaultdict(set)
     load: Counter[int] = Counter()
@@ -283,7 +272,7 @@ def shortfall(review_round: ReviewRound) -> dict[int, str]:
     short = [a for a in applications if len(counts[a]) < k]
     if not short:
         return {}
-    found = find_conflicts({r.id for r in reviewers}, short)
+    found = find_conflicts({r.id for r in reviewers}, {a: subjects[a] for a in short})
     limits = caps(review_round)
     reasons = {}
     for a in short:

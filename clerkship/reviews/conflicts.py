@@ -27,7 +27,7 @@ from clerkship.applications.models import Application, StudentProfile
 from clerkship.extensions import db
 from clerkship.reviews.models import Conflict, ReviewerProfile
 
-# (application id, writer email) for the letters of the given applications.
+# (student user id, writer email) for the letters of the given students.
 LetterWriters = Callable[[Collection[int]], Iterable[tuple[int, str]]]
 LETTER_WRITERS_KEY = "clerkship.reviews.letter_writers"
 
@@ -42,16 +42,16 @@ class ConflictKind(enum.Enum):
 
 @dataclass(frozen=True)
 class FoundConflict:
-    """One reviewer who must not review one application, and why (for directors)."""
+    """One reviewer who must not review one subject, and why (for directors)."""
 
     reviewer_id: int
-    application_id: int
+    subject_id: int
     kind: ConflictKind
     reason: str
 
 
 def register_letter_writers(app: Flask, provider: LetterWriters) -> None:
-    """Tell the conflict check who wrote the letters of applications (the letters feature)."""
+    """Tell the conflict check who wrote students' letters (the letters feature's query)."""
     app.extensions.setdefault(LETTER_WRITERS_KEY, []).append(provider)
 
 
@@ -63,42 +63,63 @@ def normalize_school(name: str) -> str:
 def match_schools(
     reviewer_schools: Mapping[int, Iterable[str]], applicant_schools: Mapping[int, str]
 ) -> list[tuple[int, int, str]]:
-    """(reviewer, application, school) wherever an applicant's school is a reviewer's."""
+    """(reviewer, applicant, school) wherever an applicant's school is a reviewer's."""
     by_school: dict[str, list[int]] = defaultdict(list)
     for reviewer, schools in reviewer_schools.items():
         for school in {normalize_school(s) for s in schools} - {""}:
             by_school[school].append(reviewer)
     found = []
-    for application, school in applicant_schools.items():
+    for applicant, school in applicant_schools.items():
         for reviewer in by_school.get(normalize_school(school), ()) if school else ():
-            found.append((reviewer, application, school))
+            found.append((reviewer, applicant, school))
     return sorted(found)
 
 
 def match_letter_writers(
     reviewer_emails: Mapping[int, str], writers: Iterable[tuple[int, str]]
 ) -> list[tuple[int, int]]:
-    """(reviewer, application) wherever a reviewer's email wrote one of the application's letters."""
+    """(reviewer, applicant) wherever a reviewer's email wrote one of the applicant's letters."""
     by_email = {email.strip().lower(): reviewer for reviewer, email in reviewer_emails.items()}
     found = set()
-    for application, email in writers:
+    for applicant, email in writers:
         reviewer = by_email.get((email or "").strip().lower())
         if reviewer is not None:
-            found.add((reviewer, application))
+            found.add((reviewer, applicant))
     return sorted(found)
 
 
 def find_conflicts(
-    reviewer_ids: Collection[int], application_ids: Collection[int]
+    reviewer_ids: Collection[int], subjects: Mapping[int, int]
 ) -> dict[tuple[int, int], list[FoundConflict]]:
-    """Every conflict between these reviewers and these applications, by (reviewer, application)."""
+    """Every conflict between these reviewers and these subjects, by (reviewer, subject).
+
+    subjects maps each subject (an application, or an award application) to its
+    student's user id: conflicts are with the person, whatever they applied for.
+    """
     found: dict[tuple[int, int], list[FoundConflict]] = defaultdict(list)
-    if not reviewer_ids or not application_ids:
+    if not reviewer_ids or not subjects:
         return found
+    by_student: dict[int, list[int]] = defaultdict(list)
+    for subject, student in subjects.items():
+        by_student[student].append(subject)
+    reviewers = sorted(reviewer_ids)
     for source in (_declared, _same_school, _letters):
-        for conflict in source(reviewer_ids, application_ids):
-            found[(conflict.reviewer_id, conflict.application_id)].append(conflict)
+        for reviewer, student, kind, reason in source(reviewers, by_student):
+            for subject in by_student[student]:
+                found[(reviewer, subject)].append(FoundConflict(reviewer, subject, kind, reason))
     return found
+
+
+def application_students(application_ids: Collection[int]) -> dict[int, int]:
+    """application id -> its student's user id."""
+    students: dict[int, int] = {}
+    for chunk in _chunks(application_ids):
+        students.update(
+            db.session.execute(
+                select(Application.id, Application.student_id).where(Application.id.in_(chunk))
+            ).all()
+        )
+    return students
 
 
 def _chunks(ids: Collection[int], size: int = 900) -> Iterable[list[int]]:
@@ -108,51 +129,49 @@ def _chunks(ids: Collection[int], size: int = 900) -> Iterable[list[int]]:
         yield ordered[start : start + size]
 
 
-def _declared(reviewer_ids: Collection[int], application_ids: Collection[int]):
-    for chunk in _chunks(application_ids):
+def _declared(reviewers: list[int], students: Collection[int]):
+    for chunk in _chunks(students):
         rows = db.session.execute(
-            select(Conflict.reviewer_id, Application.id, Conflict.reason)
+            select(Conflict.reviewer_id, User.id, Conflict.reason)
             .join(User, User.email == Conflict.student_email)
-            .join(Application, Application.student_id == User.id)
-            .where(Application.id.in_(chunk), Conflict.reviewer_id.in_(list(reviewer_ids)))
+            .where(User.id.in_(chunk), Conflict.reviewer_id.in_(reviewers))
         )
-        for reviewer, application, reason in rows:
-            yield FoundConflict(reviewer, application, ConflictKind.DECLARED, f"Declared: {reason}")
+        for reviewer, student, reason in rows:
+            yield reviewer, student, ConflictKind.DECLARED, f"Declared: {reason}"
 
 
-def _same_school(reviewer_ids: Collection[int], application_ids: Collection[int]):
+def _same_school(reviewers: list[int], students: Collection[int]):
     reviewer_schools = {
         user_id: [line for line in schools.splitlines() if line.strip()]
         for user_id, schools in db.session.execute(
             select(ReviewerProfile.user_id, ReviewerProfile.schools).where(
-                ReviewerProfile.user_id.in_(list(reviewer_ids)), ReviewerProfile.schools != ""
+                ReviewerProfile.user_id.in_(reviewers), ReviewerProfile.schools != ""
             )
         )
     }
     if not reviewer_schools:
         return
-    applicant_schools: dict[int, str] = {}
-    for chunk in _chunks(application_ids):
-        applicant_schools.update(
+    student_schools: dict[int, str] = {}
+    for chunk in _chunks(students):
+        student_schools.update(
             db.session.execute(
-                select(Application.id, StudentProfile.medical_school)
-                .join(StudentProfile, StudentProfile.user_id == Application.student_id)
-                .where(Application.id.in_(chunk), func.length(StudentProfile.medical_school) > 0)
+                select(StudentProfile.user_id, StudentProfile.medical_school).where(
+                    StudentProfile.user_id.in_(chunk),
+                    func.length(StudentProfile.medical_school) > 0,
+                )
             ).all()
         )
-    for reviewer, application, school in match_schools(reviewer_schools, applicant_schools):
-        yield FoundConflict(reviewer, application, ConflictKind.SCHOOL, f"Same school: {school}")
+    for reviewer, student, school in match_schools(reviewer_schools, student_schools):
+        yield reviewer, student, ConflictKind.SCHOOL, f"Same school: {school}"
 
 
-def _letters(reviewer_ids: Collection[int], application_ids: Collection[int]):
+def _letters(reviewers: list[int], students: Collection[int]):
     providers = current_app.extensions.get(LETTER_WRITERS_KEY, [])
     if not providers:
         return
     emails = dict(
-        db.session.execute(select(User.id, User.email).where(User.id.in_(list(reviewer_ids)))).all()
+        db.session.execute(select(User.id, User.email).where(User.id.in_(reviewers))).all()
     )
-    writers = [pair for provider in providers for pair in provider(application_ids)]
-    for reviewer, application in match_letter_writers(emails, writers):
-        yield FoundConflict(
-            reviewer, application, ConflictKind.LETTER, "Wrote a letter of recommendation"
-        )
+    writers = [pair for provider in providers for pair in provider(list(students))]
+    for reviewer, student in match_letter_writers(emails, writers):
+        yield reviewer, student, ConflictKind.LETTER, "Wrote a letter of recommendation"

@@ -27,7 +27,7 @@ from clerkship.reviews.forms import (
 from clerkship.reviews.models import CompositeSource
 from clerkship.reviews.panel import reliability_panel
 from clerkship.reviews.permissions import may_see_pathway_flag
-from clerkship.reviews.records import DiscussionPost, ReviewAssignment
+from clerkship.reviews.records import ReviewAssignment
 from clerkship.reviews.rubric_services import current_rubric
 from clerkship.reviews.setup_views import load_round, round_url, started
 
@@ -190,16 +190,14 @@ def _application_page(review_round, cycles, application, status=200, **forms):
     withheld = mine is not None and not mine.is_submitted
     on_it = {a.reviewer_id for a in assignments}
     candidates = [r for r in assignment_services.round_reviewers(review_round) if r.id not in on_it]
-    conflicts = find_conflicts({r.id for r in candidates}, [application.id])
+    conflicts = find_conflicts({r.id for r in candidates}, {application.id: application.student_id})
     form = forms.get("assign_form") or ManualAssignForm(formdata=None, due_on=review_round.due_on)
     form.reviewer.choices = [(0, "Choose a reviewer")] + [
         (r.id, r.full_name) for r in candidates if (r.id, application.id) not in conflicts
     ]
-    posts = db.session.scalars(
-        select(DiscussionPost)
-        .where(DiscussionPost.application_id == application.id)
-        .order_by(DiscussionPost.created_at, DiscussionPost.id)
-    )
+    posts = []
+    if review_round.id is not None:
+        posts = review_services.discussion_of(review_round, ("application", application.id))
     return (
         render_template(
             "reviews/application.html",
@@ -216,7 +214,7 @@ def _application_page(review_round, cycles, application, status=200, **forms):
                 if (r.id, application.id) in conflicts
             ],
             assign_form=form,
-            discussion=list(posts),
+            discussion=posts,
             discussion_form=forms.get("discussion_form") or DiscussionForm(formdata=None),
             sees_pathway=may_see_pathway_flag(current_user, review_round.department),
             scores=queries.score_round(review_round) if not withheld else None,
@@ -294,7 +292,7 @@ def discuss(slug: str, application_id: int):
         review_round = started(department, cycle)
         try:
             review_services.post_to_discussion(
-                review_round, application, body=form.body.data, by=current_user
+                review_round, ("application", application.id), body=form.body.data, by=current_user
             )
         except RuleViolation as error:
             attach_error(form, error)

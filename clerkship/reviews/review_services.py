@@ -152,36 +152,71 @@ def _start_review_of(application: Application | None) -> None:
         transition(application, ApplicationState.UNDER_REVIEW, by=None)
 
 
-def declare_conflict_with(reviewer: User, *, student_email: str, reason: str, by: User) -> int:
-    """Declare a conflict with an applicant and withdraw the reviewer from their open assignments."""
+def declare_conflict_with(
+    reviewer: User,
+    *,
+    student_email: str,
+    reason: str,
+    by: User,
+    assignment: ReviewAssignment | None = None,
+) -> int:
+    """Declare a conflict with an applicant and take the reviewer off their open assignments.
+
+    assignment: the one the reviewer declared it from (an award application's too).
+    """
     conflict = declare_conflict(reviewer, student_email=student_email, reason=reason, by=by)
-    withdrawn = 0
-    assignments = db.session.scalars(
+    found = db.session.scalars(
         select(ReviewAssignment)
         .join(Application, Application.id == ReviewAssignment.application_id)
         .join(User, User.id == Application.student_id)
         .where(ReviewAssignment.reviewer_id == reviewer.id, User.email == conflict.student_email)
     )
-    for assignment in list(assignments):
-        if assignment.round.is_open:
-            remove_assignment(assignment, by=by, reason="conflict declared")
+    assignments = {a.id: a for a in found}
+    if assignment is not None:
+        assignments[assignment.id] = assignment
+    withdrawn = 0
+    for item in assignments.values():
+        if item.round.is_open:
+            remove_assignment(item, by=by, reason="conflict declared")
             withdrawn += 1
     return withdrawn
 
 
 def post_to_discussion(
-    review_round: ReviewRound, application: Application, *, body: str, by: User
+    review_round: ReviewRound, subject: tuple[str, int], *, body: str, by: User
 ) -> DiscussionPost:
-    """Add a message to the discussion of an application."""
+    """Add a message to the discussion of a subject, ("application" or "award", id)."""
     body = body.strip()
     if not body:
         raise RuleViolation("Write a message first.", field="body")
     if len(body) > 5000:
         raise RuleViolation("Keep a message under 5,000 characters.", field="body")
+    kind, ident = subject
     post = DiscussionPost(
-        round_id=review_round.id, application_id=application.id, author_id=by.id, body=body
+        round_id=review_round.id,
+        application_id=ident if kind == "application" else None,
+        award_application_id=ident if kind == "award" else None,
+        author_id=by.id,
+        body=body,
     )
     db.session.add(post)
     db.session.flush()
-    record_event("reviews.discussion_post", by=by, target=post, application=application.id)
+    record_event("reviews.discussion_post", by=by, target=post, subject_kind=kind, subject_id=ident)
     return post
+
+
+def discussion_of(review_round: ReviewRound, subject: tuple[str, int]) -> list[DiscussionPost]:
+    """The messages about a subject, oldest first."""
+    kind, ident = subject
+    column = (
+        DiscussionPost.application_id
+        if kind == "application"
+        else DiscussionPost.award_application_id
+    )
+    return list(
+        db.session.scalars(
+            select(DiscussionPost)
+            .where(DiscussionPost.round_id == review_round.id, column == ident)
+            .order_by(DiscussionPost.created_at, DiscussionPost.id)
+        )
+    )

@@ -33,6 +33,7 @@ from clerkship.reviews.scoring import (
     flag_disagreements,
     score_applications,
 )
+from clerkship.reviews.subjects import subject_column
 
 CACHE_KEY = "clerkship.reviews.scores"
 CACHED_ENTRIES = 32
@@ -64,13 +65,14 @@ EMPTY = Calibration((), {}, frozenset(), Decimal(0), Decimal(0))
 
 
 def submitted_composites(review_round: ReviewRound) -> list[ScoredReview]:
-    """(application, reviewer, composite) of every submitted review with a composite."""
+    """(subject, reviewer, composite) of every submitted review with a composite."""
+    subject = subject_column(review_round)
     rows = db.session.connection().execute(
-        select(ReviewAssignment.application_id, ReviewAssignment.reviewer_id, Review.composite)
+        select(subject, ReviewAssignment.reviewer_id, Review.composite)
         .join(Review, Review.assignment_id == ReviewAssignment.id)
         .where(
             ReviewAssignment.round_id == review_round.id,
-            ReviewAssignment.application_id.is_not(None),
+            subject.is_not(None),
             Review.state == ReviewState.SUBMITTED,
             Review.composite.is_not(None),
         )

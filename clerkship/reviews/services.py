@@ -72,7 +72,10 @@ def draft_round(department: Department | None, cycle: Cycle) -> ReviewRound:
     }
     return ReviewRound(
         purpose=Purpose.AWARD if department is None else Purpose.APPLICATION,
+        # The ids too: pages read them from a round that is not saved yet.
+        department_id=department.id if department is not None else None,
         department=department,
+        cycle_id=cycle.id,
         cycle=cycle,
         phase=Phase.FIRST,
         composite_source=CompositeSource.RAW,

@@ -24,6 +24,7 @@ from clerkship.reviews.permissions import can_manage_reviews
 from clerkship.reviews.queues import reviewer_progress
 from clerkship.reviews.reminders import send_reminders
 from clerkship.reviews.rubric_forms import RubricForm, attach_nested_error, rubric_form_data
+from clerkship.reviews.subjects import round_subjects
 
 bp = Blueprint("review_setup", __name__)
 
@@ -102,7 +103,7 @@ def _overview(review_round: ReviewRound, cycles, status=200, settings_form=None,
             rubric=rubric_services.current_rubric(review_round),
             progress=progress,
             k=assignment_services.reviewers_per_subject(review_round),
-            awaiting=len(assignment_services.reviewable_application_ids(review_round)),
+            awaiting=len(round_subjects(review_round)),
             shortfall=assignment_services.shortfall(review_round) if stored else {},
             settings_form=settings_form or _settings_form(review_round),
             assign_form=assign_form or AutoAssignForm(formdata=None, due_on=review_round.due_on),

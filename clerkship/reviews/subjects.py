@@ -1,13 +1,18 @@
 """What is reviewed: an application, or (once the awards feature is merged) an award application.
 
-Pages, blinding and scoring see a subject only through `Subject`, so an award
-application plugs in by building one (see the report for what the lead wires).
+Pages, blinding, assignment and scoring see a subject only through this module: its
+id (the assignment's `application_id` or `award_application_id`), its student, and a
+`Subject` to show. Applications are built in. Award applications plug in through an
+`AwardSubjects` source that the awards feature registers on the app
+(`register_award_subjects`); without one the award round has nothing to assign.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from clerkship.accounts.models import User
@@ -15,7 +20,10 @@ from clerkship.applications.models import Application, ApplicationState, Student
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.extensions import db
+from clerkship.reviews.models import ReviewRound
 from clerkship.reviews.records import ReviewAssignment
+
+AWARD_SUBJECTS_KEY = "clerkship.reviews.award_subjects"
 
 # Applications waiting for reviewers, and those a ranking lists.
 REVIEWABLE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
@@ -70,12 +78,56 @@ def application_subject(application: Application) -> Subject:
     )
 
 
+class AwardSubjects(Protocol):
+    """What the awards feature tells the reviews about award applications."""
+
+    def reviewable(self, cycle: Cycle) -> dict[int, int]:
+        """award application id -> student user id, for those awaiting review in cycle."""
+
+    def subject(self, award_application_id: int) -> Subject:
+        """An award application as a review subject (never its self-identification answers)."""
+
+
+def register_award_subjects(app: Flask, source: AwardSubjects) -> None:
+    """Let award rounds assign and show award applications."""
+    app.extensions[AWARD_SUBJECTS_KEY] = source
+
+
+def _award_subjects() -> AwardSubjects | None:
+    return current_app.extensions.get(AWARD_SUBJECTS_KEY)
+
+
+def subject_column(review_round: ReviewRound):
+    """The assignment column that names a subject of this round."""
+    if review_round.department_id is None:
+        return ReviewAssignment.award_application_id
+    return ReviewAssignment.application_id
+
+
+def round_subjects(review_round: ReviewRound) -> dict[int, int]:
+    """subject id -> student user id, for the round's subjects awaiting review."""
+    if review_round.department_id is None:
+        source = _award_subjects()
+        return dict(source.reviewable(review_round.cycle)) if source else {}
+    return dict(
+        db.session.execute(
+            select(Application.id, Application.student_id).where(
+                Application.department_id == review_round.department_id,
+                Application.cycle_id == review_round.cycle_id,
+                Application.state.in_(REVIEWABLE_STATES),
+            )
+        ).all()
+    )
+
+
 def subject_of(assignment: ReviewAssignment) -> Subject:
     """The subject an assignment is about."""
     if assignment.application is not None:
         return application_subject(assignment.application)
-    # Award applications: the awards feature is merged separately (see the report).
-    raise LookupError(f"award application {assignment.award_application_id} is not available")
+    source = _award_subjects()
+    if source is None:
+        raise LookupError(f"award application {assignment.award_application_id} is not available")
+    return source.subject(assignment.award_application_id)
 
 
 def review_documents(subject: Subject) -> list[Document]:

@@ -19,7 +19,7 @@ from clerkship.reviews.forms import ConflictForm, DiscussionForm, SchoolsForm, W
 from clerkship.reviews.models import Conflict, ReviewerProfile
 from clerkship.reviews.permissions import can_review, can_see_peer_reviews, can_use_review_queue
 from clerkship.reviews.queues import STATUS_LABELS, reviewer_queue
-from clerkship.reviews.records import DiscussionPost, ReviewAssignment
+from clerkship.reviews.records import ReviewAssignment
 from clerkship.reviews.rubric_forms import (
     read_levels,
     read_recommendation,
@@ -71,19 +71,6 @@ def _peers(assignment: ReviewAssignment) -> list[ReviewAssignment]:
     )
 
 
-def _discussion(assignment: ReviewAssignment) -> list[DiscussionPost]:
-    return list(
-        db.session.scalars(
-            select(DiscussionPost)
-            .where(
-                DiscussionPost.round_id == assignment.round_id,
-                DiscussionPost.application_id == assignment.application_id,
-            )
-            .order_by(DiscussionPost.created_at, DiscussionPost.id)
-        )
-    )
-
-
 def _render_review(assignment: ReviewAssignment, form, status: int = 200, **forms):
     subject = subject_of(assignment)
     review_round = assignment.round
@@ -100,7 +87,9 @@ def _render_review(assignment: ReviewAssignment, form, status: int = 200, **form
             form=form,
             peers=peers,
             peers_visible=peers_visible,
-            discussion=_discussion(assignment) if peers_visible else [],
+            discussion=review_services.discussion_of(review_round, assignment.subject_key)
+            if peers_visible
+            else [],
             discussion_form=forms.get("discussion_form") or DiscussionForm(formdata=None),
             withdraw_form=forms.get("withdraw_form") or WithdrawForm(formdata=None),
         ),
@@ -159,6 +148,7 @@ def withdraw(assignment_id: int):
                 student_email=subject_of(assignment).student.email,
                 reason=form.reason.data,
                 by=current_user,
+                assignment=assignment,
             )
         except RuleViolation as error:
             attach_error(form, error)
@@ -190,7 +180,7 @@ def discuss(assignment_id: int):
     if form.validate_on_submit():
         try:
             review_services.post_to_discussion(
-                assignment.round, assignment.application, body=form.body.data, by=current_user
+                assignment.round, assignment.subject_key, body=form.body.data, by=current_user
             )
         except RuleViolation as error:
             attach_error(form, error)

@@ -80,12 +80,18 @@ def test_find_conflicts_from_every_source(app, people):
     declare_conflict(
         reviewer, student_email=declared.student.email.upper(), reason="My niece", by=reviewer
     )
+    # The letters feature's query: (student user id, writer email) for the students asked.
     register_letter_writers(
         current_app,
-        lambda ids: [(letter.id, "DR.OBI@keck.example.edu")] if letter.id in ids else [],
+        lambda students: (
+            [(letter.student_id, "DR.OBI@keck.example.edu")]
+            if letter.student_id in students
+            else []
+        ),
     )
+    subjects = {a.id: a.student_id for a in (declared, same_school, letter, free)}
     try:
-        found = find_conflicts([reviewer.id], [declared.id, same_school.id, letter.id, free.id])
+        found = find_conflicts([reviewer.id], subjects)
     finally:
         current_app.extensions.pop(LETTER_WRITERS_KEY)
     assert dict(found) == {
@@ -116,8 +122,10 @@ def test_letter_writer_is_never_assigned(app, people):
     review_round = factories.make_review_round(department, cycle)
     applications = [factories.make_applicant(department, cycle) for _ in range(4)]
     written = {applications[0].id, applications[1].id}
+    writers = {a.student_id for a in applications[:2]}
     register_letter_writers(
-        current_app, lambda ids: [(a, "dr.obi@keck.example.edu") for a in written if a in ids]
+        current_app,
+        lambda students: [(s, "dr.obi@keck.example.edu") for s in writers if s in students],
     )
     try:
         assign_automatically(review_round, due_on=None, by=director)

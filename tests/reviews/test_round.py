@@ -222,6 +222,7 @@ def test_round_pages_before_the_round_starts(client, work):
     login(client, work.director)
     page = client.get(f"/departments/em/reviews/?cycle={cycle.slug}").get_data(as_text=True)
     assert "Reviews for this cycle have not started yet." in page
+    assert '<th scope="row">Dr. Obi</th>' in page and "0 applications awaiting review" in page
     assert db.session.scalar(select(ReviewRound).where(ReviewRound.cycle_id == cycle.id)) is None
     for path in ("rubric", "ranking", "statistics"):
         assert client.get(f"/departments/em/reviews/{path}?cycle={cycle.slug}").status_code == 200
