@@ -111,6 +111,42 @@ def save_review(
             )
         if recommendation is None:
             raise RuleViolation("Choose an overall recommendation.", field="recommendation")
+    composite = None
+    if submit:
+        composite = scoring.score_review(
+            pure_rubric(rubric), {str(k): v for k, v in levels.items()}
+        )
+    try:
+        # The changes are made and flushed inside a savepoint: if another window saved
+        # first, the stale UPDATE fails there and only the savepoint is rolled back, so
+        # the page can show the message with what was typed.
+        with db.session.begin_nested():
+            review = _write(review, assignment, rubric, levels)
+            review.recommendation = recommendation
+            review.comments = comments.strip()
+            if submit:
+                review.state = ReviewState.SUBMITTED
+                review.submitted_at = utcnow()
+                review.submitted_phase = review_round.phase
+                review.composite = composite
+            db.session.flush()
+    except (StaleDataError, IntegrityError) as error:
+        # Saved meanwhile from another window: the version moved, or the review now exists.
+        raise RuleViolation(STALE_REVIEW) from error
+    action = "edit" if was_submitted else ("submit" if submit else "draft")
+    record_event(f"reviews.review_{action}", by=by, target=review, composite=str(review.composite))
+    if submit and not was_submitted:
+        _start_review_of(assignment.application)
+    return review
+
+
+def _write(
+    review: Review | None,
+    assignment: ReviewAssignment,
+    rubric: Rubric,
+    levels: Mapping[int, int | None],
+) -> Review:
+    """The review, made if need be, with exactly these answers."""
     if review is None:
         review = Review(assignment=assignment, rubric=rubric, state=ReviewState.DRAFT, comments="")
         db.session.add(review)
@@ -123,25 +159,6 @@ def save_review(
             rows[criterion_id].level = level
         else:
             review.scores.append(ReviewScore(criterion_id=criterion_id, level=level))
-    review.recommendation = recommendation
-    review.comments = comments.strip()
-    if submit:
-        review.state = ReviewState.SUBMITTED
-        review.submitted_at = utcnow()
-        review.submitted_phase = review_round.phase
-        review.composite = scoring.score_review(
-            pure_rubric(rubric), {str(k): v for k, v in levels.items()}
-        )
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except (StaleDataError, IntegrityError) as error:
-        # Saved meanwhile from another window: the version moved, or the review now exists.
-        raise RuleViolation(STALE_REVIEW) from error
-    action = "edit" if was_submitted else ("submit" if submit else "draft")
-    record_event(f"reviews.review_{action}", by=by, target=review, composite=str(review.composite))
-    if submit and not was_submitted:
-        _start_review_of(assignment.application)
     return review
 
 
