@@ -29,7 +29,15 @@ from clerkship.applications.models import (
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.extensions import db
-from clerkship.reviews.models import CriterionLevel, Purpose, ReviewRound, Rubric, RubricCriterion
+from clerkship.reviews.models import (
+    CriterionLevel,
+    Purpose,
+    ReviewerCap,
+    ReviewerProfile,
+    ReviewRound,
+    Rubric,
+    RubricCriterion,
+)
 from clerkship.reviews.records import (
     AssignmentMethod,
     Recommendation,
@@ -62,9 +70,15 @@ def _rows(model, rows: list[dict]) -> None:
 
 
 def seed_review_department(
-    applications: int, *, reviewers: int = 40, per_application: int = 2, seed: int = 2027
+    applications: int,
+    *,
+    reviewers: int = 40,
+    per_application: int = 2,
+    seed: int = 2027,
+    reviewed: bool = True,
 ) -> None:
-    """One department and cycle: applications, reviewers, a 5-criterion rubric, all reviewed."""
+    """One department and cycle: applications, reviewers, a 5-criterion rubric, all reviewed
+    (reviewed=False: a started round with nobody assigned yet)."""
     rng = random.Random(seed)
     now, today = utcnow(), local_today()
     password = hash_password(secrets.token_urlsafe(12))
@@ -195,8 +209,33 @@ def seed_review_department(
             for rank in range(3)
         ],
     )
-    _seed_reviews(
-        rng, department, cycle, director_id, reviewer_ids, application_ids, per_application
+    if reviewed:
+        _seed_reviews(
+            rng, department, cycle, director_id, reviewer_ids, application_ids, per_application
+        )
+    else:
+        _seed_unassigned_round(department, cycle, reviewer_ids)
+
+
+def _seed_unassigned_round(department, cycle, reviewer_ids) -> None:
+    """A round to assign: each reviewer shares a school with 1 applicant in 60 (a conflict),
+    and four reviewers have caps, some below the even share (as in the pure benchmark)."""
+    review_round = ReviewRound(purpose=Purpose.APPLICATION, department=department, cycle=cycle)
+    db.session.add(review_round)
+    db.session.flush()
+    _rows(
+        ReviewerProfile,
+        [
+            {"user_id": r, "schools": f"School {j}", "updated_at": utcnow(), "version": 1}
+            for j, r in enumerate(reviewer_ids)
+        ],
+    )
+    _rows(
+        ReviewerCap,
+        [
+            {"round_id": review_round.id, "reviewer_id": r, "cap": cap}
+            for r, cap in zip(reviewer_ids, (100, 150, 200, 300), strict=False)
+        ],
     )
 
 
@@ -285,13 +324,13 @@ def _seed_reviews(rng, department, cycle, director_id, reviewer_ids, application
     )
 
 
-_APPS: dict[int, ReviewBench] = {}
+_APPS: dict[tuple[int, bool], ReviewBench] = {}
 
 
-def review_bench(applications: int) -> ReviewBench:
+def review_bench(applications: int, *, reviewed: bool = True) -> ReviewBench:
     """An app on a temporary SQLite database holding the seeded department (made once)."""
-    if applications in _APPS:
-        return _APPS[applications]
+    if (applications, reviewed) in _APPS:
+        return _APPS[(applications, reviewed)]
     from clerkship import create_app
 
     folder = tempfile.mkdtemp(prefix=f"clerkship-reviews-bench-{applications}-")
@@ -305,14 +344,14 @@ def review_bench(applications: int) -> ReviewBench:
     )
     with app.app_context():
         db.create_all()
-        seed_review_department(applications)
+        seed_review_department(applications, reviewed=reviewed)
         db.session.commit()
     app.logger.disabled = True
-    _APPS[applications] = ReviewBench(
+    _APPS[(applications, reviewed)] = ReviewBench(
         app=app,
         director=DIRECTOR,
         reviewer="bench.reviewer00@keck.example.edu",
         slug="emergency-medicine",
         applications=applications,
     )
-    return _APPS[applications]
+    return _APPS[(applications, reviewed)]
