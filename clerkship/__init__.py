@@ -25,6 +25,7 @@ FEATURES = (
     "allocation",
     "offers",
     "interviews",
+    "reviews",
     "demo",
     "bench",
 )
@@ -47,6 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _load_config(app, test_config)
     _init_extensions(app)
     _register_blueprints(app)
+    _connect_features(app)
     _register_cli(app)
     from clerkship.core.errors import register_error_handlers
     from clerkship.core.templating import register_templating
@@ -157,6 +159,9 @@ def _register_blueprints(app: Flask) -> None:
     from clerkship.offers import views as offers_views
     from clerkship.pathway import admin_views as pathway_admin_views
     from clerkship.pathway import views as pathway_views
+    from clerkship.reviews import ranking_views
+    from clerkship.reviews import setup_views as review_setup_views
+    from clerkship.reviews import views as reviews_views
 
     for module in (
         home_views,
@@ -185,6 +190,19 @@ def _register_blueprints(app: Flask) -> None:
         award_department_views,
     ):
         app.register_blueprint(module.bp)
+    for module in (reviews_views, review_setup_views, ranking_views):
+        app.register_blueprint(module.bp)
+
+
+def _connect_features(app: Flask) -> None:
+    """Hand the reviews feature what it reads from features it does not import."""
+    from clerkship.awards.review_subjects import AwardReviewSubjects
+    from clerkship.letters.queries import writer_emails
+    from clerkship.reviews.conflicts import register_letter_writers
+    from clerkship.reviews.subjects import register_award_subjects
+
+    register_letter_writers(app, writer_emails)
+    register_award_subjects(app, AwardReviewSubjects())
 
 
 def _register_cli(app: Flask) -> None:
@@ -195,6 +213,7 @@ def _register_cli(app: Flask) -> None:
     from clerkship.interviews.cli import interviews_cli
     from clerkship.offers.cli import offers_cli
     from clerkship.pathway.cli import pathway_cli
+    from clerkship.reviews.cli import reviews_cli
 
     for group in (
         users_cli,
@@ -202,6 +221,7 @@ def _register_cli(app: Flask) -> None:
         offers_cli,
         interviews_cli,
         pathway_cli,
+        reviews_cli,
         demo_cli,
         bench_cli,
     ):

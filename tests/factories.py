@@ -558,3 +558,137 @@ def make_self_identification(student: User, cycle: Cycle, *, identifies=None, **
     db.session.add(answers)
     db.session.flush()
     return answers
+
+
+# Reviews ---------------------------------------------------------------------------------
+
+
+def make_applicant(
+    department: Department,
+    cycle: Cycle,
+    *,
+    school: str = "Some Medical School",
+    state=None,
+    in_pathway: bool = False,
+    accreditation=None,
+    blocks=(),
+    **profile_fields,
+):
+    """A student with a profile and an application to department, submitted by default."""
+    n = _next()
+    student = make_student(full_name=f"Applicant {n}", email=f"applicant{n}@med.example.edu")
+    make_profile(
+        student,
+        legal_first_name=f"First{n}",
+        legal_last_name=f"Last{n}",
+        pronouns="she/her",
+        medical_school=school,
+        accreditation=accreditation or Accreditation.LCME,
+        **profile_fields,
+    )
+    return make_application(
+        student,
+        department,
+        cycle,
+        blocks=blocks,
+        state=state or ApplicationState.SUBMITTED,
+        statement=f"Statement of applicant {n}.",
+        in_pathway=in_pathway,
+    )
+
+
+def make_review_round(department: Department | None, cycle: Cycle, **fields):
+    """A started review round (department None: the award's)."""
+    from clerkship.reviews.models import Purpose, ReviewRound
+
+    review_round = ReviewRound(
+        department=department,
+        cycle=cycle,
+        purpose=Purpose.AWARD if department is None else Purpose.APPLICATION,
+        **fields,
+    )
+    db.session.add(review_round)
+    db.session.flush()
+    return review_round
+
+
+def make_rubric(review_round, weights=(3, 2, 1), *, low: int = 1, high: int = 5, insufficient=()):
+    """A rubric version with one criterion per weight, every level described."""
+    from decimal import Decimal
+
+    from clerkship.reviews.models import CriterionLevel, Rubric, RubricCriterion
+
+    number = 1 + len([r for r in db.session.query(Rubric).filter_by(round_id=review_round.id)])
+    rubric = Rubric(
+        round_id=review_round.id, number=number, title="Rubric", scale_low=low, scale_high=high
+    )
+    for position, weight in enumerate(weights, start=1):
+        criterion = RubricCriterion(
+            position=position,
+            key=f"c{position}",
+            name=f"Criterion {position}",
+            weight=Decimal(weight),
+            allows_insufficient=position in insufficient,
+        )
+        criterion.levels = [
+            CriterionLevel(level=level, description=f"Behaviour for level {level}")
+            for level in range(low, high + 1)
+        ]
+        rubric.criteria.append(criterion)
+    db.session.add(rubric)
+    db.session.flush()
+    return rubric
+
+
+def make_reviewer(department: Department | None, *, schools: str = "", **fields) -> User:
+    """A reviewer of department (None: an award committee member), with their schools."""
+    from clerkship.reviews.models import ReviewerProfile
+
+    role = Role.AWARD_COMMITTEE if department is None else (Role.REVIEWER, department)
+    user = make_user(role, **fields)
+    if schools:
+        db.session.add(ReviewerProfile(user_id=user.id, schools=schools))
+        db.session.flush()
+    return user
+
+
+def make_assignment(review_round, application, reviewer: User, **fields):
+    from clerkship.reviews.records import AssignmentMethod, ReviewAssignment
+
+    values = dict(method=AssignmentMethod.MANUAL, due_on=review_round.due_on)
+    values.update(fields)
+    assignment = ReviewAssignment(
+        round_id=review_round.id, application=application, reviewer=reviewer, **values
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    return assignment
+
+
+def make_review(
+    assignment, rubric, levels, *, submitted: bool = True, recommendation=None, comments=""
+):
+    """A review with levels given in criterion order (None: insufficient evidence)."""
+    from clerkship.reviews import review_services
+    from clerkship.reviews.records import Recommendation, Review, ReviewScore, ReviewState
+    from clerkship.reviews.scoring import score_review
+
+    review = Review(
+        assignment=assignment,
+        rubric=rubric,
+        state=ReviewState.SUBMITTED if submitted else ReviewState.DRAFT,
+        comments=comments,
+        recommendation=recommendation or (Recommendation.RECOMMEND if submitted else None),
+        submitted_at=utcnow() if submitted else None,
+    )
+    db.session.add(review)
+    for criterion, level in zip(rubric.criteria, levels, strict=False):
+        review.scores.append(ReviewScore(criterion_id=criterion.id, level=level))
+    if submitted:
+        review.composite = score_review(
+            review_services.pure_rubric(rubric),
+            {str(c.id): level for c, level in zip(rubric.criteria, levels, strict=False)},
+        )
+    db.session.add(review)
+    db.session.flush()
+    return review

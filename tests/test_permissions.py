@@ -22,6 +22,7 @@ from tests.interviews.matrix import RULES as INTERVIEWS
 from tests.letters.matrix import RULES as LETTERS
 from tests.offers.matrix import RULES as OFFERS
 from tests.pathway.matrix import RULES as PATHWAY
+from tests.reviews.matrix import RULES as REVIEWS
 from tests.world import ROLES, build_world
 
 ALL_RULES = [
@@ -34,6 +35,7 @@ ALL_RULES = [
     *LETTERS,
     *PATHWAY,
     *AWARDS,
+    *REVIEWS,
     *OFFERS,
     *INTERVIEWS,
 ]

@@ -22,6 +22,7 @@ SUITES = (
     "interview_booking",
     "applications",
     "award",
+    "reviews",
 )
 
 

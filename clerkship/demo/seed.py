@@ -24,6 +24,7 @@ from clerkship.demo import data
 from clerkship.demo.applications import seed_applications
 from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
+from clerkship.demo.reviews import seed_reviews
 from clerkship.extensions import db
 
 
@@ -236,6 +237,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_applications,
     seed_awards,  # after applications: award applicants are students who applied
     seed_interviews,  # after applications: invitations link to Emergency Medicine applicants
+    seed_reviews,  # after applications: reviewers score what students submitted
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from sqlalchemy import func, select
 
@@ -62,3 +63,21 @@ def letter_by_token(token: str) -> LetterRequest | None:
     return db.session.scalar(
         select(LetterRequest).where(LetterRequest.token_hash == token_hash(token))
     )
+
+
+def writer_emails(student_ids: Iterable[int]) -> list[tuple[int, str]]:
+    """(student id, lower-cased writer email) of every letter requested by these students.
+
+    The reviews feature uses it to find conflicts: a reviewer who wrote a student's letter.
+    """
+    ids = list(student_ids)
+    if not ids:
+        return []
+    return [
+        (student_id, email.lower())
+        for student_id, email in db.session.execute(
+            select(LetterRequest.student_id, LetterRequest.writer_email).where(
+                LetterRequest.student_id.in_(ids)
+            )
+        )
+    ]

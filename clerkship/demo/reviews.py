@@ -1,0 +1,324 @@
+"""Demo step of the reviews: rubrics, an automatic assignment, draft and submitted reviews.
+
+Emergency Medicine gets a five-criterion rubric and two extra reviewers: one lenient
+and one strict, each with enough submitted reviews to be calibrated, so the calibrated
+ranking visibly differs from the raw one. The award gets its own rubric.
+
+The step reviews the department's submitted applications. When the applications
+step has not made any (it is built in parallel), it makes a few of its own first.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from clerkship.accounts.models import Role
+from clerkship.applications.models import (
+    Accreditation,
+    Application,
+    ApplicationChoice,
+    ApplicationState,
+    StudentProfile,
+)
+from clerkship.applications.services import transition
+from clerkship.core.time import local_today, utcnow
+from clerkship.demo import data
+from clerkship.extensions import db
+from clerkship.reviews.assignment_services import assign_automatically
+from clerkship.reviews.models import Rubric
+from clerkship.reviews.records import (
+    Recommendation,
+    Review,
+    ReviewAssignment,
+    ReviewScore,
+    ReviewState,
+)
+from clerkship.reviews.review_services import pure_rubric
+from clerkship.reviews.rubric_services import CriterionInput, save_rubric
+from clerkship.reviews.scoring import score_review
+from clerkship.reviews.services import ensure_round, save_reviewer_profile
+
+if TYPE_CHECKING:
+    from clerkship.demo.seed import DemoContext
+
+DEPARTMENT = "emergency-medicine"
+APPLICANTS = 24
+# (email, name, how far above or below the truth they score)
+EXTRA_REVIEWERS = [
+    ("em.reviewer.lenient@keck.example.edu", "Dr. Hannah Bright", 0.8),
+    ("em.reviewer.strict@keck.example.edu", "Dr. Martin Stern", -0.8),
+]
+
+EM_RUBRIC = [
+    (
+        "Clinical reasoning",
+        3,
+        "Evaluations, letters and the statement on patient care.",
+        False,
+        (
+            "Concerns about basic clinical judgement are documented.",
+            "Reasoning is adequate with close supervision.",
+            "Reasons through common presentations independently.",
+            "Handles undifferentiated patients with sound prioritisation.",
+            "Consistently described as functioning at the level of an intern.",
+        ),
+    ),
+    (
+        "Communication",
+        2,
+        "With patients, families and the team.",
+        False,
+        (
+            "Communication problems are noted in evaluations.",
+            "Clear with prompting; handoffs need correction.",
+            "Clear and respectful with patients and the team.",
+            "Adapts explanations to each patient; concise handoffs.",
+            "Praised for communication in difficult conversations.",
+        ),
+    ),
+    (
+        "Professionalism",
+        2,
+        "Reliability, accountability, response to feedback.",
+        False,
+        (
+            "A professionalism concern is documented.",
+            "Occasional lapses in reliability.",
+            "Reliable and accountable.",
+            "Seeks feedback and acts on it visibly.",
+            "A role model for peers, as letters attest.",
+        ),
+    ),
+    (
+        "Commitment to emergency medicine",
+        1,
+        "Experience and reflection on the specialty.",
+        True,
+        (
+            "No exposure to emergency medicine.",
+            "Limited exposure, little reflection.",
+            "Some exposure with thoughtful reflection.",
+            "Sustained involvement (rotations, research or service).",
+            "Leadership in emergency medicine activities.",
+        ),
+    ),
+    (
+        "Service to underserved communities",
+        2,
+        "Work with populations lacking access to care.",
+        True,
+        (
+            "No evidence of service.",
+            "Occasional volunteering.",
+            "Regular service over a year or more.",
+            "Sustained service with a role in organising it.",
+            "Founded or led a lasting service effort.",
+        ),
+    ),
+]
+
+AWARD_RUBRIC = [
+    ("Commitment to diversity in medicine", 2, "", False),
+    ("Academic preparation", 1, "", False),
+    ("Financial need for the visiting rotation", 1, "", True),
+]
+
+
+def seed_reviews(ctx: DemoContext) -> None:
+    """Rubrics for Emergency Medicine and the award, assignments, and a mix of reviews."""
+    department = ctx.departments.get(DEPARTMENT)
+    director = ctx.staff.get((Role.DIRECTOR, DEPARTMENT))
+    if department is None or director is None or ctx.cycle is None:
+        return
+    reviewers = _reviewers(ctx, department)
+    applications = _applications(ctx, department)
+    review_round = ensure_round(department, ctx.cycle, by=director)
+    review_round.due_on = local_today() + timedelta(days=14)
+    rubric = save_rubric(
+        review_round,
+        title="Emergency Medicine visiting student rubric",
+        scale_low=1,
+        scale_high=5,
+        criteria=[
+            CriterionInput(
+                name=name,
+                weight=Decimal(weight),
+                guidance=guidance,
+                allows_insufficient=insufficient,
+                descriptions={level: text for level, text in enumerate(levels, start=1)},
+                index=i,
+            )
+            for i, (name, weight, guidance, insufficient, levels) in enumerate(EM_RUBRIC)
+        ],
+        based_on=None,
+        by=director,
+    )
+    # The department's usual reviewer trained at a school some applicants come from: a
+    # conflict the automatic assignment respects.
+    usual = ctx.staff[(Role.REVIEWER, DEPARTMENT)]
+    save_reviewer_profile(
+        usual, schools="Howard University College of Medicine", version=None, by=usual
+    )
+    assign_automatically(review_round, due_on=None, by=director)
+    _write_reviews(ctx, review_round, rubric, applications, reviewers)
+    _award_rubric(ctx)
+
+
+def _reviewers(ctx: DemoContext, department) -> dict[int, float]:
+    from clerkship.demo.seed import _person  # seed imports this module
+
+    bias = {
+        ctx.staff[(Role.DIRECTOR, DEPARTMENT)].id: 0.0,
+        ctx.staff[(Role.REVIEWER, DEPARTMENT)].id: 0.0,
+    }
+    for email, name, lean in EXTRA_REVIEWERS:
+        user = _person(ctx, email, name, (Role.REVIEWER, department))
+        db.session.flush()
+        ctx.staff[(Role.REVIEWER, email)] = user
+        bias[user.id] = lean
+    return bias
+
+
+def _applications(ctx: DemoContext, department) -> list[Application]:
+    existing = list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.department_id == department.id,
+                Application.cycle_id == ctx.cycle.id,
+                Application.state == ApplicationState.SUBMITTED,
+            )
+            .order_by(Application.id)
+        )
+    )
+    if existing:
+        return existing
+    made = []
+    blocks = ctx.blocks.get(DEPARTMENT, [])
+    named = [s for s in ctx.students if not s.email.startswith("synthetic.")]
+    for index, student in enumerate(named[:APPLICANTS]):
+        if (
+            db.session.scalar(select(StudentProfile.id).where(StudentProfile.user_id == student.id))
+            is None
+        ):
+            school, accreditation = data.MEDICAL_SCHOOLS[index % len(data.MEDICAL_SCHOOLS)]
+            first, _, last = student.full_name.rpartition(" ")
+            db.session.add(
+                StudentProfile(
+                    user_id=student.id,
+                    legal_first_name=first,
+                    legal_last_name=last,
+                    pronouns=("she/her", "he/him", "they/them")[index % 3],
+                    medical_school=school,
+                    accreditation=Accreditation(accreditation),
+                    usmle_step2_ck_score=230 + (index * 7) % 40,
+                )
+            )
+        application = Application(
+            student=student,
+            cycle=ctx.cycle,
+            department=department,
+            state=ApplicationState.SUBMITTED,
+            submitted_at=utcnow(),
+            in_pathway=index % 3 == 0,
+            personal_statement=(
+                f"I want to train in emergency medicine because of my work in "
+                f"{('a free clinic', 'a rural hospital', 'street medicine', 'EMS')[index % 4]}."
+            ),
+        )
+        for rank, block in enumerate(blocks[index % 3 : index % 3 + 3], start=1):
+            application.choices.append(ApplicationChoice(block=block, rank=rank))
+        db.session.add(application)
+        made.append(application)
+    db.session.flush()
+    return made
+
+
+def _write_reviews(ctx, review_round, rubric: Rubric, applications, bias: dict[int, float]):
+    # Each applicant's true strength, spread over the scale, in a replayable order.
+    truth = {a.id: 1.8 + 2.8 * ctx.rng.random() for a in applications}
+    usual = ctx.staff[(Role.REVIEWER, DEPARTMENT)].id
+    assignments = db.session.scalars(
+        select(ReviewAssignment)
+        .where(ReviewAssignment.round_id == review_round.id)
+        .order_by(ReviewAssignment.id)
+    ).all()
+    left_undone = 0
+    started: set[int] = set()
+    for assignment in assignments:
+        if assignment.application_id not in truth:
+            continue
+        # The usual reviewer is behind: two drafts and one not started.
+        if assignment.reviewer_id == usual and left_undone < 3:
+            left_undone += 1
+            if left_undone == 3:
+                continue
+            _review(ctx, assignment, rubric, truth, bias, submitted=False)
+            continue
+        _review(ctx, assignment, rubric, truth, bias, submitted=True)
+        if assignment.application_id not in started:
+            started.add(assignment.application_id)
+            transition(assignment.application, ApplicationState.UNDER_REVIEW, by=None, notify=False)
+    db.session.flush()
+
+
+def _review(ctx, assignment, rubric: Rubric, truth, bias, *, submitted: bool) -> None:
+    lean = bias.get(assignment.reviewer_id, 0.0)
+    levels = {}
+    for criterion in rubric.criteria:
+        value = truth[assignment.application_id] + lean + ctx.rng.uniform(-0.45, 0.45)
+        levels[criterion.id] = min(rubric.scale_high, max(rubric.scale_low, round(value)))
+    review = Review(
+        assignment=assignment,
+        rubric=rubric,
+        state=ReviewState.SUBMITTED if submitted else ReviewState.DRAFT,
+        comments="Strong clinical evaluations." if levels[rubric.criteria[0].id] >= 4 else "",
+    )
+    for criterion_id, level in levels.items():
+        review.scores.append(ReviewScore(criterion_id=criterion_id, level=level))
+    if submitted:
+        review.recommendation = (
+            Recommendation.STRONGLY_RECOMMEND,
+            Recommendation.RECOMMEND,
+            Recommendation.WITH_RESERVATIONS,
+            Recommendation.DO_NOT_RECOMMEND,
+        )[max(0, min(3, 5 - sum(levels.values()) // len(levels)))]
+        review.submitted_at = utcnow()
+        review.submitted_phase = assignment.round.phase
+        review.composite = score_review(pure_rubric(rubric), {str(k): v for k, v in levels.items()})
+    db.session.add(review)
+
+
+def _award_rubric(ctx: DemoContext) -> None:
+    committee = ctx.staff.get((Role.AWARD_COMMITTEE, None))
+    if committee is None:
+        return
+    award_round = ensure_round(None, ctx.cycle, by=committee)
+    save_rubric(
+        award_round,
+        title="Diversity in Medicine Visiting Clerkship Award rubric",
+        scale_low=1,
+        scale_high=4,
+        criteria=[
+            CriterionInput(
+                name=name,
+                weight=Decimal(weight),
+                guidance=guidance,
+                allows_insufficient=insufficient,
+                descriptions={
+                    1: "Little evidence in the essay or letters.",
+                    2: "Some evidence, described in general terms.",
+                    3: "Clear evidence with specific examples.",
+                    4: "Exceptional, sustained evidence confirmed by letters.",
+                },
+                index=i,
+            )
+            for i, (name, weight, guidance, insufficient) in enumerate(AWARD_RUBRIC)
+        ],
+        based_on=None,
+        by=committee,
+    )

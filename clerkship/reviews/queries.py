@@ -1,0 +1,218 @@
+"""The ranking of a round, and the scores the allocation reads.
+
+`application_scores(department, cycle)` is the interface of the allocation feature: the
+composite the director chose (raw or calibrated), per application, at hundredths.
+The ranking page loads every application's composite (sorting needs them all) but the
+names of only the applications it shows, so its queries do not grow with the round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+
+from clerkship.accounts.models import User
+from clerkship.applications.models import (
+    Application,
+    ApplicationChoice,
+    ApplicationState,
+    StudentProfile,
+)
+from clerkship.cycles.models import Cycle, Department
+from clerkship.extensions import db
+from clerkship.reviews.models import ReviewRound
+from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
+from clerkship.reviews.scores import RoundScores, score_round
+from clerkship.reviews.services import find_round
+from clerkship.reviews.subjects import UNRANKED_STATES
+
+__all__ = ["RoundScores", "application_scores", "score_round"]
+
+
+def _ranked_ids(department_id: int, cycle_id: int):
+    return select(Application.id).where(
+        Application.department_id == department_id,
+        Application.cycle_id == cycle_id,
+        Application.state.not_in(UNRANKED_STATES),
+    )
+
+
+def application_scores(department: Department, cycle: Cycle) -> dict[int, Decimal]:
+    """application id -> the composite the director chose to feed the allocation (hundredths).
+
+    Applications without a submitted, scored review, and drafts and withdrawn ones, are
+    left out.
+    """
+    review_round = find_round(department, cycle)
+    if review_round is None:
+        return {}
+    table = score_round(review_round).chosen_table
+    ranked = db.session.connection().execute(_ranked_ids(department.id, cycle.id)).scalars()
+    return {a: table[a] for a in ranked if a in table}
+
+
+@dataclass(slots=True)
+class RankRow:
+    """One application in the ranking."""
+
+    application_id: int
+    in_pathway: bool
+    state: ApplicationState
+    name: str = ""
+    assigned: int = 0
+    submitted: int = 0
+    raw: Decimal | None = None
+    calibrated: Decimal | None = None
+    chosen: Decimal | None = None
+    gap: Decimal | None = None
+    rank: int | None = None
+    # The viewer has an unsubmitted review of it: its scores stay hidden from them.
+    withheld: bool = False
+
+    @property
+    def disagreement(self) -> bool:
+        return self.gap is not None
+
+
+def display_name(full_name: str, preferred: str | None, first: str | None, last: str | None) -> str:
+    """The preferred (else legal first) name with the last name, else the account's name."""
+    given = preferred or first
+    name = f"{given or ''} {last or ''}".strip()
+    return name or full_name
+
+
+def ranking_rows(review_round: ReviewRound, scores: RoundScores, viewer: User) -> list[RankRow]:
+    """Every ranked application of the round, ranked by the chosen composite (names not loaded)."""
+    if review_round.department_id is None:
+        return []
+    connection = db.session.connection()
+    rows = {
+        app_id: RankRow(app_id, pathway, state)
+        for app_id, pathway, state in connection.execute(
+            select(Application.id, Application.in_pathway, Application.state).where(
+                Application.department_id == review_round.department_id,
+                Application.cycle_id == review_round.cycle_id,
+                Application.state.not_in(UNRANKED_STATES),
+            )
+        )
+    }
+    if review_round.id is not None:
+        counts = connection.execute(
+            select(
+                ReviewAssignment.application_id,
+                func.count(ReviewAssignment.id),
+                func.count(Review.id),
+            )
+            .outerjoin(
+                Review,
+                (Review.assignment_id == ReviewAssignment.id)
+                & (Review.state == ReviewState.SUBMITTED),
+            )
+            .where(ReviewAssignment.round_id == review_round.id)
+            .group_by(ReviewAssignment.application_id)
+        )
+        for app_id, assigned, submitted in counts:
+            if app_id in rows:
+                rows[app_id].assigned, rows[app_id].submitted = assigned, submitted
+        pending = connection.execute(
+            select(ReviewAssignment.application_id)
+            .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
+            .where(
+                ReviewAssignment.round_id == review_round.id,
+                ReviewAssignment.reviewer_id == viewer.id,
+                or_(Review.id.is_(None), Review.state == ReviewState.DRAFT),
+            )
+        ).scalars()
+        for app_id in pending:
+            if app_id in rows:
+                rows[app_id].withheld = True
+    raw, calibrated, chosen, gaps = scores.raw, scores.calibrated, scores.chosen_table, scores.gaps
+    for row in rows.values():
+        if not row.withheld:
+            row.raw = raw.get(row.application_id)
+            row.calibrated = calibrated.get(row.application_id)
+            row.chosen = chosen.get(row.application_id)
+            row.gap = gaps.get(row.application_id)
+    ordered = sorted(
+        rows.values(), key=lambda r: (r.chosen is None, -(r.chosen or 0), r.application_id)
+    )
+    previous = None
+    for position, row in enumerate(ordered, start=1):
+        if row.chosen is None:
+            break
+        # Equal composites share a rank (1, 2, 2, 4): hundredths make ties real.
+        row.rank = previous.rank if previous and previous.chosen == row.chosen else position
+        previous = row
+    return ordered
+
+
+def fill_names(rows: list[RankRow]) -> None:
+    """Load the display names of these rows (one query per 900 rows)."""
+    by_id = {row.application_id: row for row in rows}
+    ids = sorted(by_id)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        names = db.session.connection().execute(
+            select(
+                Application.id,
+                User.full_name,
+                StudentProfile.preferred_name,
+                StudentProfile.legal_first_name,
+                StudentProfile.legal_last_name,
+            )
+            .join(User, User.id == Application.student_id)
+            .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
+            .where(Application.id.in_(chunk))
+        )
+        for app_id, full, preferred, first, last in names:
+            by_id[app_id].name = display_name(full, preferred, first, last)
+
+
+SORTS = {
+    "composite": "Composite that feeds the allocation",
+    "raw": "Raw composite",
+    "calibrated": "Calibrated composite",
+    "gap": "Disagreement (largest first)",
+    "name": "Name",
+}
+
+
+def applications_choosing(block_id: int) -> set[int]:
+    """Ids of applications that rank this block among their choices."""
+    return set(
+        db.session.scalars(
+            select(ApplicationChoice.application_id).where(ApplicationChoice.block_id == block_id)
+        )
+    )
+
+
+def filter_and_sort(
+    rows: list[RankRow],
+    *,
+    sort: str = "composite",
+    pathway: bool | None = None,
+    block_id: int | None = None,
+    disagreement_only: bool = False,
+) -> list[RankRow]:
+    """The ranking filtered and sorted as the director asked; ties fall back to the id."""
+    if pathway is not None:
+        rows = [r for r in rows if r.in_pathway is pathway]
+    if block_id is not None:
+        choosing = applications_choosing(block_id)
+        rows = [r for r in rows if r.application_id in choosing]
+    if disagreement_only:
+        rows = [r for r in rows if r.disagreement]
+    if sort == "name":
+        fill_names(rows)
+        return sorted(rows, key=lambda r: (r.name.casefold(), r.application_id))
+    attribute = {"raw": "raw", "calibrated": "calibrated", "gap": "gap"}.get(sort, "chosen")
+    return sorted(
+        rows,
+        key=lambda r: (
+            getattr(r, attribute) is None,
+            -(getattr(r, attribute) or 0),
+            r.application_id,
+        ),
+    )

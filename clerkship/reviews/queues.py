@@ -1,0 +1,209 @@
+"""A reviewer's queue, and each reviewer's progress for the directors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, select
+
+from clerkship.accounts.models import Role, User
+from clerkship.applications.models import Application, StudentProfile
+from clerkship.cycles.models import Cycle, Department
+from clerkship.extensions import db
+from clerkship.reviews.models import ReviewerCap, ReviewRound
+from clerkship.reviews.queries import display_name
+from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
+
+NOT_STARTED = "not_started"
+STATUS_LABELS = {NOT_STARTED: "Not started", "draft": "Draft", "submitted": "Submitted"}
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One assignment in a reviewer's queue, named without revealing a hidden name."""
+
+    assignment_id: int
+    title: str
+    round_title: str
+    due_on: date | None
+    status: str
+    round_open: bool
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    def overdue(self, today: date) -> bool:
+        return self.status != "submitted" and self.due_on is not None and self.due_on < today
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A page of a reviewer's queue and the counts of every status."""
+
+    items: list[QueueItem]
+    total: int
+    counts: dict[str, int]
+    overdue: int
+
+
+def _visible_rounds(user: User):
+    departments = user.department_ids(Role.REVIEWER)
+    clauses = [ReviewRound.department_id.in_(departments)] if departments else []
+    if user.has_role(Role.AWARD_COMMITTEE):
+        clauses.append(ReviewRound.department_id.is_(None))
+    return or_(*clauses) if clauses else ReviewRound.id.is_(None)
+
+
+def reviewer_queue(
+    user: User, *, today: date, status: str | None = None, page: int = 1, per_page: int = 50
+) -> Queue:
+    """The assignments of a reviewer in rounds they still review for: unfinished first, by due date."""
+    status_column = case(
+        (Review.id.is_(None), NOT_STARTED),
+        (Review.state == ReviewState.DRAFT, "draft"),
+        else_="submitted",
+    )
+    base = (
+        select(ReviewAssignment.id)
+        .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
+        .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
+        .where(ReviewAssignment.reviewer_id == user.id, _visible_rounds(user))
+    )
+    counts = dict.fromkeys(STATUS_LABELS, 0)
+    overdue = 0
+    mine = base.add_columns(status_column.label("status"), ReviewAssignment.due_on).subquery()
+    late = func.sum(case((mine.c.due_on < today, 1), else_=0))
+    for value, count, late_count in db.session.execute(
+        select(mine.c.status, func.count(), late).group_by(mine.c.status)
+    ):
+        counts[value] = count
+        if value != "submitted":
+            overdue += late_count or 0
+    stmt = (
+        select(
+            ReviewAssignment.id,
+            ReviewAssignment.application_id,
+            ReviewAssignment.award_application_id,
+            ReviewAssignment.due_on,
+            status_column,
+            ReviewRound.phase,
+            ReviewRound.hide_name,
+            ReviewRound.revealed_at,
+            ReviewRound.reveal_in_second_phase,
+            Department.name,
+            Cycle.name,
+            User.full_name,
+            StudentProfile.preferred_name,
+            StudentProfile.legal_first_name,
+            StudentProfile.legal_last_name,
+        )
+        .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
+        .join(Cycle, Cycle.id == ReviewRound.cycle_id)
+        .outerjoin(Department, Department.id == ReviewRound.department_id)
+        .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
+        .outerjoin(Application, Application.id == ReviewAssignment.application_id)
+        .outerjoin(User, User.id == Application.student_id)
+        .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
+        .where(ReviewAssignment.reviewer_id == user.id, _visible_rounds(user))
+    )
+    if status in STATUS_LABELS:
+        stmt = stmt.where(status_column == status)
+    stmt = stmt.order_by(
+        case((status_column == "submitted", 1), else_=0),
+        ReviewAssignment.due_on.is_(None),
+        ReviewAssignment.due_on,
+        ReviewAssignment.id,
+    )
+    stmt = stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    items = []
+    for row in db.session.execute(stmt):
+        (ident, app_id, award_id, due_on, state, phase, hide_name, revealed_at, reveals) = row[:9]
+        department, cycle, full, preferred, first, last = row[9:]
+        name_hidden = hide_name and not (revealed_at is not None and reveals)
+        if app_id is None:
+            title = f"Award application #{award_id}"
+        elif name_hidden:
+            title = f"Application #{app_id}"
+        else:
+            title = display_name(full, preferred, first, last)
+        items.append(
+            QueueItem(
+                assignment_id=ident,
+                title=title,
+                round_title=f"{department or 'Award'}, {cycle}",
+                due_on=due_on,
+                status=state,
+                round_open=phase.value != "closed",
+            )
+        )
+    total = counts[status] if status in STATUS_LABELS else sum(counts.values())
+    return Queue(items=items, total=total, counts=counts, overdue=overdue)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One reviewer's progress in a round."""
+
+    reviewer: User
+    assigned: int
+    submitted: int
+    drafts: int
+    overdue: int
+    cap: int | None
+
+    @property
+    def not_started(self) -> int:
+        return self.assigned - self.submitted - self.drafts
+
+
+def reviewer_progress(
+    review_round: ReviewRound, reviewers: list[User], today: date
+) -> list[Progress]:
+    """Assigned, submitted, draft and overdue counts of every reviewer of a round."""
+    totals = {}
+    if review_round.id is not None:
+        rows = db.session.execute(
+            select(
+                ReviewAssignment.reviewer_id,
+                func.count(ReviewAssignment.id),
+                func.count(case((Review.state == ReviewState.SUBMITTED, 1))),
+                func.count(case((Review.state == ReviewState.DRAFT, 1))),
+                func.count(
+                    case(
+                        (
+                            and_(
+                                ReviewAssignment.due_on < today,
+                                or_(Review.id.is_(None), Review.state == ReviewState.DRAFT),
+                            ),
+                            1,
+                        )
+                    )
+                ),
+            )
+            .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
+            .where(ReviewAssignment.round_id == review_round.id)
+            .group_by(ReviewAssignment.reviewer_id)
+        )
+        totals = {row[0]: row[1:] for row in rows}
+    caps = {}
+    if review_round.id is not None:
+        caps = dict(
+            db.session.execute(
+                select(ReviewerCap.reviewer_id, ReviewerCap.cap).where(
+                    ReviewerCap.round_id == review_round.id
+                )
+            ).all()
+        )
+    people = {r.id: r for r in reviewers}
+    # Someone who left the reviewers but still holds assignments is listed too.
+    missing = set(totals) - set(people)
+    if missing:
+        people.update(
+            {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(missing)))}
+        )
+    return [
+        Progress(person, *totals.get(person.id, (0, 0, 0, 0)), caps.get(person.id))
+        for person in sorted(people.values(), key=lambda u: (u.full_name.casefold(), u.id))
+    ]

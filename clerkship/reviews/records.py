@@ -1,0 +1,214 @@
+"""Assignments, reviews with their scores, and the discussion of each subject.
+
+The subject of an assignment is an application or an award application: exactly one
+of `application_id` and `award_application_id` is set (a CHECK says so); award
+applications come from `clerkship/awards/` through `subjects.py`.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from clerkship.accounts.models import User
+from clerkship.applications.models import Application
+from clerkship.core.time import utcnow
+from clerkship.core.types import UTCDateTime, enum_type
+from clerkship.extensions import db
+from clerkship.reviews.models import Phase, ReviewRound, Rubric, RubricCriterion
+
+ONE_SUBJECT = "(application_id IS NULL) <> (award_application_id IS NULL)"
+
+
+class AssignmentMethod(enum.Enum):
+    """How a reviewer came to a subject."""
+
+    MANUAL = "manual"
+    AUTOMATIC = "automatic"
+
+
+class ReviewState(enum.Enum):
+    """A review is a draft until its reviewer submits it."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Recommendation(enum.Enum):
+    """The reviewer's overall recommendation."""
+
+    STRONGLY_RECOMMEND = "strongly_recommend"
+    RECOMMEND = "recommend"
+    WITH_RESERVATIONS = "with_reservations"
+    DO_NOT_RECOMMEND = "do_not_recommend"
+
+    @property
+    def label(self) -> str:
+        return RECOMMENDATION_LABELS[self]
+
+
+RECOMMENDATION_LABELS = {
+    Recommendation.STRONGLY_RECOMMEND: "Strongly recommend",
+    Recommendation.RECOMMEND: "Recommend",
+    Recommendation.WITH_RESERVATIONS: "Recommend with reservations",
+    Recommendation.DO_NOT_RECOMMEND: "Do not recommend",
+}
+
+
+class ReviewAssignment(db.Model):
+    """A reviewer asked to review one subject of a round by a due date."""
+
+    __tablename__ = "review_assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE")
+    )
+    # The lead adds ForeignKey("award_application.id", ondelete="CASCADE") at the merge.
+    award_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("award_application.id", ondelete="CASCADE")
+    )
+    due_on: Mapped[date | None] = mapped_column(Date)
+    method: Mapped[AssignmentMethod] = mapped_column(enum_type(AssignmentMethod))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The last local day a reminder about this assignment went out.
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+
+    round: Mapped[ReviewRound] = relationship()
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    application: Mapped[Application | None] = relationship()
+    review: Mapped[Review | None] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan", uselist=False
+    )
+
+    __table_args__ = (
+        CheckConstraint(ONE_SUBJECT, name="one_subject"),
+        UniqueConstraint("reviewer_id", "application_id"),
+        UniqueConstraint("reviewer_id", "award_application_id"),
+        Index("ix_review_assignment_round_reviewer", "round_id", "reviewer_id"),
+        Index("ix_review_assignment_application_id", "application_id"),
+        Index("ix_review_assignment_award_application_id", "award_application_id"),
+    )
+
+    @property
+    def subject_key(self) -> tuple[str, int]:
+        """("application", id) or ("award", id)."""
+        if self.application_id is not None:
+            return ("application", self.application_id)
+        return ("award", self.award_application_id)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.review is not None and self.review.state is ReviewState.SUBMITTED
+
+
+class Review(db.Model):
+    """One reviewer's scores, comments and recommendation on one rubric version."""
+
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("review_assignment.id", ondelete="CASCADE"), unique=True
+    )
+    rubric_id: Mapped[int] = mapped_column(ForeignKey("rubric.id"))
+    state: Mapped[ReviewState] = mapped_column(enum_type(ReviewState), default=ReviewState.DRAFT)
+    recommendation: Mapped[Recommendation | None] = mapped_column(enum_type(Recommendation))
+    comments: Mapped[str] = mapped_column(Text, default="")
+    # The weighted mean of the scored criteria, held at hundredths; set on submission.
+    composite: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The phase of the round when the review was last submitted (was it blinded?).
+    submitted_phase: Mapped[Phase | None] = mapped_column(enum_type(Phase))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    assignment: Mapped[ReviewAssignment] = relationship(back_populates="review")
+    rubric: Mapped[Rubric] = relationship()
+    scores: Mapped[list[ReviewScore]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    __table_args__ = (
+        CheckConstraint(
+            "state = 'draft' OR (submitted_at IS NOT NULL AND recommendation IS NOT NULL)",
+            name="submitted_complete",
+        ),
+        # Covers the stamp that tells whether a round's cached scores are current.
+        Index("ix_review_rubric_updated", "rubric_id", "updated_at"),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state is ReviewState.SUBMITTED
+
+    def levels_by_criterion(self) -> dict[int, int | None]:
+        """criterion id -> level, None for insufficient evidence; unanswered ones absent."""
+        return {score.criterion_id: score.level for score in self.scores}
+
+
+class ReviewScore(db.Model):
+    """The level given on one criterion; no level means insufficient evidence."""
+
+    __tablename__ = "review_score"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id"), index=True)
+    level: Mapped[int | None]
+
+    review: Mapped[Review] = relationship(back_populates="scores")
+    criterion: Mapped[RubricCriterion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("review_id", "criterion_id"),
+        CheckConstraint("level IS NULL OR level BETWEEN 0 AND 10", name="level_range"),
+    )
+
+
+class DiscussionPost(db.Model):
+    """A message in the discussion of one subject, for its reviewers and the directors."""
+
+    __tablename__ = "discussion_post"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("review_round.id", ondelete="CASCADE"))
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE")
+    )
+    award_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("award_application.id", ondelete="CASCADE")
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        CheckConstraint(ONE_SUBJECT, name="one_subject"),
+        CheckConstraint("length(body) BETWEEN 1 AND 5000", name="body_length"),
+        Index("ix_discussion_post_application_id", "application_id"),
+        Index("ix_discussion_post_award_application_id", "award_application_id"),
+    )

@@ -1,0 +1,144 @@
+"""What is reviewed: an application, or (once the awards feature is merged) an award application.
+
+Pages, blinding, assignment and scoring see a subject only through this module: its
+id (the assignment's `application_id` or `award_application_id`), its student, and a
+`Subject` to show. Applications are built in. Award applications plug in through an
+`AwardSubjects` source that the awards feature registers on the app
+(`register_award_subjects`); without one the award round has nothing to assign.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from clerkship.accounts.models import User
+from clerkship.applications.models import Application, ApplicationState, StudentProfile
+from clerkship.cycles.models import Block, Cycle, Department
+from clerkship.documents.models import Document, DocumentKind
+from clerkship.extensions import db
+from clerkship.reviews.models import ReviewRound
+from clerkship.reviews.records import ReviewAssignment
+
+AWARD_SUBJECTS_KEY = "clerkship.reviews.award_subjects"
+
+# Applications waiting for reviewers, and those a ranking lists.
+REVIEWABLE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
+UNRANKED_STATES = (ApplicationState.DRAFT, ApplicationState.WITHDRAWN)
+# What a reviewer may open; compliance records (immunizations, BLS, TB screen,
+# background check) are not part of a review.
+REVIEW_DOCUMENT_KINDS = (
+    DocumentKind.CV,
+    DocumentKind.TRANSCRIPT,
+    DocumentKind.GOOD_STANDING,
+    DocumentKind.LETTER,
+    DocumentKind.PHOTO,
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One reviewed record, as pages and blinding see it."""
+
+    kind: str  # "application" or "award"
+    id: int
+    student: User
+    cycle: Cycle
+    department: Department | None
+    profile: StudentProfile | None
+    statement: str
+    in_pathway: bool
+    choices: tuple[Block, ...]
+
+    @property
+    def reference(self) -> str:
+        """A name that identifies the record without identifying the person."""
+        prefix = "Application" if self.kind == "application" else "Award application"
+        return f"{prefix} #{self.id}"
+
+
+def application_subject(application: Application) -> Subject:
+    """An application as a review subject."""
+    profile = db.session.scalar(
+        select(StudentProfile).where(StudentProfile.user_id == application.student_id)
+    )
+    return Subject(
+        kind="application",
+        id=application.id,
+        student=application.student,
+        cycle=application.cycle,
+        department=application.department,
+        profile=profile,
+        statement=application.personal_statement,
+        in_pathway=application.in_pathway,
+        choices=tuple(choice.block for choice in application.choices),
+    )
+
+
+class AwardSubjects(Protocol):
+    """What the awards feature tells the reviews about award applications."""
+
+    def reviewable(self, cycle: Cycle) -> dict[int, int]:
+        """award application id -> student user id, for those awaiting review in cycle."""
+
+    def subject(self, award_application_id: int) -> Subject:
+        """An award application as a review subject (never its self-identification answers)."""
+
+
+def register_award_subjects(app: Flask, source: AwardSubjects) -> None:
+    """Let award rounds assign and show award applications."""
+    app.extensions[AWARD_SUBJECTS_KEY] = source
+
+
+def _award_subjects() -> AwardSubjects | None:
+    return current_app.extensions.get(AWARD_SUBJECTS_KEY)
+
+
+def subject_column(review_round: ReviewRound):
+    """The assignment column that names a subject of this round."""
+    if review_round.department_id is None:
+        return ReviewAssignment.award_application_id
+    return ReviewAssignment.application_id
+
+
+def round_subjects(review_round: ReviewRound) -> dict[int, int]:
+    """subject id -> student user id, for the round's subjects awaiting review."""
+    if review_round.department_id is None:
+        source = _award_subjects()
+        return dict(source.reviewable(review_round.cycle)) if source else {}
+    return dict(
+        db.session.execute(
+            select(Application.id, Application.student_id).where(
+                Application.department_id == review_round.department_id,
+                Application.cycle_id == review_round.cycle_id,
+                Application.state.in_(REVIEWABLE_STATES),
+            )
+        ).all()
+    )
+
+
+def subject_of(assignment: ReviewAssignment) -> Subject:
+    """The subject an assignment is about."""
+    if assignment.application is not None:
+        return application_subject(assignment.application)
+    source = _award_subjects()
+    if source is None:
+        raise LookupError(f"award application {assignment.award_application_id} is not available")
+    return source.subject(assignment.award_application_id)
+
+
+def review_documents(subject: Subject) -> list[Document]:
+    """The subject's current documents a reviewer may be shown, CV first, letters last."""
+    order = {kind: i for i, kind in enumerate(REVIEW_DOCUMENT_KINDS)}
+    documents = db.session.scalars(
+        select(Document).where(
+            Document.owner_id == subject.student.id,
+            Document.cycle_id == subject.cycle.id,
+            Document.replaced_at.is_(None),
+            Document.kind.in_(REVIEW_DOCUMENT_KINDS),
+        )
+    )
+    return sorted(documents, key=lambda d: (order[d.kind], d.uploaded_at, d.id))
