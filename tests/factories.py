@@ -577,15 +577,15 @@ def make_applicant(
     """A student with a profile and an application to department, submitted by default."""
     n = _next()
     student = make_student(full_name=f"Applicant {n}", email=f"applicant{n}@med.example.edu")
-    make_profile(
-        student,
+    values = dict(
         legal_first_name=f"First{n}",
         legal_last_name=f"Last{n}",
         pronouns="she/her",
         medical_school=school,
         accreditation=accreditation or Accreditation.LCME,
-        **profile_fields,
     )
+    values.update(profile_fields)
+    make_profile(student, **values)
     return make_application(
         student,
         department,

@@ -4,8 +4,9 @@ Emergency Medicine gets a five-criterion rubric and two extra reviewers: one len
 and one strict, each with enough submitted reviews to be calibrated, so the calibrated
 ranking visibly differs from the raw one. The award gets its own rubric.
 
-The step reviews the department's submitted applications. When the applications
-step has not made any (it is built in parallel), it makes a few of its own first.
+The step reviews the department's submitted applications, first adding applications
+from demo students who have not applied to the department, up to APPLICANTS. The
+earliest one is left unreviewed, so the department keeps one plainly "submitted".
 """
 
 from __future__ import annotations
@@ -195,12 +196,19 @@ def _applications(ctx: DemoContext, department) -> list[Application]:
             .order_by(Application.id)
         )
     )
-    if existing:
-        return existing
     made = []
     blocks = ctx.blocks.get(DEPARTMENT, [])
-    named = [s for s in ctx.students if not s.email.startswith("synthetic.")]
-    for index, student in enumerate(named[:APPLICANTS]):
+    applied = set(
+        db.session.scalars(
+            select(Application.student_id).where(
+                Application.department_id == department.id, Application.cycle_id == ctx.cycle.id
+            )
+        )
+    )
+    named = [
+        s for s in ctx.students if not s.email.startswith("synthetic.") and s.id not in applied
+    ]
+    for index, student in enumerate(named[: max(0, APPLICANTS - len(existing))]):
         if (
             db.session.scalar(select(StudentProfile.id).where(StudentProfile.user_id == student.id))
             is None
@@ -235,7 +243,7 @@ def _applications(ctx: DemoContext, department) -> list[Application]:
         db.session.add(application)
         made.append(application)
     db.session.flush()
-    return made
+    return existing + made
 
 
 def _write_reviews(ctx, review_round, rubric: Rubric, applications, bias: dict[int, float]):
@@ -249,8 +257,11 @@ def _write_reviews(ctx, review_round, rubric: Rubric, applications, bias: dict[i
     ).all()
     left_undone = 0
     started: set[int] = set()
+    # The earliest application arrived after the reviewers' last session: assigned, not yet
+    # reviewed, so it is still plainly "submitted".
+    late = min(truth, default=None)
     for assignment in assignments:
-        if assignment.application_id not in truth:
+        if assignment.application_id not in truth or assignment.application_id == late:
             continue
         # The usual reviewer is behind: two drafts and one not started.
         if assignment.reviewer_id == usual and left_undone < 3:

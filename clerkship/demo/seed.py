@@ -236,8 +236,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_people,
     seed_applications,
     seed_awards,  # after applications: award applicants are students who applied
-    seed_interviews,  # after applications: invitations link to Emergency Medicine applicants
     seed_reviews,  # after applications: reviewers score what students submitted
+    seed_interviews,  # after reviews: invitations link to every Emergency Medicine applicant
 ]
 
 

@@ -36,7 +36,8 @@ def test_demo_reviews_make_calibration_reorder_the_ranking(app):
     )
     assert states[ReviewState.DRAFT] == 2 and states[ReviewState.SUBMITTED] >= 40
     assignments = db.session.scalar(select(func.count(ReviewAssignment.id)))
-    assert assignments == 2 * 24
+    assigned = db.session.scalar(select(func.count(func.distinct(ReviewAssignment.application_id))))
+    assert assignments == 2 * assigned and assigned >= 24
     scores = score_round(review_round)
     assert len(scores.calibration.calibrated_reviewers) == 4
     raw = sorted(scores.raw, key=lambda a: (-scores.raw[a], a))

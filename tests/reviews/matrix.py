@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import secrets
 from types import SimpleNamespace
 
-from flask import current_app
-
 from clerkship.documents.models import Document, DocumentKind
+from clerkship.documents.storage import upload_folder
 from clerkship.extensions import db
 from clerkship.reviews.models import Conflict
 from tests import factories
@@ -37,15 +36,13 @@ def reviews(w) -> SimpleNamespace:
         cycle_id=w.cycle.id,
         kind=DocumentKind.CV,
         original_name="cv.pdf",
-        stored_name=f"matrix-cv-{reviewed.id}",
+        stored_name=f"{secrets.token_hex(16)}.pdf",
         content_type="application/pdf",
         size_bytes=8,
         sha256="0" * 64,
     )
     db.session.add(document)
-    uploads = Path(current_app.instance_path) / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    (uploads / document.stored_name).write_bytes(b"%PDF-1.4")
+    (upload_folder() / document.stored_name).write_bytes(b"%PDF-1.4")
     conflict = Conflict(
         reviewer_id=w.users["reviewer"].id, student_email="someone@example.edu", reason="Cousin"
     )

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import secrets
 from types import SimpleNamespace
 
 import pytest
-from flask import current_app
 
 from clerkship.accounts.models import Role
 from clerkship.applications.models import Accreditation
 from clerkship.core.time import local_today
 from clerkship.documents.models import Document, DocumentKind
+from clerkship.documents.storage import upload_folder
 from clerkship.extensions import db
 from clerkship.reviews.blinding import withheld_reason
 from clerkship.reviews.models import Phase
@@ -36,15 +36,13 @@ def _document(application, kind: DocumentKind, name: str, content: bytes, conten
         cycle_id=application.cycle_id,
         kind=kind,
         original_name=name,
-        stored_name=f"blind-{kind.value}-{application.id}",
+        stored_name=f"{secrets.token_hex(16)}.{'png' if content_type == 'image/png' else 'pdf'}",
         content_type=content_type,
         size_bytes=len(content),
         sha256="0" * 64,
     )
     db.session.add(document)
-    uploads = Path(current_app.instance_path) / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    (uploads / document.stored_name).write_bytes(content)
+    (upload_folder() / document.stored_name).write_bytes(content)
     db.session.flush()
     return document
 
