@@ -140,6 +140,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from clerkship.accounts import admin_views as users_views
     from clerkship.accounts import views as accounts_views
+    from clerkship.allocation import views as allocation_views
     from clerkship.applications import staff_views as staff_applications_views
     from clerkship.applications import views as applications_views
     from clerkship.audit import views as audit_views
@@ -174,6 +175,7 @@ def _register_blueprints(app: Flask) -> None:
         staff_applications_views,
         documents_views,
         letters_views,
+        allocation_views,
         offers_views,
         interviews_views,
         interview_staff_views,

@@ -11,6 +11,7 @@ import pytest
 
 from clerkship.core.permissions import ACCESS_ATTRIBUTE
 from tests.accounts.matrix import RULES as ACCOUNTS
+from tests.allocation.matrix import RULES as ALLOCATION
 from tests.applications.matrix import RULES as APPLICATIONS
 from tests.audit.matrix import RULES as AUDIT
 from tests.awards.matrix import RULES as AWARDS
@@ -36,6 +37,7 @@ ALL_RULES = [
     *PATHWAY,
     *AWARDS,
     *REVIEWS,
+    *ALLOCATION,
     *OFFERS,
     *INTERVIEWS,
 ]

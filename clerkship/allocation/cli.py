@@ -1,8 +1,8 @@
 """``flask allocation ...``: the engine over interchange files (spec §6).
 
 The app registers `allocation_cli` on itself. ``solve`` needs no app or database, so
-it is declared ``with_appcontext=False``; commands that read the database (such as a
-future ``export-instance``) belong in this group too.
+it is declared ``with_appcontext=False``; ``export-instance`` reads a department's
+current inputs from the database.
 """
 
 from __future__ import annotations
@@ -13,9 +13,16 @@ from typing import BinaryIO
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from clerkship.allocation.engine import Precedence, solve
+from clerkship.allocation.instances import build_instance
 from clerkship.allocation.interchange import InstanceError, load_instance, render_result
+from clerkship.audit.services import record_event
+from clerkship.cycles.models import Cycle
+from clerkship.cycles.queries import department_by_slug
+from clerkship.extensions import db
+from clerkship.reviews.queries import application_scores
 
 allocation_cli = AppGroup(
     "allocation", help="Seat allocation with UIM-pathway reserves (specs/allocation.md)."
@@ -59,3 +66,43 @@ def solve_command(
         click.echo(text)
     else:
         result_path.write_text(text + "\n", encoding="utf-8")
+
+
+@allocation_cli.command("export-instance")
+@click.option("--department", "slug", required=True, help="The department's slug.")
+@click.option("--cycle", "cycle_name", required=True, help="The cycle's name, e.g. 2027-2028.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the instance JSON here.",
+)
+def export_instance_command(slug: str, cycle_name: str, output: Path) -> None:
+    """Write a department's current allocation inputs in the interchange format (spec §6)."""
+    department = department_by_slug(slug)
+    if department is None:
+        raise click.ClickException(f"No department has the slug {slug!r}.")
+    cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
+    if cycle is None:
+        names = ", ".join(db.session.scalars(select(Cycle.name).order_by(Cycle.name)))
+        raise click.ClickException(f"No cycle is named {cycle_name!r} (cycles: {names or 'none'}).")
+    instance = build_instance(department, cycle, application_scores(department, cycle))
+    output.write_text(json.dumps(instance, indent=2) + "\n", encoding="utf-8")
+    record_event(
+        "allocation.export_instance",
+        by=None,
+        summary=f"{department.name} {cycle.name}: {len(instance['students'])} students to {output}",
+    )
+    db.session.commit()
+    click.echo(
+        f"Wrote {len(instance['blocks'])} blocks and {len(instance['students'])} students "
+        f"of {department.name}, {cycle.name} to {output}."
+    )
+    if instance["unscored"]:
+        click.echo(
+            f"{len(instance['unscored'])} applications have no composite score yet and are "
+            'listed with score 0 (their ids are under "unscored").',
+            err=True,
+        )

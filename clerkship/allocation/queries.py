@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from clerkship.allocation import instances
 from clerkship.allocation.checks import ViolationKind, check_allocation
@@ -73,12 +75,18 @@ def preview(run: AllocationRun) -> Preview:
     frozen = {s["id"]: s for s in run.inputs["students"]}
     ids = [instances.pk_of(k) for k in frozen]
     applications = {
-        a.id: a for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))
+        a.id: a
+        for a in db.session.scalars(
+            select(Application)
+            .where(Application.id.in_(ids))
+            .options(selectinload(Application.student))
+        )
     }
     blocks = {
         b.id: b
         for b in db.session.scalars(
             select(Block)
+            .options(selectinload(Block.rotation))
             .where(Block.id.in_([instances.pk_of(b["id"]) for b in run.inputs["blocks"]]))
             .order_by(Block.starts_on, Block.id)
         )
@@ -176,3 +184,76 @@ def _warnings(
                     f"A reserved seat in {label[block_key]} went to {names[sid]}, outside the pathway, although reserves are hard."
                 )
     return messages
+
+
+RULE_LABELS = {
+    "no_reserves": "No reserves",
+    "reserved_first": "Reserved seats first",
+    "open_first": "Open seats first",
+}
+
+
+@dataclass(frozen=True)
+class RuleOutcome:
+    """The same frozen inputs solved under one rule."""
+
+    rule: str
+    label: str
+    placed: int
+    pathway_placed: int
+    differs: int
+    is_run_rule: bool
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A student whose block depends on the rule: (rule label, block label or None) pairs."""
+
+    name: str
+    in_pathway: bool
+    this_run: str | None
+    by_rule: list[str | None]
+
+
+def comparison(
+    run: AllocationRun, names: dict[str, str]
+) -> tuple[list[RuleOutcome], list[Difference]]:
+    """The three-way comparison of the run as solved (before any hand adjustment)."""
+    labels = run.inputs.get("labels", {})
+    uim = {s["id"]: s["uim"] for s in run.inputs["students"]}
+    outcomes = [
+        RuleOutcome(
+            rule=rule,
+            label=RULE_LABELS[rule],
+            placed=data["placed"],
+            pathway_placed=data["pathway_placed"],
+            differs=len(data["differs"]),
+            is_run_rule=rule == run.precedence.value,
+        )
+        for rule, data in ((r, run.comparison[r]) for r in RULE_LABELS if r in run.comparison)
+    ]
+    differing = sorted(
+        {sid for data in run.comparison.values() for sid in data["differs"]},
+        key=lambda sid: (names.get(sid, sid), sid),
+    )
+    differences = [
+        Difference(
+            name=names.get(sid, sid),
+            in_pathway=uim.get(sid, False),
+            this_run=labels.get(run.result["assignment"][sid]),
+            by_rule=[
+                labels.get(run.comparison[r]["assignment"][sid])
+                for r in RULE_LABELS
+                if r in run.comparison
+            ],
+        )
+        for sid in differing
+    ]
+    return outcomes, differences
+
+
+def fingerprint(run: AllocationRun) -> str:
+    """A digest of the run's state and placements. A page carries the one it showed, so a
+    change sent from a page older than someone else's adjustment is refused."""
+    items = sorted((p.application_id, p.block_id, p.seat_type.value) for p in run.placements)
+    return hashlib.sha256(repr((run.state.value, items)).encode()).hexdigest()[:20]

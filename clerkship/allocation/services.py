@@ -142,7 +142,8 @@ def _seat_for(
     if reserved_taken < block.reserved:
         return SeatType.RESERVED if _frozen_uim(run, application.id) else SeatType.CONVERTED
     raise RuleViolation(
-        f"{block.label} is full ({block.capacity} seats). Swap two students instead."
+        f"{block.label} is full ({block.capacity} seats). Swap two students instead.",
+        field="block_id",
     )
 
 
@@ -154,7 +155,7 @@ def _frozen_uim(run: AllocationRun, application_id: int) -> bool:
 def _in_run(run: AllocationRun, application_id: int) -> None:
     engine_id = instances.key(application_id)
     if not any(s["id"] == engine_id for s in run.inputs["students"]):
-        raise RuleViolation("That student is not part of this run.")
+        raise RuleViolation("That student is not part of this run.", field="application_id")
 
 
 def move_student(
@@ -203,11 +204,12 @@ def swap_students(run: AllocationRun, first: Application, second: Application, *
     b = next((p for p in run.placements if p.application_id == second.id), None)
     if a is None or b is None:
         raise RuleViolation(
-            "Both students must hold a placement to swap; move an unplaced one instead."
+            "Both students must hold a placement to swap; move an unplaced one instead.",
+            field="second_id" if a is not None else "first_id",
         )
     a_type, b_type = a.seat_type, b.seat_type
-    a.block_id, b.block_id = b.block_id, a.block_id
-    a.block, b.block = b.block, a.block
+    a_block, b_block = a.block, b.block
+    a.block, b.block = b_block, a_block
     # Each takes the other's seat; a reserved seat goes to a non-pathway student as converted.
     a.seat_type = _relabel(b_type, _frozen_uim(run, first.id))
     b.seat_type = _relabel(a_type, _frozen_uim(run, second.id))
