@@ -42,7 +42,7 @@ from clerkship.applications.signals import application_withdrawn
 from clerkship.audit.services import record_event
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
-from clerkship.core.time import utcnow
+from clerkship.core.time import format_datetime, utcnow
 from clerkship.core.urls import external_url
 from clerkship.cycles.models import Block
 from clerkship.extensions import db
@@ -110,7 +110,7 @@ def make_offer(placement: Placement, *, expires_at: datetime, by: User | None) -
     offer = Offer(placement=placement, application=application, expires_at=expires_at)
     db.session.add(offer)
     db.session.flush()  # the CHECKs on the block and the offer indexes apply here
-    note = f"Offered {block.label}; answer by {expires_at:%b %-d, %Y %H:%M} UTC."
+    note = f"Offered {block.label}; answer by {format_datetime(expires_at)}."
     if application.state == S.ACCEPTED:
         transition(
             application, S.ACCEPTED, by=by, note="A block you ranked higher: " + note, notify=False
