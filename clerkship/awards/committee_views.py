@@ -193,8 +193,11 @@ def cv(award_id: int):
     if award.cv_document is None:
         abort(404)
     # The documents feature serves files; nobody else reads them.
+    from clerkship.documents.services import record_download
     from clerkship.documents.storage import send_document
 
+    record_download(award.cv_document, by=current_user, context=f"award application {award.id}")
+    db.session.commit()
     return send_document(award.cv_document, as_attachment=True)
 
 

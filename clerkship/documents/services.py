@@ -82,3 +82,18 @@ def upload_document(
         replaces=previous.id if previous else None,
     )
     return document
+
+
+def record_download(document: Document, *, by: User, context: str) -> None:
+    """Leave an audit event when someone other than its owner opens a student's document."""
+    if by.id == document.owner_id:
+        return
+    record_event(
+        "document.download",
+        by=by,
+        target=document,
+        subject=document.owner,
+        summary=f"{document.kind.label}: {document.original_name} ({context})",
+        context=context,
+    )
+    db.session.flush()

@@ -13,7 +13,7 @@ from clerkship.cycles.queries import current_cycle
 from clerkship.documents.forms import UploadForm
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.documents.permissions import can_open_document, can_upload_documents
-from clerkship.documents.services import upload_document
+from clerkship.documents.services import record_download, upload_document
 from clerkship.documents.storage import send_document, size_label
 from clerkship.extensions import db
 
@@ -70,4 +70,6 @@ def index():
 @login_required
 def download(document_id: int):
     document = get_or_403(Document, document_id, can_open_document, NOT_ALLOWED)
+    record_download(document, by=current_user, context="documents")
+    db.session.commit()
     return send_document(document)

@@ -11,6 +11,7 @@ from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
 from clerkship.documents.models import Document
+from clerkship.documents.services import record_download
 from clerkship.documents.storage import send_document
 from clerkship.extensions import db
 from clerkship.reviews import review_services, services
@@ -205,6 +206,8 @@ def document(assignment_id: int, document_id: int):
     reason = withheld_reason(doc.kind, assignment.round.hidden_now)
     if reason:
         abort(403, description=reason)
+    record_download(doc, by=current_user, context=f"review assignment {assignment.id}")
+    db.session.commit()
     return send_document(doc, as_attachment=request.args.get("inline") != "1")
 
 

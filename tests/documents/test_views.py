@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from clerkship.accounts.models import Role
 from clerkship.applications.models import ApplicationState
+from clerkship.audit.models import AuditEvent
 from clerkship.demo.pdf import make_pdf
 from clerkship.documents.models import Document
 from clerkship.extensions import db
@@ -179,3 +180,22 @@ def test_path_as_file_name_is_stored_safely_and_offered_by_its_last_part(client,
     assert "/" not in document.stored_name and document.stored_name.endswith(".pdf")
     download = client.get(f"/documents/{document.id}")
     assert download.headers["Content-Disposition"] == "attachment; filename=passwd"
+
+
+def test_staff_download_is_audited_and_the_owners_is_not(client):
+    cycle = make_cycle()
+    department = make_department()
+    applicant = make_student()
+    document = make_document(applicant, cycle)
+    make_application(applicant, department, cycle, state=ApplicationState.SUBMITTED)
+    coordinator = make_user((Role.COORDINATOR, department))
+    login(client, applicant)
+    assert client.get(f"/documents/{document.id}").status_code == 200
+    login(client, coordinator)
+    assert client.get(f"/documents/{document.id}").status_code == 200
+    db.session.rollback()
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "document.download")
+    ).all()
+    assert [(e.actor_id, e.subject_user_id) for e in events] == [(coordinator.id, applicant.id)]
+    assert events[0].summary == f"CV: {document.original_name} (documents)"
