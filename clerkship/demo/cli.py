@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from clerkship.demo import data
 from clerkship.demo.seed import clear_database, demo_logins, is_empty, seed_demo
+from clerkship.documents.models import Document
+from clerkship.documents.storage import remove_stored_files
 from clerkship.extensions import db
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -27,10 +30,17 @@ def seed(reset: bool, if_empty: bool, scale: int) -> None:
             raise click.ClickException(
                 "The database is not empty. Run with --reset to delete everything and reseed."
             )
+        old_files = list(db.session.scalars(select(Document.stored_name)))
         clear_database()
+    else:
+        old_files = []
     ctx = seed_demo(scale=scale)
     db.session.commit()
+    # The old season's uploads go once the new one is safely in the database.
+    removed = remove_stored_files(old_files)
     click.echo(f"Seeded the {ctx.cycle.name} season: {len(ctx.students)} students.")
+    if removed:
+        click.echo(f"Removed {removed} uploaded files of the previous data.")
     _print_logins()
 
 

@@ -165,3 +165,15 @@ def _forget_uncommitted(session: Session, transaction) -> None:
         return
     for path in session.info.pop(NEW_FILES_KEY, []):
         Path(path).unlink(missing_ok=True)
+
+
+def remove_stored_files(stored_names: list[str]) -> int:
+    """Delete the files behind documents that no longer exist; the number removed."""
+    removed = 0
+    for name in stored_names:
+        if STORED_NAME.match(name or ""):
+            path = upload_folder() / name
+            if path.is_file():
+                path.unlink()
+                removed += 1
+    return removed
