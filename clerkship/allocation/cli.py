@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from clerkship.allocation.engine import Precedence, solve
 from clerkship.allocation.instances import build_instance
@@ -70,7 +70,7 @@ def solve_command(
 
 @allocation_cli.command("export-instance")
 @click.option("--department", "slug", required=True, help="The department's slug.")
-@click.option("--cycle", "cycle_name", required=True, help="The cycle's name, e.g. 2027-2028.")
+@click.option("--cycle", "cycle_name", required=True, help="The cycle's name or slug (2027-2028).")
 @click.option(
     "-o",
     "--output",
@@ -84,7 +84,9 @@ def export_instance_command(slug: str, cycle_name: str, output: Path) -> None:
     department = department_by_slug(slug)
     if department is None:
         raise click.ClickException(f"No department has the slug {slug!r}.")
-    cycle = db.session.scalar(select(Cycle).where(Cycle.name == cycle_name))
+    cycle = db.session.scalar(
+        select(Cycle).where(or_(Cycle.name == cycle_name, Cycle.slug == cycle_name))
+    )
     if cycle is None:
         names = ", ".join(db.session.scalars(select(Cycle.name).order_by(Cycle.name)))
         raise click.ClickException(f"No cycle is named {cycle_name!r} (cycles: {names or 'none'}).")

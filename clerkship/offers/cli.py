@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask.cli import AppGroup
 
@@ -26,8 +28,6 @@ def expire() -> None:
 def remind(days: int) -> None:
     """Email students whose offer expires within DAYS days (once per offer)."""
     writes_ahead()
-    from datetime import timedelta
-
     count = services.send_offer_reminders(before=timedelta(days=days))
     db.session.commit()
     click.echo(f"{count} reminder(s) sent.")

@@ -42,7 +42,7 @@ def test_export_instance_writes_scores_flags_rankings_and_seats(app, tmp_path):
             "--department",
             "emergency-medicine",
             "--cycle",
-            cycle.name,
+            cycle.slug,
             "-o",
             str(out),
         ]
