@@ -19,6 +19,7 @@ from tests.conftest import login
 from tests.factories import (
     make_application,
     make_block,
+    make_cycle,
     make_department,
     make_rotation,
     make_student,
@@ -133,3 +134,34 @@ def test_concurrent_declines_over_http_never_overfill(app, published):
         db.session.scalar(select(func.count(Offer.id)).where(Offer.state == OfferState.PENDING))
         == 3
     )
+
+
+def test_department_offers_page_query_count_does_not_grow(client, app, queries):
+    def counted(slug: str, blocks: int) -> int:
+        department = make_department(slug=slug)
+        director = make_user((Role.DIRECTOR, department))
+        cycle = make_cycle()
+        made = [make_block(make_rotation(department), cycle, capacity=2) for _ in range(blocks)]
+        apps = [
+            make_application(
+                make_student(), department, b.cycle, blocks=[b], state=ApplicationState.SUBMITTED
+            )
+            for b in made
+            for _ in range(3)
+        ]
+        run = allocation.start_run(
+            department,
+            made[0].cycle,
+            scores={a.id: Decimal(50) for a in apps},
+            score_source="raw",
+            by=director,
+        )
+        allocation.publish_run(run, by=director)
+        login(client, director)
+        with queries() as q:
+            page = client.get(f"/departments/{slug}/offers/?cycle={cycle.slug}")
+        assert page.get_data(as_text=True).count("<td>Pending</td>") == 2 * blocks
+        return q.count
+
+    counted("surgery", 1)  # the first request of a test also loads what is cached afterwards
+    assert counted("neurology", 1) == counted("urology", 4)
