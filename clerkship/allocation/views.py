@@ -37,9 +37,7 @@ STALE = (
 
 
 def _department(slug: str) -> Department:
-    department = cycle_queries.department_by_slug(slug)
-    if department is None:
-        abort(404)
+    department = cycle_queries.department_or_404(slug)
     require(
         can_run_allocation(current_user, department),
         f"Only the directors of {department.name} run its allocation.",

@@ -31,9 +31,7 @@ bp = Blueprint("staff_applications", __name__, url_prefix="/departments/<slug>")
 
 
 def _department(slug: str) -> Department:
-    department = cycle_queries.department_by_slug(slug)
-    if department is None:
-        abort(404)
+    department = cycle_queries.department_or_404(slug)
     require(
         can_view_applications(current_user, department),
         f"Only the directors and coordinators of {department.name} see its applications.",

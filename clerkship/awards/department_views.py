@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clerkship.awards import decisions, queries
@@ -19,9 +19,7 @@ bp = Blueprint("award_departments", __name__)
 
 
 def _department(slug: str) -> Department:
-    department = cycle_queries.department_by_slug(slug)
-    if department is None:
-        abort(404)
+    department = cycle_queries.department_or_404(slug)
     require(
         can_complete_rotations(current_user, department),
         f"Only the coordinators and directors of {department.name} see its award recipients.",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clerkship.awards import queries, services
@@ -109,9 +109,7 @@ def timing(slug: str):
         can_manage_award_settings(current_user),
         "Only the award committee and administrators change when students apply for the award.",
     )
-    department = cycle_queries.department_by_slug(slug)
-    if department is None:
-        abort(404)
+    department = cycle_queries.department_or_404(slug)
     form = AwardTimingForm(prefix=f"d{department.id}")
     if form.validate_on_submit():
         services.set_award_timing(department, AwardTiming(form.award_timing.data), by=current_user)

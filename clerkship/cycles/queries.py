@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -112,3 +113,11 @@ def departments() -> list[Department]:
 def department_by_slug(slug: str) -> Department | None:
     """The department with this short name."""
     return db.session.scalar(select(Department).where(Department.slug == slug))
+
+
+def department_or_404(slug: str) -> Department:
+    """The department a page's URL names, or a 404 page."""
+    department = department_by_slug(slug)
+    if department is None:
+        abort(404)
+    return department

@@ -18,9 +18,7 @@ bp = Blueprint("cycles", __name__)
 
 
 def _department(slug: str) -> Department:
-    department = queries.department_by_slug(slug)
-    if department is None:
-        abort(404)
+    department = queries.department_or_404(slug)
     return department
 
 

@@ -31,9 +31,7 @@ bp = Blueprint("interview_staff", __name__, url_prefix="/departments/<slug>/inte
 
 def load_department(slug: str, *, manage: bool = False) -> Department:
     """The department of the URL, if the user may see (or, with manage, change) its season."""
-    department = cycle_queries.department_by_slug(slug)
-    if department is None:
-        abort(404)
+    department = cycle_queries.department_or_404(slug)
     if manage:
         require(
             can_manage_interviews(current_user, department),

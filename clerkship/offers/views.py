@@ -84,9 +84,7 @@ def decline(offer_id: int):
 @bp.route("/departments/<slug>/offers/")
 @login_required
 def department(slug: str):
-    department = cycle_queries.department_by_slug(slug)
-    if department is None:
-        abort(404)
+    department = cycle_queries.department_or_404(slug)
     require(
         can_view_offers(current_user, department),
         f"Only the directors and coordinators of {department.name} follow its offers.",

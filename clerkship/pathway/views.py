@@ -38,9 +38,7 @@ def load_cycle(slug: str) -> Cycle:
 
 
 def _department(slug: str) -> Department:
-    department = cycle_queries.department_by_slug(slug)
-    if department is None:
-        abort(404)
+    department = cycle_queries.department_or_404(slug)
     return department
 
 

@@ -50,9 +50,7 @@ def load_round(slug: str | None) -> tuple[Department | None, Cycle, ReviewRound,
     """The department, the cycle asked for, its round (unsaved if not started) and all cycles."""
     department = None
     if slug is not None:
-        department = catalogue.department_by_slug(slug)
-        if department is None:
-            abort(404)
+        department = catalogue.department_or_404(slug)
     cycles = catalogue.all_cycles()
     wanted = request.args.get("cycle")
     cycle = next((c for c in cycles if c.slug == wanted), None) or catalogue.current_cycle()

@@ -10,9 +10,9 @@ from playwright.sync_api import Page, expect
 
 from clerkship.accounts.models import Role
 from clerkship.extensions import db
+from tests.browser.journeys import sign_in
 from tests.conftest import link_in
 from tests.factories import (
-    PASSWORD,
     make_applicant,
     make_assignment,
     make_block,
@@ -28,17 +28,8 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 
 
-def _sign_in(page: Page, live_server: str, email: str, axe) -> None:
-    page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    axe.check(page)
-
-
 def _open_offer(page: Page, live_server: str, mailbox, email: str, axe) -> None:
-    _sign_in(page, live_server, email, axe)
+    sign_in(page, live_server, email, axe)
     page.goto(live_server + urlsplit(link_in(mailbox.last_to(email))).path)
     axe.check(page)
 
@@ -75,7 +66,7 @@ def test_director_publishes_a_student_accepts_another_declines_and_the_waitlist_
     db.session.commit()
 
     # The director starts a run, reads the preview and the comparison, and publishes.
-    _sign_in(page, live_server, "elena.ruiz@keck.example.edu", axe)
+    sign_in(page, live_server, "elena.ruiz@keck.example.edu", axe)
     page.goto(live_server + "/departments/emergency-medicine/offers/")
     page.get_by_role("link", name="Allocation", exact=True).click()
     expect(page.get_by_text("4 applications wait for a seat.")).to_be_visible()
@@ -123,7 +114,7 @@ def test_director_publishes_a_student_accepts_another_declines_and_the_waitlist_
     )
 
     # The director sees the move explained.
-    _sign_in(page, live_server, "elena.ruiz@keck.example.edu", axe)
+    sign_in(page, live_server, "elena.ruiz@keck.example.edu", axe)
     page.goto(live_server + "/departments/emergency-medicine/offers/")
     expect(page.get_by_text("was freed (declined)")).to_be_visible()
     expect(page.get_by_text("It went to Mei Chen")).to_be_visible()

@@ -13,8 +13,8 @@ from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
 from clerkship.core.time import local_today
 from clerkship.extensions import db
 from clerkship.pathway.models import Identification, SelfIdentification
+from tests.browser.journeys import sign_in
 from tests.factories import (
-    PASSWORD,
     make_award_settings,
     make_block,
     make_cv,
@@ -29,16 +29,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page: Page, live_server: str, email: str, axe) -> None:
-    page.goto(live_server + "/login")
-    axe.check(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    axe.check(page)
 
 
 def _sign_out(page: Page) -> None:
@@ -69,7 +59,7 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
     db.session.commit()
 
     # The student self-identifies.
-    _sign_in(page, live_server, "amara@med.example.edu", axe)
+    sign_in(page, live_server, "amara@med.example.edu", axe)
     page.get_by_role("link", name="The UIM pathway and self-identification (optional)").click()
     expect(page.get_by_role("heading", name=f"The UIM pathway, {cycle.name}")).to_be_visible()
     axe.check(page)
@@ -117,7 +107,7 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
     _sign_out(page)
 
     # A committee member awards it.
-    _sign_in(page, live_server, "committee@keck.example.edu", axe)
+    sign_in(page, live_server, "committee@keck.example.edu", axe)
     page.get_by_role("link", name="Award", exact=True).click()
     expect(page.get_by_role("cell", name="Eligible", exact=True)).to_be_visible()
     axe.check(page)
@@ -132,7 +122,7 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
     _sign_out(page)
 
     # The coordinator marks the rotation completed.
-    _sign_in(page, live_server, "coord@keck.example.edu", axe)
+    sign_in(page, live_server, "coord@keck.example.edu", axe)
     page.get_by_role("link", name="Emergency Medicine").click()
     axe.check(page)
     page.get_by_role("link", name="Award recipients").click()
@@ -145,7 +135,7 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
     _sign_out(page)
 
     # The committee records the payment and sees it on the budget page.
-    _sign_in(page, live_server, "committee@keck.example.edu", axe)
+    sign_in(page, live_server, "committee@keck.example.edu", axe)
     page.get_by_role("link", name="Award", exact=True).click()
     page.get_by_role("link", name="Amara Okafor").click()
     axe.check(page)
@@ -200,7 +190,7 @@ def test_admin_director_and_committee_pages_pass_axe(page: Page, live_server, ma
     db.session.commit()
 
     # The student self-identifies through a race-neutral criterion set by the admin.
-    _sign_in(page, live_server, "admin@keck.example.edu", axe)
+    sign_in(page, live_server, "admin@keck.example.edu", axe)
     page.get_by_role("link", name="Set-up").click()
     page.get_by_role("link", name="UIM pathway").click()
     axe.check(page)
@@ -212,7 +202,7 @@ def test_admin_director_and_committee_pages_pass_axe(page: Page, live_server, ma
     axe.check(page)
     _sign_out(page)
 
-    _sign_in(page, live_server, "nathan@med.example.edu", axe)
+    sign_in(page, live_server, "nathan@med.example.edu", axe)
     page.goto(f"{live_server}/pathway/{cycle.slug}/self-identification")
     page.get_by_label("I prefer not to say").check()
     page.get_by_label("First-generation college student").check()
@@ -224,7 +214,7 @@ def test_admin_director_and_committee_pages_pass_axe(page: Page, live_server, ma
     _sign_out(page)
 
     # The director withdraws the flag with a reason.
-    _sign_in(page, live_server, "director@keck.example.edu", axe)
+    sign_in(page, live_server, "director@keck.example.edu", axe)
     page.get_by_role("link", name="Pediatrics").click()
     page.get_by_role("link", name="UIM pathway").click()
     axe.check(page)
@@ -245,7 +235,7 @@ def test_admin_director_and_committee_pages_pass_axe(page: Page, live_server, ma
     _sign_out(page)
 
     # The committee opens the answers and changes the settings; the admin sees the view.
-    _sign_in(page, live_server, "committee@keck.example.edu", axe)
+    sign_in(page, live_server, "committee@keck.example.edu", axe)
     page.goto(f"{live_server}/pathway/{cycle.slug}/students/{student.id}/answers")
     expect(page.get_by_text("First-generation college student")).to_be_visible()
     axe.check(page)
@@ -266,7 +256,7 @@ def test_admin_director_and_committee_pages_pass_axe(page: Page, live_server, ma
     axe.check(page)
     _sign_out(page)
 
-    _sign_in(page, live_server, "admin@keck.example.edu", axe)
+    sign_in(page, live_server, "admin@keck.example.edu", axe)
     page.goto(f"{live_server}/admin/pathway/answer-views")
     expect(page.get_by_role("cell", name="Nathan Begay").first).to_be_visible()
     axe.check(page)

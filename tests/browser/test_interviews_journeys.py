@@ -14,8 +14,8 @@ from clerkship.accounts.models import Role
 from clerkship.core.time import local_today
 from clerkship.extensions import db
 from clerkship.interviews.models import Booking, BookingState, BookingVia
+from tests.browser.journeys import sign_in
 from tests.factories import (
-    PASSWORD,
     make_cycle,
     make_department,
     make_student,
@@ -29,15 +29,6 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def app_config():
     return {"RATELIMIT_ENABLED": False}
-
-
-def _sign_in(page: Page, live_server: str, email: str, axe) -> None:
-    page.goto(live_server + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name=re.compile("^Hello, "))).to_be_visible()
-    axe.check(page)
 
 
 def _sign_out(page: Page) -> None:
@@ -81,7 +72,7 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     first = local_today() + timedelta(days=21)
 
     # The director sets up a first-come season with three days, one reserved, and invites.
-    _sign_in(page, live_server, "em.director@keck.example.edu", axe)
+    sign_in(page, live_server, "em.director@keck.example.edu", axe)
     page.get_by_role("link", name="Emergency Medicine").click()
     axe.check(page)
     page.get_by_role("link", name="Interview days").click()
@@ -116,7 +107,7 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     first_label = f"{first:%a, %b %-d, %Y}, 8:00 AM"
 
     # The pathway invitee sees the reserved day and books it.
-    _sign_in(page, live_server, "amara@med.example.edu", axe)
+    sign_in(page, live_server, "amara@med.example.edu", axe)
     page.get_by_role("link", name="Interviews", exact=True).click()
     axe.check(page)
     page.get_by_role("link", name="Emergency Medicine").click()
@@ -130,7 +121,7 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     _sign_out(page)
 
     # Another invitee never sees the reserved day; they take the last seat of the first day.
-    _sign_in(page, live_server, "ethan@med.example.edu", axe)
+    sign_in(page, live_server, "ethan@med.example.edu", axe)
     page.get_by_role("link", name="Interviews", exact=True).click()
     page.get_by_role("link", name="Emergency Medicine").click()
     expect(page.get_by_text(reserved_label)).to_have_count(0)
@@ -143,7 +134,7 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     _sign_out(page)
 
     # A third invitee finds the first day full and joins its waitlist, to be booked automatically.
-    _sign_in(page, live_server, "grace@med.example.edu", axe)
+    sign_in(page, live_server, "grace@med.example.edu", axe)
     page.get_by_role("link", name="Interviews", exact=True).click()
     page.get_by_role("link", name="Emergency Medicine").click()
     row = page.get_by_role("row").filter(has_text=first_label)
@@ -157,7 +148,7 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     _sign_out(page)
 
     # The other invitee cancels; the waitlist moves and the third invitee is booked.
-    _sign_in(page, live_server, "ethan@med.example.edu", axe)
+    sign_in(page, live_server, "ethan@med.example.edu", axe)
     page.get_by_role("link", name="Interviews", exact=True).click()
     page.get_by_role("link", name="Emergency Medicine").click()
     page.get_by_role("button", name="Cancel my booking").click()
@@ -165,7 +156,7 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     axe.check(page)
     _sign_out(page)
 
-    _sign_in(page, live_server, "grace@med.example.edu", axe)
+    sign_in(page, live_server, "grace@med.example.edu", axe)
     page.get_by_role("link", name="Interviews", exact=True).click()
     page.get_by_role("link", name="Emergency Medicine").click()
     expect(page.get_by_role("heading", name="Your interview")).to_be_visible()
@@ -184,7 +175,7 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     )
 
     # The director sees the roster and the fill of each day.
-    _sign_in(page, live_server, "em.director@keck.example.edu", axe)
+    sign_in(page, live_server, "em.director@keck.example.edu", axe)
     page.goto(live_server + f"/departments/emergency-medicine/interviews/{cycle.slug}/")
     axe.check(page)
     page.get_by_role("link", name=re.compile("^" + re.escape(first_label))).click()
@@ -214,7 +205,7 @@ def test_fair_release_ranking_draw_and_seed_in_the_browser(page: Page, live_serv
         make_submitted_application(student, department, cycle, in_pathway=key == "amara")
     db.session.commit()
 
-    _sign_in(page, live_server, "em.director@keck.example.edu", axe)
+    sign_in(page, live_server, "em.director@keck.example.edu", axe)
     page.goto(live_server + f"/departments/emergency-medicine/interviews/{cycle.slug}/invitations")
     page.get_by_label(re.compile("^Amara Okafor ")).check()
     page.get_by_label(re.compile("^Ethan Park ")).check()
@@ -225,7 +216,7 @@ def test_fair_release_ranking_draw_and_seed_in_the_browser(page: Page, live_serv
     axe.check(page)
     _sign_out(page)
 
-    _sign_in(page, live_server, "ethan@med.example.edu", axe)
+    sign_in(page, live_server, "ethan@med.example.edu", axe)
     page.get_by_role("link", name="Interviews", exact=True).click()
     page.get_by_role("link", name="Emergency Medicine").click()
     expect(page.get_by_role("heading", name="Rank the days you can attend")).to_be_visible()
@@ -251,7 +242,7 @@ def test_fair_release_ranking_draw_and_seed_in_the_browser(page: Page, live_serv
         .values(ranking_closes_at=utcnow())
     )
     db.session.commit()
-    _sign_in(page, live_server, "em.director@keck.example.edu", axe)
+    sign_in(page, live_server, "em.director@keck.example.edu", axe)
     page.goto(live_server + f"/departments/emergency-medicine/interviews/{cycle.slug}/")
     page.get_by_role("button", name="Run the draw now").click()
     expect(page.get_by_text(re.compile("^The draw ran with seed \\d+"))).to_be_visible()
@@ -262,7 +253,7 @@ def test_fair_release_ranking_draw_and_seed_in_the_browser(page: Page, live_serv
     axe.check(page)
     _sign_out(page)
 
-    _sign_in(page, live_server, "ethan@med.example.edu", axe)
+    sign_in(page, live_server, "ethan@med.example.edu", axe)
     page.get_by_role("link", name="Interviews", exact=True).click()
     page.get_by_role("link", name="Emergency Medicine").click()
     expect(page.get_by_role("heading", name="Your interview")).to_be_visible()

@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 
 from clerkship.accounts.models import Role
 from clerkship.extensions import db
+from tests.browser.journeys import sign_in
 from tests.factories import (
-    PASSWORD,
     make_applicant,
     make_block,
     make_cycle,
@@ -38,16 +38,6 @@ LEVELS = {
         "Praised in hard conversations",
     ],
 }
-
-
-def _sign_in(page: Page, live_server: str, email: str, axe) -> None:
-    page.goto(live_server + "/login")
-    axe.check(page)
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    axe.check(page)
 
 
 def _score(
@@ -83,7 +73,7 @@ def test_director_builds_rubric_assigns_reviewers_score_and_director_ranks(
     db.session.commit()
 
     # The director builds the rubric and assigns automatically.
-    _sign_in(page, live_server, "elena.ruiz@keck.example.edu", axe)
+    sign_in(page, live_server, "elena.ruiz@keck.example.edu", axe)
     page.get_by_role("link", name="Emergency Medicine").first.click()
     axe.check(page)
     page.get_by_role("link", name="Reviews", exact=True).last.click()
@@ -120,7 +110,7 @@ def test_director_builds_rubric_assigns_reviewers_score_and_director_ranks(
         ("kevin.obi@keck.example.edu", [(5, 4), (3, 3)]),
         ("naomi.feld@keck.example.edu", [(4, 4), (2, 1)]),
     ):
-        _sign_in(page, live_server, email, axe)
+        sign_in(page, live_server, email, axe)
         page.get_by_role("link", name="Reviews", exact=True).first.click()
         expect(page.get_by_text("2 not started, 0 drafts, 0 submitted")).to_be_visible()
         axe.check(page)
@@ -142,7 +132,7 @@ def test_director_builds_rubric_assigns_reviewers_score_and_director_ranks(
         page.get_by_role("button", name="Sign out").click()
 
     # The director opens the ranking: both composites, side by side.
-    _sign_in(page, live_server, "elena.ruiz@keck.example.edu", axe)
+    sign_in(page, live_server, "elena.ruiz@keck.example.edu", axe)
     page.get_by_role("link", name="Emergency Medicine").first.click()
     page.get_by_role("link", name="Reviews", exact=True).last.click()
     page.get_by_role("link", name="Ranking").click()
@@ -175,7 +165,7 @@ def test_reviewer_declares_school_and_conflict_and_committee_builds_award_rubric
     make_applicant(department, cycle)
     db.session.commit()
 
-    _sign_in(page, live_server, "laura.w@keck.example.edu", axe)
+    sign_in(page, live_server, "laura.w@keck.example.edu", axe)
     page.get_by_role("link", name="Your review queue").click()
     axe.check(page)
     page.get_by_role("link", name="Your schools and conflicts").click()
@@ -199,7 +189,7 @@ def test_reviewer_declares_school_and_conflict_and_committee_builds_award_rubric
     axe.check(page)
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, live_server, "renee.b@keck.example.edu", axe)
+    sign_in(page, live_server, "renee.b@keck.example.edu", axe)
     page.get_by_role("link", name="Award reviews").click()
     expect(page.get_by_role("heading", name=f"Award reviews, {cycle.name}")).to_be_visible()
     axe.check(page)
