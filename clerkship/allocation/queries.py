@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from clerkship.allocation import instances
@@ -257,3 +257,14 @@ def fingerprint(run: AllocationRun) -> str:
     change sent from a page older than someone else's adjustment is refused."""
     items = sorted((p.application_id, p.block_id, p.seat_type.value) for p in run.placements)
     return hashlib.sha256(repr((run.state.value, items)).encode()).hexdigest()[:20]
+
+
+def waiting_count(department: Department, cycle: Cycle) -> int:
+    """Applications of the department still waiting for a seat (on the waitlist or not run)."""
+    return db.session.scalar(
+        select(func.count(Application.id)).where(
+            Application.department_id == department.id,
+            Application.cycle_id == cycle.id,
+            Application.state.in_(instances.ALLOCATABLE),
+        )
+    )

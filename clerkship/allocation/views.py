@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from clerkship.allocation import queries, services
 from clerkship.allocation.forms import (
@@ -15,7 +15,7 @@ from clerkship.allocation.forms import (
     StartRunForm,
     SwapForm,
 )
-from clerkship.allocation.instances import ALLOCATABLE, department_blocks
+from clerkship.allocation.instances import department_blocks
 from clerkship.allocation.models import AllocationRun, RunState
 from clerkship.allocation.permissions import can_run_allocation
 from clerkship.applications.models import Application
@@ -72,22 +72,13 @@ def _cycle():
 def index(slug: str):
     department = _department(slug)
     cycle = _cycle()
-    waiting = 0
-    if cycle is not None:
-        waiting = db.session.scalar(
-            select(func.count(Application.id)).where(
-                Application.department_id == department.id,
-                Application.cycle_id == cycle.id,
-                Application.state.in_(ALLOCATABLE),
-            )
-        )
     return render_template(
         "allocation/index.html",
         department=department,
         cycle=cycle,
         runs=queries.runs(department, cycle) if cycle else [],
         published=services.published_run(department, cycle) if cycle else None,
-        waiting=waiting,
+        waiting=queries.waiting_count(department, cycle) if cycle else 0,
         form=StartRunForm(),
     )
 

@@ -16,3 +16,11 @@ class DeclineForm(FlaskForm):
         "I understand that declining gives my seat to another student and cannot be undone.",
         validators=[DataRequired("Tick the box to confirm that you decline.")],
     )
+
+
+class CloseWaitlistForm(FlaskForm):
+    confirm = BooleanField(
+        "I understand that every student still waiting is told they were not selected, and "
+        "that seats freed later stay empty.",
+        validators=[DataRequired("Tick the box to confirm that you close the waitlist.")],
+    )

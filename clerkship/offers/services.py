@@ -44,7 +44,7 @@ from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import format_datetime, utcnow
 from clerkship.core.urls import external_url
-from clerkship.cycles.models import Block
+from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState, SeatMove
 
@@ -349,6 +349,35 @@ def _fill_one(run: AllocationRun, block: Block, freed: _Freed, queue: deque[_Fre
         if reserved_slot and run.hard_reserves and candidates
         else " Nobody is waiting for it: the seat stays open."
     )
+
+
+def close_waitlist(department: Department, cycle: Cycle, *, by: User) -> int:
+    """End the season's waitlist: every student still waiting is told they were not selected."""
+    run = published_run(department, cycle)
+    if run is None:
+        raise RuleViolation("Publish an allocation before closing its waitlist.", field="confirm")
+    waiting = db.session.scalars(
+        select(Application)
+        .where(
+            Application.department_id == department.id,
+            Application.cycle_id == cycle.id,
+            Application.state.in_(instances.ALLOCATABLE),
+        )
+        .order_by(Application.id)
+    ).all()
+    closed = 0
+    for application in waiting:
+        application = lock_application(application)
+        if application.state in instances.ALLOCATABLE:  # not offered a seat meanwhile
+            transition(application, ApplicationState.NOT_SELECTED, by=by)
+            closed += 1
+    record_event(
+        "offers.close_waitlist",
+        by=by,
+        target=run,
+        summary=f"{department.name} {cycle.name}: {closed} not selected",
+    )
+    return closed
 
 
 def waitlist_candidates(run: AllocationRun, block: Block) -> dict[str, Student]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from clerkship.allocation import queries as allocation_queries
+from clerkship.allocation.permissions import can_run_allocation
+from clerkship.allocation.services import published_run
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.rules import RuleViolation
@@ -12,7 +15,7 @@ from clerkship.core.time import utcnow
 from clerkship.cycles import queries as cycle_queries
 from clerkship.extensions import db
 from clerkship.offers import queries, services
-from clerkship.offers.forms import AnswerForm, DeclineForm
+from clerkship.offers.forms import AnswerForm, CloseWaitlistForm, DeclineForm
 from clerkship.offers.models import Offer, OfferState
 from clerkship.offers.permissions import can_answer_offer, can_view_offers
 
@@ -81,9 +84,7 @@ def decline(offer_id: int):
     return render_template("offers/decline.html", offer=offer, form=form)
 
 
-@bp.route("/departments/<slug>/offers/")
-@login_required
-def department(slug: str):
+def _department_page(slug: str):
     department = cycle_queries.department_or_404(slug)
     require(
         can_view_offers(current_user, department),
@@ -93,16 +94,57 @@ def department(slug: str):
     cycle = next((c for c in cycles if c.slug == request.args.get("cycle")), None) or (
         cycle_queries.current_cycle()
     )
+    return department, cycle
+
+
+@bp.route("/departments/<slug>/offers/")
+@login_required
+def department(slug: str):
+    department, cycle = _department_page(slug)
+    return _render_department(department, cycle, CloseWaitlistForm(formdata=None))
+
+
+def _render_department(department, cycle, close_form: CloseWaitlistForm, status: int = 200):
     state = request.args.get("state")
     chosen_state = OfferState(state) if state in {s.value for s in OfferState} else None
     offers = queries.department_offers(department, cycle, chosen_state) if cycle else []
     moves = queries.seat_moves(department, cycle) if cycle else []
-    return render_template(
-        "offers/department.html",
-        department=department,
-        cycle=cycle,
-        offers=offers,
-        moves=moves,
-        states=list(OfferState),
-        chosen_state=chosen_state,
+    return (
+        render_template(
+            "offers/department.html",
+            department=department,
+            cycle=cycle,
+            offers=offers,
+            moves=moves,
+            states=list(OfferState),
+            chosen_state=chosen_state,
+            waiting=allocation_queries.waiting_count(department, cycle) if cycle else 0,
+            published=published_run(department, cycle) if cycle else None,
+            close_form=close_form,
+        ),
+        status,
     )
+
+
+@bp.route("/departments/<slug>/offers/close-waitlist", methods=["POST"])
+@login_required
+def close_waitlist(slug: str):
+    department, cycle = _department_page(slug)
+    require(
+        can_run_allocation(current_user, department),
+        f"Only the directors of {department.name} close its waitlist.",
+    )
+    form = CloseWaitlistForm()
+    if cycle is not None and form.validate_on_submit():
+        try:
+            closed = services.close_waitlist(department, cycle, by=current_user)
+        except RuleViolation as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"The waitlist is closed: {closed} student(s) told they were not selected.",
+                "info",
+            )
+            return redirect(url_for("offers.department", slug=slug, cycle=cycle.slug))
+    return _render_department(department, cycle, form, 400)

@@ -11,7 +11,7 @@ from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.offers.models import Offer
 from tests.factories import make_application
-from tests.matrix import DEPARTMENT_STAFF, Rule
+from tests.matrix import DEPARTMENT_MANAGERS, DEPARTMENT_STAFF, Rule
 
 
 def _offer(w) -> int:
@@ -48,5 +48,11 @@ RULES = [
     Rule("offers.decline", lambda w: f"/offers/{_offer(w)}/decline", STUDENT, method="POST"),
     Rule(
         "offers.department", lambda w: f"/departments/{w.department.slug}/offers/", DEPARTMENT_STAFF
+    ),
+    Rule(
+        "offers.close_waitlist",
+        lambda w: f"/departments/{w.department.slug}/offers/close-waitlist",
+        DEPARTMENT_MANAGERS,
+        method="POST",
     ),
 ]

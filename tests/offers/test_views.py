@@ -165,3 +165,52 @@ def test_department_offers_page_query_count_does_not_grow(client, app, queries):
 
     counted("surgery", 1)  # the first request of a test also loads what is cached afterwards
     assert counted("neurology", 1) == counted("urology", 4)
+
+
+def test_director_closes_the_waitlist_once_with_confirmation(client, published, mailbox):
+    department, _block, director, apps = published
+    waiting = [a for a in apps if a.state == ApplicationState.WAITLISTED]
+    assert len(waiting) == 3
+    login(client, director)
+    page = client.get(f"/departments/{department.slug}/offers/").get_data(as_text=True)
+    assert "3 students still wait for a seat." in page
+    refused = client.post(f"/departments/{department.slug}/offers/close-waitlist")
+    assert refused.status_code == 400
+    assert "Tick the box to confirm that you close the waitlist." in refused.get_data(as_text=True)
+    done = client.post(
+        f"/departments/{department.slug}/offers/close-waitlist",
+        data={"confirm": "y"},
+        follow_redirects=True,
+    )
+    assert "The waitlist is closed: 3 student(s) told they were not selected." in done.get_data(
+        as_text=True
+    )
+    again = client.post(
+        f"/departments/{department.slug}/offers/close-waitlist",
+        data={"confirm": "y"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert (
+        "The waitlist is closed: 0 student(s)" in again and "Nobody is waiting for a seat." in again
+    )
+    db.session.rollback()
+    assert {a.state for a in waiting} == {ApplicationState.NOT_SELECTED}
+    assert mailbox.last_to(waiting[0].student.email) is not None
+    # A seat freed now stays empty: nobody is waiting any more.
+    holder = next(a for a in apps if a.state == ApplicationState.OFFERED)
+    login(client, holder.student)
+    client.post(f"/offers/{_offer(holder).id}/decline", data={"confirm": "y"})
+    db.session.rollback()
+    assert {a.state for a in waiting} == {ApplicationState.NOT_SELECTED}
+
+
+def test_coordinator_cannot_close_the_waitlist_and_sees_no_button(client, published):
+    department, _block, _director, apps = published
+    coordinator = make_user((Role.COORDINATOR, department))
+    login(client, coordinator)
+    page = client.get(f"/departments/{department.slug}/offers/").get_data(as_text=True)
+    assert "Close the waitlist" not in page
+    response = client.post(
+        f"/departments/{department.slug}/offers/close-waitlist", data={"confirm": "y"}
+    )
+    assert response.status_code == 403
