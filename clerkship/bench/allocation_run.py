@@ -28,6 +28,7 @@ from flask import Flask
 from sqlalchemy import insert, select
 
 from clerkship.accounts.models import Membership, Role, User
+from clerkship.accounts.passwords import hash_password
 from clerkship.applications.models import Application, ApplicationChoice, ApplicationState
 from clerkship.bench import Measurement
 from clerkship.core.time import local_today, utcnow
@@ -78,7 +79,7 @@ def seed_allocation_department(applications: int, *, seed: int = 2027) -> dict[i
     db.session.add_all([cycle, department, site, *rotations, *blocks])
     db.session.flush()
     common = {
-        "password_hash": "-",
+        "password_hash": hash_password(secrets.token_urlsafe(12)),
         "active": True,
         "email_verified_at": now,
         "created_at": now,
