@@ -13,7 +13,6 @@ from clerkship.allocation import instances
 from clerkship.allocation.checks import ViolationKind, check_allocation
 from clerkship.allocation.engine import Precedence as EnginePrecedence
 from clerkship.allocation.engine import SeatType
-from clerkship.allocation.interchange import parse_instance
 from clerkship.allocation.models import AllocationRun
 from clerkship.applications.models import Application
 from clerkship.cycles.models import Block, Cycle, Department
@@ -101,12 +100,13 @@ def preview(run: AllocationRun) -> Preview:
         placed[instances.key(p.application_id)] = (instances.key(p.block_id), p.seat_type)
     for summary in seats.values():
         summary.students.sort(key=lambda row: (-row[2], row[0].id))
+    reasons: dict[tuple[str, bool], str] = {}  # one explanation per block and pathway flag
     unplaced = [
         Unplaced(
             applications[instances.pk_of(sid)],
             Decimal(str(record["score"])).quantize(Decimal("0.01")),
             record["uim"],
-            _why_unplaced(record, seats, run),
+            _why_unplaced(record, seats, run, reasons),
         )
         for sid, record in frozen.items()
         if sid not in placed and instances.pk_of(sid) in applications
@@ -121,38 +121,42 @@ def preview(run: AllocationRun) -> Preview:
     )
 
 
-def _why_unplaced(record: dict, seats: dict[int, BlockSeats], run: AllocationRun) -> str:
+def _why_unplaced(
+    record: dict,
+    seats: dict[int, BlockSeats],
+    run: AllocationRun,
+    reasons: dict[tuple[str, bool], str],
+) -> str:
     if not record["ranking"]:
         return "Ranked no block of this department."
     parts = []
     for block_key in record["ranking"]:
-        summary = seats.get(instances.pk_of(block_key))
-        if summary is None:
-            continue
-        takeable = [SeatType.OPEN] + (
-            [SeatType.RESERVED] if record["uim"] else [SeatType.CONVERTED]
-        )
-        cutoffs = [c for c in (summary.cutoff(t) for t in takeable) if c is not None]
-        if (
-            run.hard_reserves
-            and not record["uim"]
-            and summary.count(SeatType.RESERVED) < summary.block.reserved
-        ):
-            parts.append(
-                f"{summary.block.label}: open seats filled (lowest {min(cutoffs) if cutoffs else '–'}); its empty reserved seats are for the pathway (hard reserves)"
+        if (block_key, record["uim"]) not in reasons:
+            reasons[(block_key, record["uim"])] = _block_reason(
+                seats.get(instances.pk_of(block_key)), record["uim"], run
             )
-        else:
-            parts.append(
-                f"{summary.block.label}: lowest admitted {min(cutoffs) if cutoffs else '–'}"
-            )
+        part = reasons[(block_key, record["uim"])]
+        if part:
+            parts.append(part)
     return "No block they ranked had room for them at their priority. " + "; ".join(parts) + "."
+
+
+def _block_reason(summary: BlockSeats | None, uim: bool, run: AllocationRun) -> str:
+    """Why a block of the ranking did not take a student (with or without the pathway flag)."""
+    if summary is None:
+        return ""
+    takeable = [SeatType.OPEN] + ([SeatType.RESERVED] if uim else [SeatType.CONVERTED])
+    cutoffs = [c for c in (summary.cutoff(t) for t in takeable) if c is not None]
+    if run.hard_reserves and not uim and summary.count(SeatType.RESERVED) < summary.block.reserved:
+        return f"{summary.block.label}: open seats filled (lowest {min(cutoffs) if cutoffs else '–'}); its empty reserved seats are for the pathway (hard reserves)"
+    return f"{summary.block.label}: lowest admitted {min(cutoffs) if cutoffs else '–'}"
 
 
 def _warnings(
     run: AllocationRun, placed: dict, names: dict[str, str], blocks: dict[int, Block]
 ) -> list[str]:
     """What the (possibly adjusted) placements break in the published rule, in words."""
-    instance = parse_instance(run.inputs)
+    instance = instances.engine_instance(run.inputs)
     assignment = {sid: b for sid, (b, _s) in placed.items()}
     seat = {sid: s for sid, (_b, s) in placed.items()}
     violations = check_allocation(

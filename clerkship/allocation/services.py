@@ -7,13 +7,14 @@ from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from clerkship.accounts.models import User
 from clerkship.allocation import instances
 from clerkship.allocation.engine import Block as EngineBlock
 from clerkship.allocation.engine import Precedence as EnginePrecedence
 from clerkship.allocation.engine import SeatType, solve
-from clerkship.allocation.interchange import parse_instance, render_result
+from clerkship.allocation.interchange import Instance, parse_instance, render_result
 from clerkship.allocation.models import AllocationRun, Placement, RunPlacement, RunState
 from clerkship.applications.models import Application, ApplicationState
 from clerkship.applications.services import transition
@@ -48,13 +49,17 @@ def _solve_under(instance, rule: str, hard: bool) -> dict:
     return render_result(allocation, precedence=precedence, hard=hard)
 
 
-def compare_rules(inputs: dict, chosen: dict, hard: bool) -> dict:
+def compare_rules(
+    inputs: dict, chosen: dict, hard: bool, *, instance: Instance | None = None
+) -> dict:
     """Placed and pathway-placed counts under each rule, and whose placement differs from chosen."""
-    instance = parse_instance(inputs)
+    instance = instance or parse_instance(inputs)
     pathway = {s.id for s in instance.students if s.uim}
     comparison = {}
     for rule in RULES:
-        result = _solve_under(instance, rule, hard)
+        # The chosen result already is the solve under its own rule (the engine is deterministic).
+        same = rule == chosen["precedence"] and chosen["reserves"] == ("hard" if hard else "soft")
+        result = chosen if same else _solve_under(instance, rule, hard)
         placed = {s for s, b in result["assignment"].items() if b is not None}
         comparison[rule] = {
             "placed": len(placed),
@@ -84,7 +89,7 @@ def start_run(
     inputs = instances.build_instance(department, cycle, scores)
     if not inputs["students"]:
         raise RuleViolation("No submitted application is waiting for a seat.")
-    instance = parse_instance(inputs)
+    instance = instances.engine_instance(inputs)
     precedence = EnginePrecedence(department.precedence.value)
     allocation = solve(
         instance.blocks, instance.students, precedence=precedence, hard=department.hard_reserves
@@ -98,7 +103,7 @@ def start_run(
         score_source=score_source,
         inputs=inputs,
         result=result,
-        comparison=compare_rules(inputs, result, department.hard_reserves),
+        comparison=compare_rules(inputs, result, department.hard_reserves, instance=instance),
         created_by=by,
     )
     db.session.add(run)
@@ -256,8 +261,18 @@ def publish_run(run: AllocationRun, *, by: User) -> None:
             select(Block).where(Block.id.in_(blocks)).order_by(Block.id).with_for_update(of=Block)
         )
     }
+    # One query for every application (kept referenced: the session's identity map is weak),
+    # with the timeline each transition appends to.
+    applications = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Application)
+            .where(Application.id.in_([instances.pk_of(s["id"]) for s in run.inputs["students"]]))
+            .options(selectinload(Application.events))
+        ).unique()
+    }
     for student in run.inputs["students"]:
-        application = db.session.get(Application, instances.pk_of(student["id"]))
+        application = applications.get(instances.pk_of(student["id"]))
         if application is None or application.state not in instances.ALLOCATABLE:
             continue  # withdrawn since the run started
         preview = placed.get(application.id)

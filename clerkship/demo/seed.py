@@ -21,6 +21,7 @@ from clerkship.accounts.passwords import hash_password
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.demo import data
+from clerkship.demo.allocation import seed_allocation
 from clerkship.demo.applications import seed_applications
 from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
@@ -237,6 +238,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_applications,
     seed_awards,  # after applications: award applicants are students who applied
     seed_reviews,  # after applications: reviewers score what students submitted
+    seed_allocation,  # after reviews: the run takes their scores
     seed_interviews,  # after reviews: invitations link to every Emergency Medicine applicant
 ]
 
