@@ -305,7 +305,7 @@ def _fill_one(run: AllocationRun, block: Block, freed: _Freed, queue: deque[_Fre
     db.session.add(move)
     pathway = sum(c.uim for c in candidates.values())
     head = (
-        f"A {'reserved' if reserved_slot else 'open'} seat in {block.label} was freed "
+        f"{'A reserved' if reserved_slot else 'An open'} seat in {block.label} was freed "
         f"({freed.cause}). {len(candidates)} student(s) ranked this block above what they hold "
         f"({pathway} in the pathway)."
     )
