@@ -26,6 +26,7 @@ FEATURES = (
     "offers",
     "interviews",
     "reviews",
+    "rosters",
     "demo",
     "bench",
 )
@@ -192,6 +193,9 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (reviews_views, review_setup_views, ranking_views):
         app.register_blueprint(module.bp)
+    from clerkship.rosters import views as rosters_views
+
+    app.register_blueprint(rosters_views.bp)
 
 
 def _connect_features(app: Flask) -> None:
@@ -214,6 +218,7 @@ def _register_cli(app: Flask) -> None:
     from clerkship.offers.cli import offers_cli
     from clerkship.pathway.cli import pathway_cli
     from clerkship.reviews.cli import reviews_cli
+    from clerkship.rosters.cli import rosters_cli
 
     for group in (
         users_cli,
@@ -222,6 +227,7 @@ def _register_cli(app: Flask) -> None:
         interviews_cli,
         pathway_cli,
         reviews_cli,
+        rosters_cli,
         demo_cli,
         bench_cli,
     ):
