@@ -32,14 +32,27 @@ def _cycle(name: str | None) -> Cycle:
 @rosters_cli.command("export")
 @click.option("--department", "slug", required=True, help="The department's slug.")
 @click.option("--cycle", "cycle_name", required=True, help="The cycle's name or slug.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv", show_default=True
+)
 @click.option("--excel", is_flag=True, help="CSV for Excel: a byte-order mark and CRLF line ends.")
-@click.option("--by", "group_by", type=click.Choice(["block", "site"]), default=None,
-              help="One sheet per block or site (XLSX); a CSV is sorted that way.")
+@click.option(
+    "--by",
+    "group_by",
+    type=click.Choice(["block", "site"]),
+    default=None,
+    help="One sheet per block or site (XLSX); a CSV is sorted that way.",
+)
 @click.option("--kind", type=click.Choice(list(exports.KINDS)), default="roster", show_default=True)
-@click.option("--columns", default="", help="Comma-separated column keys (default: the usual ones).")
-@click.option("--as", "as_email", default=None,
-              help="Export as this staff member (their blinding); default: the department staff's view.")
+@click.option(
+    "--columns", default="", help="Comma-separated column keys (default: the usual ones)."
+)
+@click.option(
+    "--as",
+    "as_email",
+    default=None,
+    help="Export as this staff member (their blinding); default: the department staff's view.",
+)
 @click.option("-o", "--output", type=click.File("wb"), required=True, help="The file to write.")
 def export(slug, cycle_name, fmt, excel, group_by, kind, columns, as_email, output) -> None:
     """Write a department's roster or contact list to a file, and record it in the audit log."""
@@ -52,14 +65,21 @@ def export(slug, cycle_name, fmt, excel, group_by, kind, columns, as_email, outp
     if as_email:
         user = db.session.scalar(select(User).where(User.email == as_email.strip().lower()))
         if user is None or not can_export_rosters(user, department):
-            raise click.BadParameter(f"{as_email} may not export rosters of {department.name}.", param_hint="--as")
+            raise click.BadParameter(
+                f"{as_email} may not export rosters of {department.name}.", param_hint="--as"
+            )
     keys = [k.strip() for k in columns.split(",") if k.strip()] or None
     available = {c.key for c in exports.available_columns(user, department)}
     unknown = sorted(set(keys or ()) - available)
     if unknown:
-        raise click.BadParameter(f"Unknown or hidden columns: {', '.join(unknown)}. "
-                                 f"Choose from: {', '.join(sorted(available))}.", param_hint="--columns")
-    made = exports.roster_export(user, department, cycle, kind=kind, keys=keys, group_by=group_by or "")
+        raise click.BadParameter(
+            f"Unknown or hidden columns: {', '.join(unknown)}. "
+            f"Choose from: {', '.join(sorted(available))}.",
+            param_hint="--columns",
+        )
+    made = exports.roster_export(
+        user, department, cycle, kind=kind, keys=keys, group_by=group_by or ""
+    )
     chosen = "excel" if fmt == "csv" and excel else fmt
     services.record_export(made, chosen, by=user)
     db.session.commit()

@@ -110,7 +110,9 @@ def items_for(
 ) -> list[ComplianceItem]:
     """The compliance items of one placement, given the student's current documents."""
     return [
-        ComplianceItem(kind, held.get(kind), item_status(held.get(kind), block.starts_on, block.ends_on))
+        ComplianceItem(
+            kind, held.get(kind), item_status(held.get(kind), block.starts_on, block.ends_on)
+        )
         for kind in kinds
     ]
 
@@ -138,11 +140,17 @@ def current_documents_by_student(
 def next_month_end(today: date) -> date:
     """The last day of the calendar month after today's."""
     first_of_next = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    return first_of_next.replace(day=calendar.monthrange(first_of_next.year, first_of_next.month)[1])
+    return first_of_next.replace(
+        day=calendar.monthrange(first_of_next.year, first_of_next.month)[1]
+    )
 
 
 def placed(
-    department: Department, cycle: Cycle, *, starting_by: date | None = None, today: date | None = None
+    department: Department,
+    cycle: Cycle,
+    *,
+    starting_by: date | None = None,
+    today: date | None = None,
 ) -> list[Placement]:
     """Held placements of the department in cycle, by block start then name (one query).
 

@@ -28,7 +28,10 @@ from clerkship.reviews.records import Review, ReviewAssignment
 
 S = ApplicationState
 STAGES = ("Applied", "Reviewed", "Offered", "Accepted", "Completed")
-PATHWAY_SERIES = (("UIM pathway", "chart-reserved", True), ("Other applicants", "chart-primary", False))
+PATHWAY_SERIES = (
+    ("UIM pathway", "chart-reserved", True),
+    ("Other applicants", "chart-primary", False),
+)
 SEAT_SERIES = (
     (SeatType.OPEN, "Open", "chart-open"),
     (SeatType.RESERVED, "Reserved", "chart-reserved"),
@@ -164,13 +167,17 @@ def department_fill(cycle: Cycle) -> Chart:
 def score_distribution(department: Department, cycle: Cycle) -> Chart:
     """How the composite scores the director chose spread, one band per point of the scale."""
     scores = application_scores(department, cycle)
-    flags = dict(
-        db.session.execute(
-            select(Application.id, Application.in_pathway).where(
-                Application.department_id == department.id, Application.cycle_id == cycle.id
-            )
-        ).tuples()
-    ) if scores else {}
+    flags = (
+        dict(
+            db.session.execute(
+                select(Application.id, Application.in_pathway).where(
+                    Application.department_id == department.id, Application.cycle_id == cycle.id
+                )
+            ).tuples()
+        )
+        if scores
+        else {}
+    )
     bands: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for application_id, score in scores.items():
         band = math.floor(Decimal(score))
@@ -208,7 +215,8 @@ def interview_fill(department: Department, cycle: Cycle) -> Chart | None:
         f"Places booked and free on each interview day of {department.name} in {cycle.name} "
         "(days reserved for the UIM pathway are marked). Groups of fewer than 5 are not shown.",
         [
-            format_datetime(f.day.starts_at, "%b %-d, %Y") + (" (reserved)" if f.day.reserved else "")
+            format_datetime(f.day.starts_at, "%b %-d, %Y")
+            + (" (reserved)" if f.day.reserved else "")
             for f in figures
         ],
         [Series("Booked", booked, "chart-primary"), Series("Free", free, "chart-empty")],
@@ -230,7 +238,11 @@ def award_budget(cycle: Cycle) -> Chart | None:
         [
             Series(
                 "Dollars",
-                [budget.committed_cents / 100, budget.paid_cents / 100, budget.remaining_cents / 100],
+                [
+                    budget.committed_cents / 100,
+                    budget.paid_cents / 100,
+                    budget.remaining_cents / 100,
+                ],
                 "chart-primary",
             )
         ],

@@ -29,7 +29,11 @@ from clerkship.pathway import queries as pathway_queries
 from clerkship.pathway.privacy import export_pathway_values
 from clerkship.rosters import queries
 
-FORMATS = {"csv": "CSV (UTF-8)", "excel": "CSV for Excel (UTF-8 with BOM)", "xlsx": "Excel workbook (XLSX)"}
+FORMATS = {
+    "csv": "CSV (UTF-8)",
+    "excel": "CSV for Excel (UTF-8 with BOM)",
+    "xlsx": "Excel workbook (XLSX)",
+}
 KINDS = {"roster": "Rotation roster", "contacts": "Contact list"}
 
 
@@ -56,13 +60,25 @@ ROSTER_COLUMNS = [
     _col("compliance", "Compliance", width=44),
     _col("award_state", "Award", width=14),
 ]
-FLAG_COLUMNS = [_col("seat_type", "Seat type", width=12), _col("in_pathway", "UIM pathway", width=12)]
+FLAG_COLUMNS = [
+    _col("seat_type", "Seat type", width=12),
+    _col("in_pathway", "UIM pathway", width=12),
+]
 ANSWER_COLUMNS = [
     _answer("self_identification", "Self-identification"),
     _answer("self_identification_categories", "Self-identification categories"),
     _answer("criteria_met", "Pathway criteria met"),
 ]
-CONTACT_KEYS = ("name", "preferred_name", "pronouns", "email", "phone", "school", "block_start", "site")
+CONTACT_KEYS = (
+    "name",
+    "preferred_name",
+    "pronouns",
+    "email",
+    "phone",
+    "school",
+    "block_start",
+    "site",
+)
 DEFAULT_KEYS = {
     "roster": (*(c.key for c in ROSTER_COLUMNS), "seat_type"),
     "contacts": CONTACT_KEYS,
@@ -80,7 +96,9 @@ def available_columns(user: User | None, department: Department) -> list[Column]
         return columns + FLAG_COLUMNS
     if can_see_pathway_flag(user, department):
         columns += FLAG_COLUMNS
-    if set(pathway_queries.ANSWER_COLUMNS) <= set(pathway_queries.visible_pathway_columns(user, department)):
+    if set(pathway_queries.ANSWER_COLUMNS) <= set(
+        pathway_queries.visible_pathway_columns(user, department)
+    ):
         columns += ANSWER_COLUMNS
     return columns
 
@@ -145,14 +163,23 @@ def roster_export(
     if any(c.key in pathway_queries.ANSWER_COLUMNS for c in columns):
         # Answers are read (and each student's view audited) before the file streams, so the
         # audit events commit with the export's own event.
-        ids = select(queries.roster_statement(department, cycle, block_id=block and block.id,
-                                              site_id=site and site.id).subquery().c[1])
+        ids = select(
+            queries.roster_statement(
+                department, cycle, block_id=block and block.id, site_id=site and site.id
+            )
+            .subquery()
+            .c[1]
+        )
         applications = list(db.session.scalars(select(Application).where(Application.id.in_(ids))))
         pathway = export_pathway_values(user, department, applications)
 
     def rows() -> Iterator[queries.RosterRow]:
         for row in queries.roster_rows(
-            department, cycle, block_id=block and block.id, site_id=site and site.id, group_by=group_by
+            department,
+            cycle,
+            block_id=block and block.id,
+            site_id=site and site.id,
+            group_by=group_by,
         ):
             if pathway:
                 row.pathway = pathway.get(row.application_id, {})

@@ -19,8 +19,12 @@ class RosterForm(FlaskForm):
     kind = RadioField("List", choices=list(KINDS.items()), default="roster")
     block = SelectField("Block", choices=[("", "Every block")], default="")
     site = SelectField("Site", choices=[("", "Every site")], default="")
-    by = SelectField("Layout", choices=list(GROUPINGS.items()), default="",
-                     description="Sheets per block or site apply to XLSX; a CSV is sorted that way.")
+    by = SelectField(
+        "Layout",
+        choices=list(GROUPINGS.items()),
+        default="",
+        description="Sheets per block or site apply to XLSX; a CSV is sorted that way.",
+    )
     format = RadioField("Format", choices=list(FORMATS.items()), default="xlsx")
     columns = MultiCheckboxField(
         "Columns", description="Leave all unticked for the list's usual columns."
@@ -41,4 +45,3 @@ def validate_required(form: RosterForm) -> bool:
             field.data = field.default
             field.raw_data = [field.default]
     return form.validate()
-

@@ -105,7 +105,12 @@ def award_roster_export(user: User, cycle: Cycle, *, with_answers: bool = False)
     ]
     if answers_allowed:
         columns.append(
-            Column("self_identification", "Self-identification", lambda r: r.self_identification, width=24)
+            Column(
+                "self_identification",
+                "Self-identification",
+                lambda r: r.self_identification,
+                width=24,
+            )
         )
 
     def rows() -> Iterator[AwardRow]:

@@ -210,7 +210,9 @@ def roster_sites(department: Department) -> list[Site]:
     return list(
         db.session.scalars(
             select(Site)
-            .where(Site.id.in_(select(Rotation.site_id).where(Rotation.department_id == department.id)))
+            .where(
+                Site.id.in_(select(Rotation.site_id).where(Rotation.department_id == department.id))
+            )
             .order_by(Site.name)
         )
     )
