@@ -173,7 +173,7 @@ def score_distribution(department: Department, cycle: Cycle) -> Chart:
                 select(Application.id, Application.in_pathway).where(
                     Application.department_id == department.id, Application.cycle_id == cycle.id
                 )
-            ).tuples()
+            ).all()
         )
         if scores
         else {}

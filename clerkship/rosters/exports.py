@@ -173,21 +173,20 @@ def roster_export(
         applications = list(db.session.scalars(select(Application).where(Application.id.in_(ids))))
         pathway = export_pathway_values(user, department, applications)
 
+    # Read now: the file is written after the request committed and its records expired.
+    source = queries.roster_rows(
+        department, cycle, block_id=block and block.id, site_id=site and site.id, group_by=group_by
+    )
+
     def rows() -> Iterator[queries.RosterRow]:
-        for row in queries.roster_rows(
-            department,
-            cycle,
-            block_id=block and block.id,
-            site_id=site and site.id,
-            group_by=group_by,
-        ):
+        for row in source:
             if pathway:
                 row.pathway = pathway.get(row.application_id, {})
             yield row
 
     def sheets() -> Iterable[tuple[str, Iterable[Any]]]:
         if group_by == "block":
-            return grouped(rows(), attrgetter("block_id"), attrgetter("block"))
+            return grouped(rows(), attrgetter("block_id"), _block_sheet)
         if group_by == "site":
             return grouped(rows(), attrgetter("site"), attrgetter("site"))
         return [(KINDS[kind], rows())]
@@ -203,10 +202,15 @@ def roster_export(
             "cycle": cycle.slug,
             "block": block.id if block else None,
             "site": site.id if site else None,
-            "by": group_by or None,
+            "grouping": group_by or None,
             "columns": [c.key for c in columns],
         },
     )
+
+
+def _block_sheet(row: queries.RosterRow) -> str:
+    """A sheet title that fits Excel's 31 characters and sorts by date."""
+    return f"{row.block_start:%Y-%m-%d} {row.rotation}"
 
 
 def grouped(

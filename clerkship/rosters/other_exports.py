@@ -39,7 +39,7 @@ def interview_schedule_export(user: User, season: InterviewSeason) -> Export:
         title=f"Interview schedule of {department.name}, {season.cycle.name}",
         stem=f"{department.slug}-interviews-{season.cycle.slug}",
         columns=columns,
-        sheets=lambda: [("Interview schedule", schedule_rows(season))],
+        sheets=lambda rows=schedule_rows(season): [("Interview schedule", rows)],
         detail={"department": department.slug, "cycle": season.cycle.slug},
     )
 
@@ -137,7 +137,7 @@ def award_roster_export(user: User, cycle: Cycle, *, with_answers: bool = False)
         title=f"Award roster, {cycle.name}",
         stem=f"award-roster-{cycle.slug}",
         columns=columns,
-        sheets=lambda: [("Award roster", rows())],
+        sheets=lambda rows=list(rows()): [("Award roster", rows)],
         detail={"cycle": cycle.slug, "columns": [c.key for c in columns]},
     )
 

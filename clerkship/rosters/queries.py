@@ -120,7 +120,7 @@ def _award_states(student_ids: list[int], cycle_id: int) -> dict[int, AwardState
         )
         .order_by(AwardApplication.id)
     )
-    return dict(rows.tuples().all())
+    return {student_id: state for student_id, state in rows}
 
 
 def roster_rows(
@@ -133,18 +133,26 @@ def roster_rows(
     chunk: int = CHUNK,
     limit: int | None = None,
 ) -> Iterator[RosterRow]:
-    """The roster's rows, read chunk by chunk (constant memory whatever the length)."""
+    """The roster's rows, read chunk by chunk (constant memory whatever the length).
+
+    Everything the rows need from department and cycle is read now, so the rows can be
+    produced after the request committed (a streamed response).
+    """
     kinds = required_kinds(department)
     stmt = roster_statement(
         department, cycle, block_id=block_id, site_id=site_id, group_by=group_by
     ).execution_options(yield_per=chunk)
     if limit is not None:
         stmt = stmt.limit(limit)
+    return _rows(stmt, cycle.id, kinds)
+
+
+def _rows(stmt: Select, cycle_id: int, kinds) -> Iterator[RosterRow]:
     result = db.session.execute(stmt)
     for partition in result.partitions():
         student_ids = [r[2] for r in partition]
-        documents = current_documents_by_student(student_ids, cycle.id, kinds)
-        awards = _award_states(student_ids, cycle.id)
+        documents = current_documents_by_student(student_ids, cycle_id, kinds)
+        awards = _award_states(student_ids, cycle_id)
         for r in partition:
             row = RosterRow(
                 placement_id=r[0],
