@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,9 +39,14 @@ def interview_schedule_export(user: User, season: InterviewSeason) -> Export:
         title=f"Interview schedule of {department.name}, {season.cycle.name}",
         stem=f"{department.slug}-interviews-{season.cycle.slug}",
         columns=columns,
-        sheets=lambda rows=schedule_rows(season): [("Interview schedule", rows)],
+        sheets=_fixed("Interview schedule", schedule_rows(season)),
         detail={"department": department.slug, "cycle": season.cycle.slug},
     )
+
+
+def _fixed(title: str, rows: list) -> Callable[[], list[tuple[str, list]]]:
+    """One sheet of rows read already (before the request commits and its records expire)."""
+    return lambda: [(title, rows)]
 
 
 AWARD_ROSTER_STATES = (AwardState.AWARDED, AwardState.ROTATION_COMPLETED, AwardState.PAID)
@@ -137,7 +142,7 @@ def award_roster_export(user: User, cycle: Cycle, *, with_answers: bool = False)
         title=f"Award roster, {cycle.name}",
         stem=f"award-roster-{cycle.slug}",
         columns=columns,
-        sheets=lambda rows=list(rows()): [("Award roster", rows)],
+        sheets=_fixed("Award roster", list(rows())),
         detail={"cycle": cycle.slug, "columns": [c.key for c in columns]},
     )
 

@@ -46,9 +46,11 @@ def season(app) -> Season:
             student, blocks=[block], state=ApplicationState.SUBMITTED, in_pathway=pathway
         )
 
-    ana = applicant("Ana Alvarez", "ana@example.org", july, preferred_name="Ani", pronouns="she/her")
+    ana = applicant(
+        "Ana Alvarez", "ana@example.org", july, preferred_name="Ani", pronouns="she/her"
+    )
     bad = applicant(
-        "=HYPERLINK(\"http://x\")",
+        '=HYPERLINK("http://x")',
         "bad@example.org",
         july,
         pathway=True,
@@ -72,7 +74,9 @@ def season(app) -> Season:
         ana.student, cycle, factories.DocumentKind.BLS, expires_on=date(july.starts_on.year, 7, 10)
     )
     users = {
-        "coordinator": factories.make_user((Role.COORDINATOR, department), email="coord@example.org"),
+        "coordinator": factories.make_user(
+            (Role.COORDINATOR, department), email="coord@example.org"
+        ),
         "director": factories.make_user((Role.DIRECTOR, department)),
         "reviewer": factories.make_user((Role.REVIEWER, department)),
         "admin": factories.make_user(Role.ADMIN, email="admin@example.org"),

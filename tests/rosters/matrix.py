@@ -34,7 +34,11 @@ def _season(w) -> str:
 
 
 RULES = [
-    Rule("rosters.roster", lambda w: f"{_department(w)}/rosters/?cycle={w.cycle.slug}", DEPARTMENT_STAFF),
+    Rule(
+        "rosters.roster",
+        lambda w: f"{_department(w)}/rosters/?cycle={w.cycle.slug}",
+        DEPARTMENT_STAFF,
+    ),
     Rule(
         "rosters.export",
         lambda w: f"{_department(w)}/rosters/export?cycle={w.cycle.slug}&format=csv",
@@ -45,7 +49,9 @@ RULES = [
         lambda w: f"{_department(w)}/rosters/interviews.xlsx?cycle={_season(w)}",
         DEPARTMENT_STAFF,
     ),
-    Rule("rosters.award_roster", lambda w: f"/rosters/awards.csv?cycle={w.cycle.slug}", INSTITUTION),
+    Rule(
+        "rosters.award_roster", lambda w: f"/rosters/awards.csv?cycle={w.cycle.slug}", INSTITUTION
+    ),
     Rule(
         "rosters.compliance_page",
         lambda w: f"{_department(w)}/onboarding/?cycle={w.cycle.slug}",
@@ -63,6 +69,10 @@ RULES = [
         DEPARTMENT_STAFF,
         method="POST",
     ),
-    Rule("rosters.dashboard", lambda w: f"{_department(w)}/dashboard?cycle={w.cycle.slug}", DEPARTMENT_STAFF),
+    Rule(
+        "rosters.dashboard",
+        lambda w: f"{_department(w)}/dashboard?cycle={w.cycle.slug}",
+        DEPARTMENT_STAFF,
+    ),
     Rule("rosters.institution", lambda w: f"/dashboard?cycle={w.cycle.slug}", INSTITUTION),
 ]

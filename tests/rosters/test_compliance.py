@@ -50,17 +50,24 @@ def test_next_month_end_is_the_last_day_of_the_following_month():
 def test_placed_students_rows_and_cleared(app, season):
     ana = season.placed[0]
     immunizations = db.session.scalar(
-        select(Document).where(Document.owner_id == ana.student_id, Document.kind == DocumentKind.IMMUNIZATIONS)
+        select(Document).where(
+            Document.owner_id == ana.student_id, Document.kind == DocumentKind.IMMUNIZATIONS
+        )
     )
     immunizations.verified_at = utcnow()
     bls = db.session.scalar(
-        select(Document).where(Document.owner_id == ana.student_id, Document.kind == DocumentKind.BLS)
+        select(Document).where(
+            Document.owner_id == ana.student_id, Document.kind == DocumentKind.BLS
+        )
     )
     bls.expires_on = season.july.ends_on  # valid on the last day
     placements = compliance.placed(season.department, season.cycle)
     rows = compliance.compliance_of(season.department, placements)
     by_name = {r.placement.application.student.full_name: r for r in rows}
-    assert [i.status for i in by_name["Ana Alvarez"].items] == [ItemStatus.VERIFIED, ItemStatus.UNVERIFIED]
+    assert [i.status for i in by_name["Ana Alvarez"].items] == [
+        ItemStatus.VERIFIED,
+        ItemStatus.UNVERIFIED,
+    ]
     assert by_name["Ana Alvarez"].cleared is False
     bls.verified_at = utcnow()
     rows = compliance.compliance_of(season.department, placements)
@@ -72,10 +79,14 @@ def test_coordinator_verifies_a_document_with_audit(client, season):
     coordinator = season.users["coordinator"]
     ana = season.placed[0]
     document = db.session.scalar(
-        select(Document).where(Document.owner_id == ana.student_id, Document.kind == DocumentKind.IMMUNIZATIONS)
+        select(Document).where(
+            Document.owner_id == ana.student_id, Document.kind == DocumentKind.IMMUNIZATIONS
+        )
     )
     login(client, coordinator)
-    page = client.get(f"/departments/{season.department.slug}/onboarding/?cycle={season.cycle.slug}")
+    page = client.get(
+        f"/departments/{season.department.slug}/onboarding/?cycle={season.cycle.slug}"
+    )
     action = f"/departments/{season.department.slug}/onboarding/documents/{document.id}/verify"
     assert action in page.get_data(as_text=True)
     response = client.post(action)
@@ -84,19 +95,30 @@ def test_coordinator_verifies_a_document_with_audit(client, season):
     assert document.verified_by_id == coordinator.id
     assert document.verified_at is not None
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == VERIFIED))
-    assert (event.actor_id, event.subject_user_id, event.target_id) == (coordinator.id, ana.student_id, document.id)
+    assert (event.actor_id, event.subject_user_id, event.target_id) == (
+        coordinator.id,
+        ana.student_id,
+        document.id,
+    )
     again = client.post(action, follow_redirects=True)
     assert "That document was already verified." in again.get_data(as_text=True)
-    assert db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == VERIFIED)) == 1
+    assert (
+        db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == VERIFIED))
+        == 1
+    )
 
 
 def test_verifying_a_document_of_an_unplaced_student_is_refused(client, season):
     stranger = factories.make_student()
     document = factories.make_document(stranger, season.cycle, DocumentKind.BLS)
     login(client, season.users["coordinator"])
-    response = client.post(f"/departments/{season.department.slug}/onboarding/documents/{document.id}/verify")
+    response = client.post(
+        f"/departments/{season.department.slug}/onboarding/documents/{document.id}/verify"
+    )
     assert response.status_code == 403
-    missing = client.post(f"/departments/{season.department.slug}/onboarding/documents/999999/verify")
+    missing = client.post(
+        f"/departments/{season.department.slug}/onboarding/documents/999999/verify"
+    )
     assert missing.status_code == 403
     db.session.refresh(document)
     assert document.verified_at is None
@@ -125,9 +147,14 @@ def test_reminders_email_students_with_missing_or_expiring_items_once_a_day(app,
     assert "Immunization record" not in body  # uploaded and valid: the coordinator's to verify
     assert "- Immunization record: missing" in body_of(mailbox.last_to("chen@example.org"))
     assert sorted(m["To"] for m in mailbox.messages) == [
-        "ana@example.org", "bad@example.org", "chen@example.org"
+        "ana@example.org",
+        "bad@example.org",
+        "chen@example.org",
     ]
-    assert db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == REMINDED)) == 3
+    assert (
+        db.session.scalar(select(db.func.count(AuditEvent.id)).where(AuditEvent.action == REMINDED))
+        == 3
+    )
     again = send_compliance_reminders(season.department, season.cycle, today=local_today(), by=None)
     db.session.commit()
     assert again == 0
@@ -158,16 +185,25 @@ def test_remind_button_sends_and_says_how_many(client, season, mailbox):
 def test_not_cleared_next_month_lists_only_blocks_starting_soon(client, season):
     today = local_today()
     soon = factories.make_block(
-        season.july.rotation, season.cycle, starts_on=today + timedelta(days=3),
-        ends_on=today + timedelta(days=30), capacity=4, reserved=0,
+        season.july.rotation,
+        season.cycle,
+        starts_on=today + timedelta(days=3),
+        ends_on=today + timedelta(days=30),
+        capacity=4,
+        reserved=0,
     )
     later = factories.make_block(
-        season.july.rotation, season.cycle, starts_on=today + timedelta(days=80),
-        ends_on=today + timedelta(days=100), capacity=4, reserved=0,
+        season.july.rotation,
+        season.cycle,
+        starts_on=today + timedelta(days=80),
+        ends_on=today + timedelta(days=100),
+        capacity=4,
+        reserved=0,
     )
     for name, block in (("Soon Student", soon), ("Later Student", later)):
         application = factories.make_application(
-            factories.make_student(full_name=name), blocks=[block],
+            factories.make_student(full_name=name),
+            blocks=[block],
             state=factories.ApplicationState.SUBMITTED,
         )
         factories.make_placement(application, block)
@@ -198,7 +234,9 @@ def test_two_schedulers_at_once_send_each_reminder_once(app, season, mailbox):
                 barrier.wait(timeout=10)
                 department = db.session.get(Department, department_id)
                 cycle = db.session.get(Cycle, cycle_id)
-                counts.append(send_compliance_reminders(department, cycle, today=local_today(), by=None))
+                counts.append(
+                    send_compliance_reminders(department, cycle, today=local_today(), by=None)
+                )
                 db.session.commit()
             except Exception as error:
                 errors.append(error)

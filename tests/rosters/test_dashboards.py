@@ -51,7 +51,9 @@ def test_block_fill_hides_empty_seats_beside_a_hidden_type(app, season):
 
 def test_block_fill_shows_groups_of_five_or_more(app, season):
     _more_placed(season, 5)
-    september = factories.make_block(season.july.rotation, season.cycle, month=9, capacity=10, reserved=2)
+    september = factories.make_block(
+        season.july.rotation, season.cycle, month=9, capacity=10, reserved=2
+    )
     _more_placed(season, 6, block=september)
     september.capacity = 10
     chart = dashboards.block_fill(season.department, season.cycle)
@@ -85,8 +87,8 @@ def test_institution_dashboard_has_the_award_budget(client, season):
     login(client, season.users["committee"])
     html = client.get(f"/dashboard?cycle={season.cycle.slug}").get_data(as_text=True)
     assert "Award budget" in html
-    assert "<tr><th scope=\"row\">Committed, not yet paid</th><td>$2,000</td></tr>" in html
-    assert "<tr><th scope=\"row\">Remaining</th><td>$8,000</td></tr>" in html
+    assert '<tr><th scope="row">Committed, not yet paid</th><td>$2,000</td></tr>' in html
+    assert '<tr><th scope="row">Remaining</th><td>$8,000</td></tr>' in html
 
 
 def test_dashboard_queries_do_not_grow_with_applications(client, season, queries):
@@ -109,7 +111,8 @@ def test_department_links_show_rosters_only_to_department_staff(client, season):
     login(client, season.users["coordinator"])
     assert "Onboarding documents</a>" in client.get(url).get_data(as_text=True)
     reviewer = factories.make_user(
-        (factories.Role.REVIEWER, season.department), (factories.Role.DIRECTOR, factories.make_department())
+        (factories.Role.REVIEWER, season.department),
+        (factories.Role.DIRECTOR, factories.make_department()),
     )
     login(client, reviewer)
     html = client.get(f"/departments/{season.department.slug}/").get_data(as_text=True)

@@ -23,7 +23,9 @@ BAD_SCHOOL = 'School, "Quoted"\nSecond line'
 def _url(season, **args):
     base = f"/departments/{season.department.slug}/rosters/export?cycle={season.cycle.slug}"
     return base + "".join(
-        f"&{key}={v}" for key, values in args.items() for v in (values if isinstance(values, list) else [values])
+        f"&{key}={v}"
+        for key, values in args.items()
+        for v in (values if isinstance(values, list) else [values])
     )
 
 
@@ -38,21 +40,70 @@ def test_roster_csv_rows_and_columns_match_the_database(client, season):
     assert response.status_code == 200
     rows = _csv(response)
     assert rows[0] == [
-        "Student name", "Preferred name", "Pronouns", "Medical school", "Email", "Phone",
-        "Block starts", "Block ends", "Site", "Rotation", "Offer", "Compliance", "Award",
+        "Student name",
+        "Preferred name",
+        "Pronouns",
+        "Medical school",
+        "Email",
+        "Phone",
+        "Block starts",
+        "Block ends",
+        "Site",
+        "Rotation",
+        "Offer",
+        "Compliance",
+        "Award",
         "Seat type",
     ]
     year = season.cycle.rotations_start_on.year
     july, august = (f"{year}-07-01", f"{year}-07-28"), (f"{year}-08-01", f"{year}-08-28")
     missing_both = "Immunization record: missing; BLS card: missing"
     assert rows[1:] == [
-        ["'" + BAD_NAME, "'@me", "'-", BAD_SCHOOL, "bad@example.org", "'+1 213 555 0100",
-         *july, "LA General", "Emergency Medicine", "Pending", missing_both, "", "Reserved"],
-        ["Ana Alvarez", "Ani", "she/her", "Howard University College of Medicine", "ana@example.org",
-         "213 555 0100", *july, "LA General", "Emergency Medicine", "Accepted",
-         "Immunization record: awaiting verification; BLS card: expires during the block", "", "Open"],
-        ["Chen Li", "", "", "Keck", "chen@example.org", "213 555 0100", *august, "LA General",
-         "Emergency Medicine", "Pending", missing_both, "", "Converted"],
+        [
+            "'" + BAD_NAME,
+            "'@me",
+            "'-",
+            BAD_SCHOOL,
+            "bad@example.org",
+            "'+1 213 555 0100",
+            *july,
+            "LA General",
+            "Emergency Medicine",
+            "Pending",
+            missing_both,
+            "",
+            "Reserved",
+        ],
+        [
+            "Ana Alvarez",
+            "Ani",
+            "she/her",
+            "Howard University College of Medicine",
+            "ana@example.org",
+            "213 555 0100",
+            *july,
+            "LA General",
+            "Emergency Medicine",
+            "Accepted",
+            "Immunization record: awaiting verification; BLS card: expires during the block",
+            "",
+            "Open",
+        ],
+        [
+            "Chen Li",
+            "",
+            "",
+            "Keck",
+            "chen@example.org",
+            "213 555 0100",
+            *august,
+            "LA General",
+            "Emergency Medicine",
+            "Pending",
+            missing_both,
+            "",
+            "Converted",
+        ],
     ]
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
 
@@ -77,11 +128,16 @@ def test_plain_csv_has_no_bom_and_unix_line_ends(client, season):
 
 def test_xlsx_reads_back_with_styled_header_frozen_panes_and_dates(client, season):
     login(client, season.users["director"])
-    response = client.get(_url(season, format="xlsx", by="block", columns=["name", "block_start", "seat_type"]))
+    response = client.get(
+        _url(season, format="xlsx", by="block", columns=["name", "block_start", "seat_type"])
+    )
     assert response.status_code == 200
     workbook = openpyxl.load_workbook(io.BytesIO(response.data))
     year = season.cycle.rotations_start_on.year
-    assert workbook.sheetnames == [f"{year}-07-01 Emergency Medicine", f"{year}-08-01 Emergency Medicine"]
+    assert workbook.sheetnames == [
+        f"{year}-07-01 Emergency Medicine",
+        f"{year}-08-01 Emergency Medicine",
+    ]
     first, second = workbook.worksheets
     assert [[c.value for c in row] for row in first.iter_rows()] == [
         ["Student name", "Block starts", "Seat type"],
@@ -118,7 +174,11 @@ def test_coordinator_cannot_get_self_identification_even_when_asking(client, sea
     assert "&#39;self_identification&#39; is not a valid choice" in asking.get_data(as_text=True)
     rows = _csv(client.get(_url(season, format="csv", columns=["email", "in_pathway"])))
     assert rows[0] == ["Email", "UIM pathway"]
-    assert rows[1:] == [["bad@example.org", "yes"], ["ana@example.org", "no"], ["chen@example.org", "yes"]]
+    assert rows[1:] == [
+        ["bad@example.org", "yes"],
+        ["ana@example.org", "no"],
+        ["chen@example.org", "yes"],
+    ]
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == ANSWERS_VIEWED)) is None
 
 
@@ -147,10 +207,19 @@ def test_every_export_writes_an_audit_event_naming_who_and_what(client, season):
         "as Excel workbook (XLSX)"
     )
     assert event.detail["columns"] == [
-        "name", "preferred_name", "pronouns", "school", "email", "phone", "block_start", "site"
+        "name",
+        "preferred_name",
+        "pronouns",
+        "school",
+        "email",
+        "phone",
+        "block_start",
+        "site",
     ]
     assert (event.detail["format"], event.detail["kind"], event.detail["site"]) == (
-        "xlsx", "contacts", season.july.rotation.site_id,
+        "xlsx",
+        "contacts",
+        season.july.rotation.site_id,
     )
 
 
@@ -174,7 +243,7 @@ def test_roster_page_previews_the_chosen_columns(client, season):
     page = client.get(
         f"/departments/{season.department.slug}/rosters/?cycle={season.cycle.slug}&columns=email&columns=seat_type"
     ).get_data(as_text=True)
-    assert "<th scope=\"col\">Email</th><th scope=\"col\">Seat type</th>" in page
+    assert '<th scope="col">Email</th><th scope="col">Seat type</th>' in page
     assert page.count("@example.org</td>") == 3
 
 
@@ -182,8 +251,20 @@ def test_command_line_export_writes_the_file_and_audits(app, season, tmp_path):
     db.session.commit()
     out = tmp_path / "roster.xlsx"
     result = app.test_cli_runner().invoke(
-        args=["rosters", "export", "--department", season.department.slug, "--cycle",
-              season.cycle.name, "--format", "xlsx", "--by", "site", "-o", str(out)]
+        args=[
+            "rosters",
+            "export",
+            "--department",
+            season.department.slug,
+            "--cycle",
+            season.cycle.name,
+            "--format",
+            "xlsx",
+            "--by",
+            "site",
+            "-o",
+            str(out),
+        ]
     )
     assert result.exit_code == 0, result.output
     workbook = openpyxl.load_workbook(out)
@@ -196,8 +277,85 @@ def test_command_line_export_writes_the_file_and_audits(app, season, tmp_path):
 def test_command_line_refuses_hidden_columns(app, season, tmp_path):
     db.session.commit()
     result = app.test_cli_runner().invoke(
-        args=["rosters", "export", "--department", season.department.slug, "--cycle",
-              season.cycle.slug, "--columns", "email,self_identification", "-o", str(tmp_path / "x.csv")]
+        args=[
+            "rosters",
+            "export",
+            "--department",
+            season.department.slug,
+            "--cycle",
+            season.cycle.slug,
+            "--columns",
+            "email,self_identification",
+            "-o",
+            str(tmp_path / "x.csv"),
+        ]
     )
     assert result.exit_code == 2
     assert "Unknown or hidden columns: self_identification" in result.output
+
+
+def test_interview_schedule_export_lists_bookings_and_is_audited(client, season):
+    interview_season = factories.make_season(season.department, season.cycle)
+    day = factories.make_day(interview_season, capacity=8)
+    invitation = factories.make_invitation(interview_season, season.placed[0].student)
+    factories.make_booking(invitation, day)
+    login(client, season.users["coordinator"])
+    url = (
+        f"/departments/{season.department.slug}/rosters/interviews.excel?cycle={season.cycle.slug}"
+    )
+    rows = _csv(client.get(url))
+    assert rows[0][:7] == [
+        "Date",
+        "Start",
+        "End",
+        "Format",
+        "Location or link",
+        "Reserved for UIM pathway",
+        "Seats",
+    ]
+    assert rows[0][7:] == ["Name", "Email", "AAMC ID", "UIM pathway", "Booked at", "How"]
+    assert [r[7:9] for r in rows[1:]] == [["Ana Alvarez", "ana@example.org"]]
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == EXPORTED))
+    assert (event.detail["kind"], event.detail["format"]) == ("interviews", "excel")
+    assert client.get(url.replace("interviews.excel", "interviews.pdf")).status_code == 404
+
+
+def test_award_roster_lists_recipients_with_payments_for_the_committee(client, season):
+    from clerkship.awards.models import AwardState
+
+    factories.make_award_settings(season.cycle)
+    factories.make_award_application(season.placed[0], state=AwardState.PAID, amount=2000_00)
+    factories.make_award_application(season.placed[2], state=AwardState.AWARDED, amount=1000_00)
+    factories.make_award_application(season.placed[1], state=AwardState.NOT_AWARDED)
+    factories.make_self_identification(season.placed[0].student, season.cycle)
+    committee = season.users["committee"]
+    login(client, committee)
+    response = client.get(f"/rosters/awards.xlsx?cycle={season.cycle.slug}")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == [
+        "Student name",
+        "Email",
+        "Medical school",
+        "Department",
+        "Block starts",
+        "Block ends",
+        "Award state",
+        "Amount awarded",
+        "Paid on",
+        "Amount paid",
+        "Payment reference",
+    ]
+    assert sorted((r[0], r[6], r[7], r[9], r[10]) for r in rows[1:]) == [
+        ("Ana Alvarez", "Paid", 2000, 2000, "REF-1"),
+        ("Chen Li", "Awarded", 1000, None, None),
+    ]
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == ANSWERS_VIEWED)) is None
+    with_answers = client.get(f"/rosters/awards.csv?cycle={season.cycle.slug}&answers=1")
+    assert _csv(with_answers)[0][-1] == "Self-identification"
+    viewed = db.session.scalars(select(AuditEvent).where(AuditEvent.action == ANSWERS_VIEWED)).all()
+    assert sorted(e.subject_user_id for e in viewed) == sorted(
+        [season.placed[0].student_id, season.placed[2].student_id]
+    )
+    login(client, season.users["coordinator"])
+    assert client.get(f"/rosters/awards.csv?cycle={season.cycle.slug}").status_code == 403
