@@ -25,6 +25,7 @@ from clerkship.demo.applications import seed_applications
 from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
 from clerkship.demo.reviews import seed_reviews
+from clerkship.demo.rosters import seed_rosters
 from clerkship.extensions import db
 
 
@@ -238,6 +239,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_awards,  # after applications: award applicants are students who applied
     seed_reviews,  # after applications: reviewers score what students submitted
     seed_interviews,  # after reviews: invitations link to every Emergency Medicine applicant
+    seed_rosters,  # after applications and documents: seats offered outside Emergency Medicine
 ]
 
 
