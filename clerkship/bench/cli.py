@@ -23,6 +23,7 @@ SUITES = (
     "applications",
     "award",
     "reviews",
+    "rosters",
 )
 
 

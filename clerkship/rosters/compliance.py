@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -134,6 +135,29 @@ def current_documents_by_student(
         )
     ):
         found[document.owner_id][document.kind] = document
+    return found
+
+
+def document_states_by_student(
+    student_ids: Iterable[int], cycle_id: int, kinds: Iterable[DocumentKind]
+) -> dict[int, dict[DocumentKind, Any]]:
+    """student id -> kind -> (expires_on, verified_at) of the current document (one query).
+
+    The rows item_status reads, without loading whole documents: exports call this per chunk.
+    """
+    ids, wanted = list(set(student_ids)), list(kinds)
+    found: dict[int, dict[DocumentKind, Any]] = defaultdict(dict)
+    if not ids or not wanted:
+        return found
+    for row in db.session.connection().execute(
+        select(Document.owner_id, Document.kind, Document.expires_on, Document.verified_at).where(
+            Document.owner_id.in_(ids),
+            Document.cycle_id == cycle_id,
+            Document.replaced_at.is_(None),
+            Document.kind.in_(wanted),
+        )
+    ):
+        found[row.owner_id][row.kind] = row
     return found
 
 

@@ -21,10 +21,10 @@ from clerkship.applications.models import Application, StudentProfile
 from clerkship.awards.models import AwardApplication, AwardState
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.extensions import db
-from clerkship.offers.models import Offer
-from clerkship.rosters.compliance import current_documents_by_student, items_for, summary
+from clerkship.offers.models import Offer, OfferState
+from clerkship.rosters.compliance import document_states_by_student, items_for, summary
 
-CHUNK = 500
+CHUNK = 1000
 GROUPINGS = {"": "One list", "block": "One sheet per block", "site": "One sheet per site"}
 
 
@@ -73,11 +73,11 @@ def roster_statement(
             Application.id,
             Application.student_id,
             User.full_name,
-            StudentProfile.preferred_name,
-            StudentProfile.pronouns,
-            StudentProfile.medical_school,
+            func.coalesce(StudentProfile.preferred_name, ""),
+            func.coalesce(StudentProfile.pronouns, ""),
+            func.coalesce(StudentProfile.medical_school, ""),
             User.email,
-            StudentProfile.phone,
+            func.coalesce(StudentProfile.phone, ""),
             Block.id,
             Block.starts_on,
             Block.ends_on,
@@ -111,7 +111,7 @@ def roster_statement(
 
 
 def _award_states(student_ids: list[int], cycle_id: int) -> dict[int, AwardState]:
-    rows = db.session.execute(
+    rows = db.session.connection().execute(
         select(AwardApplication.student_id, AwardApplication.state)
         .where(
             AwardApplication.student_id.in_(student_ids),
@@ -141,40 +141,42 @@ def roster_rows(
     kinds = required_kinds(department)
     stmt = roster_statement(
         department, cycle, block_id=block_id, site_id=site_id, group_by=group_by
-    ).execution_options(yield_per=chunk)
+    )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return _rows(stmt, cycle.id, kinds)
+    return _rows(stmt, cycle.id, kinds, chunk)
 
 
-def _rows(stmt: Select, cycle_id: int, kinds) -> Iterator[RosterRow]:
-    result = db.session.execute(stmt)
-    for partition in result.partitions():
+def _rows(stmt: Select, cycle_id: int, kinds, chunk: int) -> Iterator[RosterRow]:
+    # Plain rows through the session's connection (no ORM layer), a chunk at a time.
+    connection = db.session.connection().execution_options(
+        stream_results=True, max_row_buffer=chunk
+    )
+    result = connection.execute(stmt)
+    summaries: dict[tuple, str] = {}  # most students share a handful of situations
+    for partition in result.partitions(chunk):
         student_ids = [r[2] for r in partition]
-        documents = current_documents_by_student(student_ids, cycle_id, kinds)
+        documents = document_states_by_student(student_ids, cycle_id, kinds)
         awards = _award_states(student_ids, cycle_id)
         for r in partition:
-            row = RosterRow(
-                placement_id=r[0],
-                application_id=r[1],
-                student_id=r[2],
-                name=r[3],
-                preferred_name=r[4] or "",
-                pronouns=r[5] or "",
-                school=r[6] or "",
-                email=r[7],
-                phone=r[8] or "",
-                block_id=r[9],
-                block_start=r[10],
-                block_end=r[11],
-                site=r[12],
-                rotation=r[13],
-                offer_state=r[14].label if r[14] is not None else "",
-                seat_type=_seat_label(r[15]),
-                in_pathway=bool(r[16]),
-            )
+            # The statement's columns are RosterRow's first fields, in order.
+            row = RosterRow(*r)
+            row.offer_state = OFFER_LABELS.get(r[14], "")
+            row.seat_type = SEAT_LABELS[r[15]]
+            row.in_pathway = bool(r[16])
             held = documents.get(row.student_id, {})
-            row.compliance = summary(items_for(kinds, held, _Dates(row.block_start, row.block_end)))
+            key = (
+                row.block_start,
+                row.block_end,
+                tuple(
+                    (d.expires_on, d.verified_at is None) if d else None
+                    for d in map(held.get, kinds)
+                ),
+            )
+            if key not in summaries:
+                dates = _Dates(row.block_start, row.block_end)
+                summaries[key] = summary(items_for(kinds, held, dates))
+            row.compliance = summaries[key]
             award = awards.get(row.student_id)
             row.award_state = award.label if award is not None else ""
             yield row
@@ -189,8 +191,8 @@ class _Dates:
     ends_on: date
 
 
-def _seat_label(seat: SeatType) -> str:
-    return seat.value.capitalize()
+SEAT_LABELS = {seat: seat.value.capitalize() for seat in SeatType}
+OFFER_LABELS = {state: state.label for state in OfferState}
 
 
 def roster_count(
