@@ -28,6 +28,11 @@ class Season:
 
 @pytest.fixture
 def season(app) -> Season:
+    """The department of the rosters tests (build_season)."""
+    return build_season()
+
+
+def build_season() -> Season:
     """Emergency Medicine: Ana (July, open, accepted), "=Bad" (July, reserved, pathway),
     Chen (August, converted, pathway, pending); Dee applied but holds no seat."""
     department = factories.make_department(
