@@ -193,9 +193,11 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (reviews_views, review_setup_views, ranking_views):
         app.register_blueprint(module.bp)
+    from clerkship.rosters import compliance_views, dashboard_views
     from clerkship.rosters import views as rosters_views
 
-    app.register_blueprint(rosters_views.bp)
+    for module in (rosters_views, compliance_views, dashboard_views):
+        app.register_blueprint(module.bp)
 
 
 def _connect_features(app: Flask) -> None:

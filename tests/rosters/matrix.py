@@ -53,26 +53,26 @@ RULES = [
         "rosters.award_roster", lambda w: f"/rosters/awards.csv?cycle={w.cycle.slug}", INSTITUTION
     ),
     Rule(
-        "rosters.compliance_page",
+        "onboarding.index",
         lambda w: f"{_department(w)}/onboarding/?cycle={w.cycle.slug}",
         DEPARTMENT_STAFF,
     ),
     Rule(
-        "rosters.verify",
+        "onboarding.verify",
         lambda w: f"{_department(w)}/onboarding/documents/{_document(w)}/verify",
         DEPARTMENT_STAFF,
         method="POST",
     ),
     Rule(
-        "rosters.remind",
+        "onboarding.remind",
         lambda w: f"{_department(w)}/onboarding/remind?cycle={w.cycle.slug}",
         DEPARTMENT_STAFF,
         method="POST",
     ),
     Rule(
-        "rosters.dashboard",
+        "dashboards.department",
         lambda w: f"{_department(w)}/dashboard?cycle={w.cycle.slug}",
         DEPARTMENT_STAFF,
     ),
-    Rule("rosters.institution", lambda w: f"/dashboard?cycle={w.cycle.slug}", INSTITUTION),
+    Rule("dashboards.institution", lambda w: f"/dashboard?cycle={w.cycle.slug}", INSTITUTION),
 ]
