@@ -2,7 +2,7 @@
 
 It does not rely on the allocation step: when a department has no held placement, the
 step offers seats itself (offers.services.make_offer) to the department's submitted,
-under-review and waitlisted applicants, in the first block they ranked with a seat of
+under-review and waitlisted applicants (one of each state is left as it was), in the first block they ranked with a seat of
 the right type, accepts about two offers in three, and verifies some of the students'
 documents, so that every roster column, the compliance tracker and the charts show
 real figures.
@@ -49,7 +49,11 @@ def seed_rosters(ctx) -> None:
             )
             .order_by(Application.id)
         ).all()
+        kept: set[ApplicationState] = set()
         for application in applications:
+            if application.state not in kept:  # the demo keeps an application in every state
+                kept.add(application.state)
+                continue
             offer = _offer_first_free_block(application, director)
             if offer is None:
                 continue
