@@ -26,6 +26,7 @@ FEATURES = (
     "offers",
     "interviews",
     "reviews",
+    "rosters",
     "demo",
     "bench",
 )
@@ -194,6 +195,11 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (reviews_views, review_setup_views, ranking_views):
         app.register_blueprint(module.bp)
+    from clerkship.rosters import compliance_views, dashboard_views
+    from clerkship.rosters import views as rosters_views
+
+    for module in (rosters_views, compliance_views, dashboard_views):
+        app.register_blueprint(module.bp)
 
 
 def _connect_features(app: Flask) -> None:
@@ -216,6 +222,7 @@ def _register_cli(app: Flask) -> None:
     from clerkship.offers.cli import offers_cli
     from clerkship.pathway.cli import pathway_cli
     from clerkship.reviews.cli import reviews_cli
+    from clerkship.rosters.cli import rosters_cli
 
     for group in (
         users_cli,
@@ -224,6 +231,7 @@ def _register_cli(app: Flask) -> None:
         interviews_cli,
         pathway_cli,
         reviews_cli,
+        rosters_cli,
         demo_cli,
         bench_cli,
     ):

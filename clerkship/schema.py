@@ -13,3 +13,4 @@ from clerkship.offers import models as offers_models  # noqa: F401
 from clerkship.pathway import models as pathway_models  # noqa: F401
 from clerkship.reviews import models as reviews_models  # noqa: F401
 from clerkship.reviews import records as reviews_records  # noqa: F401
+from clerkship.rosters import models as rosters_models  # noqa: F401

@@ -692,3 +692,35 @@ def make_review(
     db.session.add(review)
     db.session.flush()
     return review
+
+
+# Rosters ---------------------------------------------------------------------------------
+
+
+def make_placement(application, block=None, *, seat_type=None, offer_state=None, in_pathway=None):
+    """A held placement with its offer (pending unless said), counted on the block's seats."""
+    from clerkship.allocation.engine import SeatType
+    from clerkship.allocation.models import Placement
+    from clerkship.offers.models import Offer, OfferState
+
+    block = block or application.choices[0].block
+    seat_type = seat_type or SeatType.OPEN
+    placement = Placement(
+        application=application,
+        block=block,
+        seat_type=seat_type,
+        in_pathway=application.in_pathway if in_pathway is None else in_pathway,
+    )
+    if seat_type == SeatType.OPEN:
+        block.open_taken += 1
+    else:
+        block.reserved_taken += 1
+    offer = Offer(
+        placement=placement,
+        application=application,
+        state=offer_state or OfferState.PENDING,
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    db.session.add_all([placement, offer])
+    db.session.flush()
+    return placement

@@ -24,6 +24,7 @@ from tests.letters.matrix import RULES as LETTERS
 from tests.offers.matrix import RULES as OFFERS
 from tests.pathway.matrix import RULES as PATHWAY
 from tests.reviews.matrix import RULES as REVIEWS
+from tests.rosters.matrix import RULES as ROSTERS
 from tests.world import ROLES, build_world
 
 ALL_RULES = [
@@ -40,6 +41,7 @@ ALL_RULES = [
     *ALLOCATION,
     *OFFERS,
     *INTERVIEWS,
+    *ROSTERS,
 ]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}
@@ -80,6 +82,7 @@ def test_every_view_declares_its_access(app):
 def outcome(response) -> str:
     """allow, forbid (403) or login (sent to sign in); a 5xx fails the test."""
     assert response.status_code < 500, response.get_data(as_text=True)[:2000]
+    response.close()  # a streamed download holds its request context until closed
     if response.status_code == 403:
         return "forbid"
     if response.status_code in (301, 302, 303) and "/login" in response.headers["Location"]:

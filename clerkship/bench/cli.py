@@ -24,6 +24,7 @@ SUITES = (
     "award",
     "reviews",
     "allocation_run",
+    "rosters",
 )
 
 

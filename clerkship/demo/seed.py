@@ -26,6 +26,7 @@ from clerkship.demo.applications import seed_applications
 from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
 from clerkship.demo.reviews import seed_reviews
+from clerkship.demo.rosters import seed_rosters
 from clerkship.extensions import db
 
 
@@ -240,6 +241,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_reviews,  # after applications: reviewers score what students submitted
     seed_allocation,  # after reviews: the run takes their scores
     seed_interviews,  # after reviews: invitations link to every Emergency Medicine applicant
+    seed_rosters,  # after applications and documents: seats offered outside Emergency Medicine
 ]
 
 

@@ -1,0 +1,1 @@
+"""Rosters: exports of placed students, the compliance tracker, dashboards with charts."""

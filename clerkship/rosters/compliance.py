@@ -1,0 +1,224 @@
+"""The compliance tracker: each placed student's required documents against their block's dates.
+
+The required kinds are the department's (applications.checklist.required_kinds, the same
+list students see while applying). A document counts when it is current (not replaced),
+valid on every day of the block (it does not expire before the block ends) and verified
+by a coordinator. Applications check expiry against the first ranked block; once a
+student holds a seat, the block they will actually work is what matters.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from clerkship.allocation.models import Placement, PlacementState
+from clerkship.applications.checklist import required_kinds
+from clerkship.applications.models import Application
+from clerkship.cycles.models import Block, Cycle, Department
+from clerkship.documents.models import Document, DocumentKind
+from clerkship.extensions import db
+
+
+class ItemStatus(enum.Enum):
+    """Where one required document stands for one placement."""
+
+    MISSING = "missing"
+    EXPIRED = "expired"  # expires before the block starts
+    EXPIRES_DURING = "expires_during"  # valid on the first day, not on the last
+    UNVERIFIED = "unverified"  # uploaded and valid, awaiting a coordinator
+    VERIFIED = "verified"
+
+    @property
+    def label(self) -> str:
+        return ITEM_LABELS[self]
+
+    @property
+    def student_must_act(self) -> bool:
+        return self in (ItemStatus.MISSING, ItemStatus.EXPIRED, ItemStatus.EXPIRES_DURING)
+
+
+ITEM_LABELS = {
+    ItemStatus.MISSING: "Missing",
+    ItemStatus.EXPIRED: "Expires before the block starts",
+    ItemStatus.EXPIRES_DURING: "Expires during the block",
+    ItemStatus.UNVERIFIED: "Awaiting verification",
+    ItemStatus.VERIFIED: "Verified",
+}
+
+
+def item_status(document: Document | None, starts_on: date, ends_on: date) -> ItemStatus:
+    """The status of a required document (None: not uploaded) for a block's dates."""
+    if document is None:
+        return ItemStatus.MISSING
+    if document.expires_on is not None and document.expires_on < starts_on:
+        return ItemStatus.EXPIRED
+    if document.expires_on is not None and document.expires_on < ends_on:
+        return ItemStatus.EXPIRES_DURING
+    if document.verified_at is None:
+        return ItemStatus.UNVERIFIED
+    return ItemStatus.VERIFIED
+
+
+@dataclass(frozen=True)
+class ComplianceItem:
+    """One required kind of document for one placement."""
+
+    kind: DocumentKind
+    document: Document | None
+    status: ItemStatus
+
+
+@dataclass(frozen=True)
+class PlacementCompliance:
+    """A placed student's required documents, and whether they are cleared to start."""
+
+    placement: Placement
+    items: list[ComplianceItem]
+
+    @property
+    def cleared(self) -> bool:
+        return all(i.status == ItemStatus.VERIFIED for i in self.items)
+
+    @property
+    def outstanding(self) -> list[ComplianceItem]:
+        return [i for i in self.items if i.status != ItemStatus.VERIFIED]
+
+    @property
+    def student_items(self) -> list[ComplianceItem]:
+        """What the student must upload or renew (the reminder's content)."""
+        return [i for i in self.items if i.status.student_must_act]
+
+
+def summary(items: list[ComplianceItem]) -> str:
+    """One phrase for a roster cell: "Cleared", or what is outstanding."""
+    outstanding = [i for i in items if i.status != ItemStatus.VERIFIED]
+    if not outstanding:
+        return "Cleared"
+    return "; ".join(f"{i.kind.label}: {i.status.label.lower()}" for i in outstanding)
+
+
+def items_for(
+    kinds: Iterable[DocumentKind], held: dict[DocumentKind, Document], block: Block
+) -> list[ComplianceItem]:
+    """The compliance items of one placement, given the student's current documents."""
+    return [
+        ComplianceItem(
+            kind, held.get(kind), item_status(held.get(kind), block.starts_on, block.ends_on)
+        )
+        for kind in kinds
+    ]
+
+
+def current_documents_by_student(
+    student_ids: Iterable[int], cycle_id: int, kinds: Iterable[DocumentKind]
+) -> dict[int, dict[DocumentKind, Document]]:
+    """student id -> kind -> current document, for the kinds asked (one query)."""
+    ids, wanted = list(set(student_ids)), list(kinds)
+    found: dict[int, dict[DocumentKind, Document]] = defaultdict(dict)
+    if not ids or not wanted:
+        return found
+    for document in db.session.scalars(
+        select(Document).where(
+            Document.owner_id.in_(ids),
+            Document.cycle_id == cycle_id,
+            Document.replaced_at.is_(None),
+            Document.kind.in_(wanted),
+        )
+    ):
+        found[document.owner_id][document.kind] = document
+    return found
+
+
+def document_states_by_student(
+    student_ids: Iterable[int], cycle_id: int, kinds: Iterable[DocumentKind]
+) -> dict[int, dict[DocumentKind, Any]]:
+    """student id -> kind -> (expires_on, verified_at) of the current document (one query).
+
+    The rows item_status reads, without loading whole documents: exports call this per chunk.
+    """
+    ids, wanted = list(set(student_ids)), list(kinds)
+    found: dict[int, dict[DocumentKind, Any]] = defaultdict(dict)
+    if not ids or not wanted:
+        return found
+    for row in db.session.connection().execute(
+        select(Document.owner_id, Document.kind, Document.expires_on, Document.verified_at).where(
+            Document.owner_id.in_(ids),
+            Document.cycle_id == cycle_id,
+            Document.replaced_at.is_(None),
+            Document.kind.in_(wanted),
+        )
+    ):
+        found[row.owner_id][row.kind] = row
+    return found
+
+
+def next_month_end(today: date) -> date:
+    """The last day of the calendar month after today's."""
+    first_of_next = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return first_of_next.replace(
+        day=calendar.monthrange(first_of_next.year, first_of_next.month)[1]
+    )
+
+
+def placed(
+    department: Department,
+    cycle: Cycle,
+    *,
+    starting_by: date | None = None,
+    today: date | None = None,
+) -> list[Placement]:
+    """Held placements of the department in cycle, by block start then name (one query).
+
+    With starting_by, only blocks that start by that day and have not ended before today.
+    """
+    from clerkship.accounts.models import User
+    from clerkship.cycles.models import Rotation
+
+    stmt = (
+        select(Placement)
+        .join(Placement.application)
+        .join(Placement.block)
+        .join(Block.rotation)
+        .join(User, User.id == Application.student_id)
+        .where(
+            Placement.state == PlacementState.HELD,
+            Application.department_id == department.id,
+            Application.cycle_id == cycle.id,
+        )
+        .options(
+            joinedload(Placement.application).joinedload(Application.student),
+            joinedload(Placement.block).joinedload(Block.rotation).joinedload(Rotation.site),
+        )
+        .order_by(Block.starts_on, Rotation.title, User.full_name, Placement.id)
+    )
+    if starting_by is not None:
+        stmt = stmt.where(Block.starts_on <= starting_by)
+    if today is not None:
+        stmt = stmt.where(Block.ends_on >= today)
+    return list(db.session.scalars(stmt).unique())
+
+
+def compliance_of(department: Department, placements: list[Placement]) -> list[PlacementCompliance]:
+    """The compliance of each placement (one query for all their documents)."""
+    kinds = required_kinds(department)
+    if not placements:
+        return []
+    cycle_id = placements[0].application.cycle_id
+    documents = current_documents_by_student(
+        (p.application.student_id for p in placements), cycle_id, kinds
+    )
+    return [
+        PlacementCompliance(
+            p, items_for(kinds, documents.get(p.application.student_id, {}), p.block)
+        )
+        for p in placements
+    ]

@@ -1,0 +1,250 @@
+"""The dashboards' charts, each from one or two aggregate queries (counts do not grow with data).
+
+Every count of people below the suppression threshold is hidden (clerkship.core.charts), and
+so is any figure from which a hidden one could be worked out (empty seats beside a hidden
+seat type, free interview places beside a hidden booking count).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import and_, case, exists, func, select
+
+from clerkship.allocation.engine import SeatType
+from clerkship.allocation.models import Placement, PlacementState
+from clerkship.applications.models import Application, ApplicationState
+from clerkship.awards import queries as award_queries
+from clerkship.core.charts import SUPPRESSED, Chart, Series, bar_chart, suppress_small
+from clerkship.core.time import format_datetime
+from clerkship.cycles.models import Block, Cycle, Department, Rotation
+from clerkship.extensions import db
+from clerkship.interviews import queries as interview_queries
+from clerkship.offers.models import Offer, OfferState
+from clerkship.reviews.queries import application_scores
+from clerkship.reviews.records import Review, ReviewAssignment
+
+S = ApplicationState
+STAGES = ("Applied", "Reviewed", "Offered", "Accepted", "Completed")
+PATHWAY_SERIES = (
+    ("UIM pathway", "chart-reserved", True),
+    ("Other applicants", "chart-primary", False),
+)
+SEAT_SERIES = (
+    (SeatType.OPEN, "Open", "chart-open"),
+    (SeatType.RESERVED, "Reserved", "chart-reserved"),
+    (SeatType.CONVERTED, "Converted", "chart-converted"),
+)
+
+
+def _flag(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def funnel(cycle: Cycle, department: Department | None = None) -> Chart:
+    """Applied -> reviewed -> offered -> accepted -> completed, split by the pathway flag."""
+    reviewed = exists().where(
+        ReviewAssignment.application_id == Application.id,
+        Review.assignment_id == ReviewAssignment.id,
+        Review.submitted_at.is_not(None),
+    )
+    offered = exists().where(Offer.application_id == Application.id)
+    accepted = exists().where(
+        Offer.application_id == Application.id, Offer.state == OfferState.ACCEPTED
+    )
+    stmt = (
+        select(
+            Application.in_pathway,
+            func.count(Application.id),
+            _flag(reviewed),
+            _flag(offered),
+            _flag(accepted | Application.state.in_((S.ACCEPTED, S.COMPLETED))),
+            _flag(Application.state == S.COMPLETED),
+        )
+        .where(Application.cycle_id == cycle.id, Application.state != S.DRAFT)
+        .group_by(Application.in_pathway)
+    )
+    if department is not None:
+        stmt = stmt.where(Application.department_id == department.id)
+    counts = {bool(row[0]): [int(v or 0) for v in row[1:]] for row in db.session.execute(stmt)}
+    series = [
+        Series(name, [suppress_small(v) for v in counts.get(flag, [0] * 5)], css)
+        for name, css, flag in PATHWAY_SERIES
+    ]
+    where = department.name if department else "all departments"
+    return bar_chart(
+        "funnel",
+        "Applications from applied to completed",
+        f"How many applications to {where} in {cycle.name} reached each stage, "
+        "for students in the UIM pathway and for others. Groups of fewer than 5 are not shown.",
+        list(STAGES),
+        series,
+    )
+
+
+def _seat_rows(counts: dict[SeatType, int], capacity: int) -> list[int | None]:
+    values = [suppress_small(counts.get(seat, 0)) for seat, _n, _c in SEAT_SERIES]
+    empty = capacity - sum(counts.values())
+    values.append(SUPPRESSED if SUPPRESSED in values else max(empty, 0))
+    return values
+
+
+def _fill_chart(categories: list[str], rows: list[list[int | None]], where: str) -> Chart:
+    series = [
+        Series(name, [r[i] for r in rows], css) for i, (_s, name, css) in enumerate(SEAT_SERIES)
+    ]
+    series.append(Series("Empty", [r[3] for r in rows], "chart-empty"))
+    return bar_chart(
+        "fill",
+        "Seats filled by seat type",
+        f"Held seats (offer pending or accepted) in {where}: open, reserved for the UIM pathway, "
+        "and reserved seats converted to open; then empty seats. Groups of fewer than 5 are not "
+        "shown, nor the empty seats beside them.",
+        categories,
+        series,
+    )
+
+
+def _held_counts(cycle: Cycle, key):
+    return db.session.execute(
+        select(key, Placement.seat_type, func.count(Placement.id))
+        .join(Block, Block.id == Placement.block_id)
+        .join(Rotation, Rotation.id == Block.rotation_id)
+        .where(Placement.state == PlacementState.HELD, Block.cycle_id == cycle.id)
+        .group_by(key, Placement.seat_type)
+    )
+
+
+def block_fill(department: Department, cycle: Cycle) -> Chart:
+    """Each block of the department: seats held by type, and empty seats."""
+    blocks = list(
+        db.session.scalars(
+            select(Block)
+            .join(Block.rotation)
+            .where(Rotation.department_id == department.id, Block.cycle_id == cycle.id)
+            .order_by(Block.starts_on, Rotation.title, Block.id)
+        )
+    )
+    held: dict[int, dict[SeatType, int]] = defaultdict(dict)
+    for block_id, seat, count in _held_counts_for(department, cycle):
+        held[block_id][seat] = count
+    rows = [_seat_rows(held[b.id], b.capacity) for b in blocks]
+    return _fill_chart([b.label for b in blocks], rows, f"{department.name}, {cycle.name}")
+
+
+def _held_counts_for(department: Department, cycle: Cycle):
+    return db.session.execute(
+        select(Block.id, Placement.seat_type, func.count(Placement.id))
+        .join(Block, Block.id == Placement.block_id)
+        .join(Rotation, Rotation.id == Block.rotation_id)
+        .where(
+            Placement.state == PlacementState.HELD,
+            Block.cycle_id == cycle.id,
+            Rotation.department_id == department.id,
+        )
+        .group_by(Block.id, Placement.seat_type)
+    )
+
+
+def department_fill(cycle: Cycle) -> Chart:
+    """Every department's seats in cycle, held by type and empty (the institution view)."""
+    capacity = db.session.execute(
+        select(Department.name, Department.id, func.sum(Block.capacity))
+        .join(Rotation, Rotation.department_id == Department.id)
+        .join(Block, and_(Block.rotation_id == Rotation.id, Block.cycle_id == cycle.id))
+        .group_by(Department.id, Department.name)
+        .order_by(Department.name)
+    ).all()
+    held: dict[int, dict[SeatType, int]] = defaultdict(dict)
+    for department_id, seat, count in _held_counts(cycle, Rotation.department_id):
+        held[department_id][seat] = count
+    rows = [_seat_rows(held[d_id], int(cap or 0)) for _n, d_id, cap in capacity]
+    return _fill_chart([name for name, _i, _c in capacity], rows, f"every department, {cycle.name}")
+
+
+def score_distribution(department: Department, cycle: Cycle) -> Chart:
+    """How the composite scores the director chose spread, one band per point of the scale."""
+    scores = application_scores(department, cycle)
+    flags = (
+        dict(
+            db.session.execute(
+                select(Application.id, Application.in_pathway).where(
+                    Application.department_id == department.id, Application.cycle_id == cycle.id
+                )
+            ).all()
+        )
+        if scores
+        else {}
+    )
+    bands: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for application_id, score in scores.items():
+        band = math.floor(Decimal(score))
+        bands[band][0 if flags.get(application_id) else 1] += 1
+    order = sorted(bands)
+    series = [
+        Series(name, [suppress_small(bands[b][i]) for b in order], css)
+        for i, (name, css, _flag) in enumerate(PATHWAY_SERIES)
+    ]
+    return bar_chart(
+        "scores",
+        "Review scores",
+        f"How many scored applications to {department.name} in {cycle.name} fall in each band "
+        "of the composite score, for students in the UIM pathway and for others. Groups of "
+        "fewer than 5 are not shown.",
+        [f"{b} to under {b + 1}" for b in order],
+        series,
+    )
+
+
+def interview_fill(department: Department, cycle: Cycle) -> Chart | None:
+    """Each interview day: places booked and places free (None without an interview season)."""
+    season = interview_queries.season_for(department, cycle)
+    if season is None:
+        return None
+    figures = interview_queries.day_figures(season)
+    booked = [suppress_small(f.booked) for f in figures]
+    free = [
+        SUPPRESSED if b is SUPPRESSED else max(f.day.capacity - f.booked, 0)
+        for b, f in zip(booked, figures, strict=True)
+    ]
+    return bar_chart(
+        "interviews",
+        "Interview days filled",
+        f"Places booked and free on each interview day of {department.name} in {cycle.name} "
+        "(days reserved for the UIM pathway are marked). Groups of fewer than 5 are not shown.",
+        [
+            format_datetime(f.day.starts_at, "%b %-d, %Y")
+            + (" (reserved)" if f.day.reserved else "")
+            for f in figures
+        ],
+        [Series("Booked", booked, "chart-primary"), Series("Free", free, "chart-empty")],
+    )
+
+
+def award_budget(cycle: Cycle) -> Chart | None:
+    """The award budget: committed (awarded, unpaid), paid and remaining, in dollars."""
+    settings = award_queries.settings_for(cycle)
+    if settings is None:
+        return None
+    budget = award_queries.budget(settings)
+    return bar_chart(
+        "budget",
+        "Award budget",
+        f"The Diversity in Medicine award budget of {cycle.name}: "
+        f"${budget.total_cents / 100:,.2f} in all.",
+        ["Committed, not yet paid", "Paid", "Remaining"],
+        [
+            Series(
+                "Dollars",
+                [
+                    budget.committed_cents / 100,
+                    budget.paid_cents / 100,
+                    budget.remaining_cents / 100,
+                ],
+                "chart-primary",
+            )
+        ],
+        unit="$",
+    )

@@ -1,0 +1,47 @@
+"""The roster filter and export form (read-only: sent by GET, so it needs no CSRF token)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField
+
+from clerkship.applications.forms import MultiCheckboxField
+from clerkship.rosters.exports import FORMATS, KINDS
+from clerkship.rosters.queries import GROUPINGS
+
+
+class RosterForm(FlaskForm):
+    """Which roster, which students, which columns, which format."""
+
+    class Meta:
+        csrf = False
+
+    kind = RadioField("List", choices=list(KINDS.items()), default="roster")
+    block = SelectField("Block", choices=[("", "Every block")], default="")
+    site = SelectField("Site", choices=[("", "Every site")], default="")
+    by = SelectField(
+        "Layout",
+        choices=list(GROUPINGS.items()),
+        default="",
+        description="Sheets per block or site apply to XLSX; a CSV is sorted that way.",
+    )
+    format = RadioField("Format", choices=list(FORMATS.items()), default="xlsx")
+    columns = MultiCheckboxField(
+        "Columns", description="Leave all unticked for the list's usual columns."
+    )
+
+    def fill_choices(self, blocks, sites, columns) -> None:
+        """Offer only the department's blocks and sites and the columns the user may see."""
+        self.block.choices = [("", "Every block")] + [(str(b.id), b.label) for b in blocks]
+        self.site.choices = [("", "Every site")] + [(str(s.id), s.name) for s in sites]
+        self.columns.choices = [(c.key, c.header) for c in columns]
+
+
+def validate_required(form: RosterForm) -> bool:
+    """Validate, treating an absent kind/format as the defaults (a bare link works)."""
+    for name in ("kind", "format"):
+        field = getattr(form, name)
+        if not field.raw_data:
+            field.data = field.default
+            field.raw_data = [field.default]
+    return form.validate()

@@ -1,0 +1,120 @@
+"""Dashboards: chart figures, suppression of small groups, text alternatives, constant queries."""
+
+from __future__ import annotations
+
+import re
+
+from clerkship.applications.models import ApplicationState
+from clerkship.awards.models import AwardState
+from clerkship.core.charts import SUPPRESSED
+from clerkship.offers.models import OfferState
+from clerkship.rosters import dashboards
+from tests import factories
+from tests.conftest import login
+
+
+def _more_placed(season, count: int, *, pathway: bool = False, block=None):
+    block = block or season.august
+    block.capacity = max(block.capacity, 40)
+    for n in range(count):
+        application = factories.make_application(
+            factories.make_student(full_name=f"Extra {pathway} {n}"),
+            blocks=[block],
+            state=ApplicationState.ACCEPTED,
+            in_pathway=pathway,
+        )
+        factories.make_placement(application, block, offer_state=OfferState.ACCEPTED)
+
+
+def test_funnel_counts_each_stage_by_pathway_and_hides_small_groups(app, season):
+    _more_placed(season, 5)
+    chart = dashboards.funnel(season.cycle, season.department)
+    assert chart.categories == ["Applied", "Reviewed", "Offered", "Accepted", "Completed"]
+    pathway, others = chart.series
+    assert pathway.values == [SUPPRESSED, 0, SUPPRESSED, 0, 0]
+    # Others: Ana, Dee and 5 extras applied; Ana and the extras were offered and accepted.
+    assert others.values == [7, 0, 6, 6, 0]
+
+
+def test_block_fill_hides_empty_seats_beside_a_hidden_type(app, season):
+    _more_placed(season, 3)
+    chart = dashboards.block_fill(season.department, season.cycle)
+    assert [s.name for s in chart.series] == ["Open", "Reserved", "Converted", "Empty"]
+    # July: 1 open, 1 reserved held of 6; August: 3 open, 1 converted of 6 - all below 5.
+    assert [s.values for s in chart.series] == [
+        [SUPPRESSED, SUPPRESSED],
+        [SUPPRESSED, 0],
+        [0, SUPPRESSED],
+        [SUPPRESSED, SUPPRESSED],
+    ]
+
+
+def test_block_fill_shows_groups_of_five_or_more(app, season):
+    _more_placed(season, 5)
+    september = factories.make_block(
+        season.july.rotation, season.cycle, month=9, capacity=10, reserved=2
+    )
+    _more_placed(season, 6, block=september)
+    september.capacity = 10
+    chart = dashboards.block_fill(season.department, season.cycle)
+    assert [s.values[1] for s in chart.series] == [5, 0, SUPPRESSED, SUPPRESSED]
+    assert [s.values[2] for s in chart.series] == [6, 0, 0, 4]
+    assert chart.labels[2][2] == "10"
+
+
+def test_dashboard_page_renders_every_chart_with_its_text_alternative(client, season):
+    factories.make_season(season.department, season.cycle)
+    login(client, season.users["coordinator"])
+    page = client.get(f"/departments/{season.department.slug}/dashboard?cycle={season.cycle.slug}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert re.findall(r'<figcaption id="[a-z]+-caption" class="h6">([^<]+)</figcaption>', html) == [
+        "Applications from applied to completed",
+        "Seats filled by seat type",
+        "Review scores",
+        "Interview days filled",
+    ]
+    for chart_id in ("funnel", "fill", "scores", "interviews"):
+        assert f'aria-labelledby="{chart_id}-title {chart_id}-desc"' in html
+        assert f'<desc id="{chart_id}-desc">' in html
+    assert html.count("<summary>Data table:") == 4
+    assert "<td>fewer than 5</td>" in html
+
+
+def test_institution_dashboard_has_the_award_budget(client, season):
+    factories.make_award_settings(season.cycle, budget=10_000_00)
+    factories.make_award_application(season.placed[2], state=AwardState.AWARDED, amount=2000_00)
+    login(client, season.users["committee"])
+    html = client.get(f"/dashboard?cycle={season.cycle.slug}").get_data(as_text=True)
+    assert "Award budget" in html
+    assert '<tr><th scope="row">Committed, not yet paid</th><td>$2,000</td></tr>' in html
+    assert '<tr><th scope="row">Remaining</th><td>$8,000</td></tr>' in html
+
+
+def test_dashboard_queries_do_not_grow_with_applications(client, season, queries):
+    factories.make_season(season.department, season.cycle)
+    login(client, season.users["director"])
+    url = f"/departments/{season.department.slug}/dashboard?cycle={season.cycle.slug}"
+    client.get(url)
+    with queries() as few:
+        client.get(url)
+    _more_placed(season, 12)
+    _more_placed(season, 8, pathway=True)
+    login(client, season.users["director"])
+    with queries() as many:
+        assert client.get(url).status_code == 200
+    assert many.count == few.count
+
+
+def test_department_links_show_rosters_only_to_department_staff(client, season):
+    url = f"/departments/{season.department.slug}/onboarding/?cycle={season.cycle.slug}"
+    login(client, season.users["coordinator"])
+    assert "Onboarding documents</a>" in client.get(url).get_data(as_text=True)
+    reviewer = factories.make_user(
+        (factories.Role.REVIEWER, season.department),
+        (factories.Role.DIRECTOR, factories.make_department()),
+    )
+    login(client, reviewer)
+    html = client.get(f"/departments/{season.department.slug}/").get_data(as_text=True)
+    assert client.get(url).status_code == 403
+    assert "/rosters/" not in html
