@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort
+from flask_login import current_user
 
+from clerkship.audit.services import record_event
 from clerkship.core.permissions import login_required
+from clerkship.extensions import db
 from clerkship.interviews import exports, queries
 from clerkship.interviews.calendars import department_calendar
 from clerkship.interviews.staff_views import load_season
@@ -42,23 +45,35 @@ def _filename(season, extension: str) -> str:
     return f"{season.department.slug}-interviews-{season.cycle.slug}.{extension}"
 
 
+def _audited(season, fmt: str) -> None:
+    """Every export leaves an audit event naming who took what (committed before it goes)."""
+    record_event(
+        "interviews.schedule_exported",
+        by=current_user,
+        target=season,
+        summary=f"{season.department.name} {season.cycle.name} interview schedule ({fmt})",
+        format=fmt,
+    )
+    db.session.commit()
+
+
 @bp.route("/schedule.csv")
 @login_required
 def schedule_csv(slug: str, cycle: str):
     season = load_season(slug, cycle)[2]
-    return _download(
-        exports.schedule_csv(exports.schedule_rows(season)),
-        "text/csv",
-        _filename(season, "csv"),
-    )
+    body = exports.schedule_csv(exports.schedule_rows(season))
+    _audited(season, "csv")
+    return _download(body, "text/csv", _filename(season, "csv"))
 
 
 @bp.route("/schedule.xlsx")
 @login_required
 def schedule_xlsx(slug: str, cycle: str):
     season = load_season(slug, cycle)[2]
+    body = exports.schedule_xlsx(exports.schedule_rows(season))
+    _audited(season, "xlsx")
     return _download(
-        exports.schedule_xlsx(exports.schedule_rows(season), title=season.department.name),
+        body,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         _filename(season, "xlsx"),
     )

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
+from operator import itemgetter
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from clerkship.core.tabular import Column, csv_stream, xlsx_file
 from clerkship.core.time import format_datetime, to_local
 from clerkship.extensions import db
 from clerkship.interviews.models import (
@@ -36,15 +34,11 @@ HEADER = (
     "Booked at",
     "How",
 )
-# A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """Text that a spreadsheet would read as a formula, made inert by a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# The columns as the shared exporters take them; cells are made inert there (CSV injection).
+COLUMNS = [
+    Column(key=str(index), header=header, value=itemgetter(index), width=18)
+    for index, header in enumerate(HEADER)
+]
 
 
 def schedule_rows(season: InterviewSeason) -> list[tuple]:
@@ -97,28 +91,12 @@ def schedule_rows(season: InterviewSeason) -> list[tuple]:
     return rows
 
 
-def schedule_csv(rows: list[tuple]) -> str:
-    """The schedule as CSV text, every cell neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADER)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return out.getvalue()
+def schedule_csv(rows: list[tuple]) -> bytes:
+    """The schedule as CSV (UTF-8), every cell that could run as a formula made inert."""
+    return b"".join(csv_stream(COLUMNS, rows))
 
 
-def schedule_xlsx(rows: list[tuple], *, title: str) -> bytes:
+def schedule_xlsx(rows: list[tuple]) -> bytes:
     """The schedule as an Excel workbook; text cells are stored as text, never as formulas."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Interview schedule"
-    sheet.append(HEADER)
-    for row in rows:
-        sheet.append([neutralise(cell) for cell in row])
-    for column in range(1, len(HEADER) + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 18
-    sheet.freeze_panes = "A2"
-    workbook.properties.title = f"{title} interview schedule"[:200]
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    with xlsx_file(COLUMNS, [("Interview schedule", rows)]) as handle:
+        return handle.read()

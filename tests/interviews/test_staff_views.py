@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from clerkship.accounts.models import Role
+from clerkship.audit.models import AuditEvent
 from clerkship.core.time import local_today, to_local
 from clerkship.extensions import db
 from clerkship.interviews.models import BookingMode, InterviewDay, InterviewSeason
@@ -299,6 +300,17 @@ def test_schedule_exports_neutralise_formulas(client, setting):
         "'@SUM(1+1)*cmd|' /C calc'!A0",
     ]
     assert sheet.cell(row=2, column=7).value == 4
+    assert sheet.title == "Interview schedule" and sheet.freeze_panes == "A2"
+    db.session.rollback()
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "interviews.schedule_exported")
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(e.actor_id, e.detail["format"]) for e in events] == [
+        (setting.director.id, "csv"),
+        (setting.director.id, "xlsx"),
+    ]
 
 
 def test_other_departments_director_cannot_see_the_season(client, setting):
