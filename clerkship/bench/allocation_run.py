@@ -145,7 +145,6 @@ def _bench_app(applications: int) -> tuple[Flask, dict[int, Decimal]]:
         db.create_all()
         scores = seed_allocation_department(applications)
         db.session.commit()
-    app.logger.disabled = True
     return app, scores
 
 
