@@ -41,9 +41,7 @@ def _department(slug: str) -> Department:
 
 def _cycle() -> tuple[list[Cycle], Cycle | None]:
     cycles = cycle_queries.all_cycles()
-    slug = request.args.get("cycle")
-    chosen = next((c for c in cycles if c.slug == slug), None)
-    return cycles, chosen or cycle_queries.current_cycle()
+    return cycles, cycle_queries.requested_cycle(cycles)
 
 
 def _filters(form: ApplicationFilterForm, department: Department, blocks) -> queries.ListFilters:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from clerkship.awards import decisions, queries
@@ -32,8 +32,7 @@ def _department(slug: str) -> Department:
 def index(slug: str):
     department = _department(slug)
     cycles = cycle_queries.all_cycles()
-    cycle = next((c for c in cycles if c.slug == request.args.get("cycle")), None)
-    cycle = cycle or cycle_queries.current_cycle()
+    cycle = cycle_queries.requested_cycle(cycles)
     awards = queries.department_awards(department, cycle) if cycle else []
     return render_template(
         "awards/department.html",

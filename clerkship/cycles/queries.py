@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import abort
+from flask import abort, request
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
@@ -121,3 +121,9 @@ def department_or_404(slug: str) -> Department:
     if department is None:
         abort(404)
     return department
+
+
+def requested_cycle(cycles: list[Cycle]) -> Cycle | None:
+    """The cycle a page's ?cycle= names among cycles, else the current one."""
+    wanted = request.args.get("cycle")
+    return next((c for c in cycles if c.slug == wanted), None) or current_cycle()

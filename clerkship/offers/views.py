@@ -90,11 +90,7 @@ def _department_page(slug: str):
         can_view_offers(current_user, department),
         f"Only the directors and coordinators of {department.name} follow its offers.",
     )
-    cycles = cycle_queries.all_cycles()
-    cycle = next((c for c in cycles if c.slug == request.args.get("cycle")), None) or (
-        cycle_queries.current_cycle()
-    )
-    return department, cycle
+    return department, cycle_queries.requested_cycle(cycle_queries.all_cycles())
 
 
 @bp.route("/departments/<slug>/offers/")

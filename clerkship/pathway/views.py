@@ -159,8 +159,7 @@ def department_list(slug: str):
         f"Only the directors and coordinators of {department.name} see its pathway flags.",
     )
     cycles = cycle_queries.all_cycles()
-    cycle = next((c for c in cycles if c.slug == request.args.get("cycle")), None)
-    cycle = cycle or cycle_queries.current_cycle()
+    cycle = cycle_queries.requested_cycle(cycles)
     flag = request.args.get("flag", "")
     flag = flag if flag in ("yes", "no") else ""
     page = None

@@ -52,8 +52,7 @@ def load_round(slug: str | None) -> tuple[Department | None, Cycle, ReviewRound,
     if slug is not None:
         department = catalogue.department_or_404(slug)
     cycles = catalogue.all_cycles()
-    wanted = request.args.get("cycle")
-    cycle = next((c for c in cycles if c.slug == wanted), None) or catalogue.current_cycle()
+    cycle = catalogue.requested_cycle(cycles)
     if cycle is None:
         abort(404, description="No cycle exists yet; an administrator creates one first.")
     review_round = services.find_round(department, cycle) or services.draft_round(department, cycle)
