@@ -245,11 +245,7 @@ def make_document(
         owner=student,
         cycle=cycle,
         kind=kind,
-        original_name=stored.original_name,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size_bytes=stored.size_bytes,
-        sha256=stored.sha256,
+        **stored.document_fields,
         expires_on=expires_on,
     )
     db.session.add(document)
@@ -294,11 +290,7 @@ def make_document_of_letter(student: User, cycle: Cycle) -> Document:
         owner=student,
         cycle=cycle,
         kind=DocumentKind.LETTER,
-        original_name=stored.original_name,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size_bytes=stored.size_bytes,
-        sha256=stored.sha256,
+        **stored.document_fields,
     )
     db.session.add(document)
     db.session.flush()

@@ -80,11 +80,7 @@ def _document(student: User, cycle, kind: DocumentKind, expires_on: date | None)
         owner=student,
         cycle=cycle,
         kind=kind,
-        original_name=stored.original_name,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size_bytes=stored.size_bytes,
-        sha256=stored.sha256,
+        **stored.document_fields,
         expires_on=expires_on,
         uploaded_by_id=student.id,
     )

@@ -44,6 +44,17 @@ class StoredFile:
     sha256: str
     format: str  # "pdf", "jpeg" or "png"
 
+    @property
+    def document_fields(self) -> dict[str, str | int]:
+        """The columns a Document takes from its stored file."""
+        return {
+            "original_name": self.original_name,
+            "stored_name": self.stored_name,
+            "content_type": self.content_type,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
+        }
+
 
 def upload_folder() -> Path:
     """The folder uploads are kept in (created on first use)."""

@@ -149,11 +149,7 @@ def receive_letter(token: str, file_storage: FileStorage | None) -> LetterReques
         owner_id=letter.student_id,
         cycle_id=letter.cycle_id,
         kind=DocumentKind.LETTER,
-        original_name=stored.original_name,
-        stored_name=stored.stored_name,
-        content_type=stored.content_type,
-        size_bytes=stored.size_bytes,
-        sha256=stored.sha256,
+        **stored.document_fields,
         uploaded_by_id=None,
     )
     db.session.add(document)
