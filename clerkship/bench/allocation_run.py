@@ -19,7 +19,6 @@ from __future__ import annotations
 import random
 import secrets
 import statistics
-import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,7 +30,7 @@ from clerkship.accounts.models import Membership, Role, User
 from clerkship.accounts.passwords import hash_password
 from clerkship.applications.models import Application, ApplicationChoice, ApplicationState
 from clerkship.bench import Measurement
-from clerkship.bench.harness import PageTiming, time_page
+from clerkship.bench.harness import PageTiming, bench_app, time_page
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.extensions import db
@@ -130,19 +129,8 @@ def seed_allocation_department(applications: int, *, seed: int = 2027) -> dict[i
 
 
 def _bench_app(applications: int) -> tuple[Flask, dict[int, Decimal]]:
-    from clerkship import create_app
-
-    folder = tempfile.mkdtemp(prefix=f"clerkship-allocation-bench-{applications}-")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
-            "SECRET_KEY": secrets.token_urlsafe(32),
-            "RATELIMIT_ENABLED": False,
-            "MAIL_SERVER": None,
-        }
-    )
+    app = bench_app(f"allocation-bench-{applications}")
     with app.app_context():
-        db.create_all()
         scores = seed_allocation_department(applications)
         db.session.commit()
     return app, scores

@@ -59,14 +59,11 @@ def median_seconds(action: Callable[[], object], repeats: int = 5, warmup: int =
 _SCALED: dict[int, Flask] = {}
 
 
-def scaled_app(scale: int) -> Flask:
-    """An app on a temporary SQLite database seeded with the demo season at this scale."""
-    if scale in _SCALED:
-        return _SCALED[scale]
+def bench_app(prefix: str) -> Flask:
+    """An app on a new, empty SQLite database (schema made) in a temporary folder."""
     from clerkship import create_app
-    from clerkship.demo.seed import seed_demo
 
-    folder = tempfile.mkdtemp(prefix=f"clerkship-bench-{scale}-")
+    folder = tempfile.mkdtemp(prefix=f"clerkship-{prefix}-")
     app = create_app(
         {
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
@@ -78,6 +75,17 @@ def scaled_app(scale: int) -> Flask:
     )
     with app.app_context():
         db.create_all()
+    return app
+
+
+def scaled_app(scale: int) -> Flask:
+    """An app on a temporary SQLite database seeded with the demo season at this scale."""
+    if scale in _SCALED:
+        return _SCALED[scale]
+    from clerkship.demo.seed import seed_demo
+
+    app = bench_app(f"bench-{scale}")
+    with app.app_context():
         seed_demo(scale=scale)
         db.session.commit()
     app.logger.disabled = True

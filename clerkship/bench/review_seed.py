@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import secrets
-import tempfile
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,6 +25,7 @@ from clerkship.applications.models import (
     ApplicationState,
     StudentProfile,
 )
+from clerkship.bench.harness import bench_app
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.extensions import db
@@ -331,19 +331,8 @@ def review_bench(applications: int, *, reviewed: bool = True) -> ReviewBench:
     """An app on a temporary SQLite database holding the seeded department (made once)."""
     if (applications, reviewed) in _APPS:
         return _APPS[(applications, reviewed)]
-    from clerkship import create_app
-
-    folder = tempfile.mkdtemp(prefix=f"clerkship-reviews-bench-{applications}-")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
-            "SECRET_KEY": secrets.token_urlsafe(32),
-            "RATELIMIT_ENABLED": False,
-            "MAIL_SERVER": None,
-        }
-    )
+    app = bench_app(f"reviews-bench-{applications}")
     with app.app_context():
-        db.create_all()
         seed_review_department(applications, reviewed=reviewed)
         db.session.commit()
     app.logger.disabled = True

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import secrets
-import tempfile
 import time
 import tracemalloc
 from datetime import date, timedelta
@@ -17,7 +15,7 @@ from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement
 from clerkship.applications.models import Application, ApplicationState, StudentProfile
 from clerkship.bench import Measurement
-from clerkship.bench.harness import scaled_app, time_page
+from clerkship.bench.harness import bench_app, scaled_app, time_page
 from clerkship.core.time import utcnow
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.documents.models import Document, DocumentKind
@@ -127,21 +125,9 @@ def _csv_memory_growth(department: Department, cycle: Cycle) -> int:
 
 def placed_app(rows: int) -> Flask:
     """An app on a temporary SQLite database with rows placed students in one department."""
-    from clerkship import create_app
-
-    folder = tempfile.mkdtemp(prefix="clerkship-bench-rosters-")
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
-            "SECRET_KEY": secrets.token_urlsafe(32),
-            "RATELIMIT_ENABLED": False,
-            "MAIL_SERVER": None,
-            "UPLOAD_FOLDER": f"{folder}/uploads",
-        }
-    )
+    app = bench_app("bench-rosters")
     app.logger.disabled = True
     with app.app_context():
-        db.create_all()
         _seed_placed(rows)
         db.session.commit()
     return app
