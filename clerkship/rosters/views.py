@@ -50,17 +50,7 @@ def roster(slug: str):
     form, blocks = _roster_form(department, cycle)
     preview, total, export = [], 0, None
     if cycle is not None and validate_required(form):
-        block, site = _chosen(form, blocks, department)
-        export = exports.roster_export(
-            current_user,
-            department,
-            cycle,
-            kind=form.kind.data,
-            keys=form.columns.data or None,
-            block=block,
-            site=site,
-            group_by=form.by.data,
-        )
+        export, block, site = _made_export(form, blocks, department, cycle)
         total = queries.roster_count(
             department, cycle, block_id=block and block.id, site_id=site and site.id
         )
@@ -90,6 +80,22 @@ def roster(slug: str):
     )
 
 
+def _made_export(form, blocks, department, cycle):
+    """The export the valid roster form asks for, with the block and site it names."""
+    block, site = _chosen(form, blocks, department)
+    made = exports.roster_export(
+        current_user,
+        department,
+        cycle,
+        kind=form.kind.data,
+        keys=form.columns.data or None,
+        block=block,
+        site=site,
+        group_by=form.by.data,
+    )
+    return made, block, site
+
+
 @bp.route("/departments/<slug>/rosters/export")
 @login_required
 def export(slug: str):
@@ -114,17 +120,7 @@ def export(slug: str):
             formats=exports.FORMATS,
             answer_keys=[],
         ), 400
-    block, site = _chosen(form, blocks, department)
-    made = exports.roster_export(
-        current_user,
-        department,
-        cycle,
-        kind=form.kind.data,
-        keys=form.columns.data or None,
-        block=block,
-        site=site,
-        group_by=form.by.data,
-    )
+    made, _block, _site = _made_export(form, blocks, department, cycle)
     services.record_export(made, form.format.data, by=current_user)
     db.session.commit()
     return export_response(made, form.format.data)
