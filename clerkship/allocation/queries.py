@@ -85,7 +85,6 @@ def preview(run: AllocationRun) -> Preview:
         b.id: b
         for b in db.session.scalars(
             select(Block)
-            .options(selectinload(Block.rotation))
             .where(Block.id.in_([instances.pk_of(b["id"]) for b in run.inputs["blocks"]]))
             .order_by(Block.starts_on, Block.id)
         )
@@ -152,21 +151,34 @@ def _block_reason(summary: BlockSeats | None, uim: bool, run: AllocationRun) -> 
     return f"{summary.block.label}: lowest admitted {min(cutoffs) if cutoffs else '–'}"
 
 
+def _violations(run: AllocationRun, placed: dict):
+    """The rule's checks (spec §4) on placements given as {student: (block, seat type)}."""
+    instance = instances.engine_instance(run.inputs)
+    return check_allocation(
+        instance.blocks,
+        instance.students,
+        {sid: b for sid, (b, _s) in placed.items()},
+        {sid: s for sid, (_b, s) in placed.items()},
+        precedence=EnginePrecedence(run.precedence.value),
+        hard=run.hard_reserves,
+    )
+
+
+def breaks_rule(run: AllocationRun) -> bool:
+    """Whether the run's placements draw a warning, without building the whole preview."""
+    placed = {
+        instances.key(p.application_id): (instances.key(p.block_id), p.seat_type)
+        for p in run.placements
+    }
+    converted = run.hard_reserves and any(s == SeatType.CONVERTED for _b, s in placed.values())
+    return converted or bool(_violations(run, placed))
+
+
 def _warnings(
     run: AllocationRun, placed: dict, names: dict[str, str], blocks: dict[int, Block]
 ) -> list[str]:
     """What the (possibly adjusted) placements break in the published rule, in words."""
-    instance = instances.engine_instance(run.inputs)
-    assignment = {sid: b for sid, (b, _s) in placed.items()}
-    seat = {sid: s for sid, (_b, s) in placed.items()}
-    violations = check_allocation(
-        instance.blocks,
-        instance.students,
-        assignment,
-        seat,
-        precedence=EnginePrecedence(run.precedence.value),
-        hard=run.hard_reserves,
-    )
+    violations = _violations(run, placed)
     label = {instances.key(b.id): b.label for b in blocks.values()}
     messages = []
     for v in violations:

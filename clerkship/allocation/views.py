@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -62,9 +62,7 @@ def _run(run_id: int, *, lock: bool = False) -> AllocationRun:
 
 
 def _cycle():
-    cycles = cycle_queries.all_cycles()
-    chosen = next((c for c in cycles if c.slug == request.args.get("cycle")), None)
-    return chosen or cycle_queries.current_cycle()
+    return cycle_queries.requested_cycle(cycle_queries.all_cycles())
 
 
 @bp.route("/departments/<slug>/allocation/")
@@ -162,8 +160,13 @@ def _forms(run: AllocationRun, preview: queries.Preview, bound: dict | None = No
     return forms
 
 
-def _render(run: AllocationRun, bound: dict | None = None, status: int = 200):
-    preview = queries.preview(run)
+def _render(
+    run: AllocationRun,
+    bound: dict | None = None,
+    status: int = 200,
+    preview: queries.Preview | None = None,
+):
+    preview = preview or queries.preview(run)
     outcomes, differences = queries.comparison(run, preview.names)
     return (
         render_template(
@@ -208,7 +211,8 @@ def _application(run: AllocationRun, application_id: int | None, field: str) -> 
 def move(run_id: int):
     run = _run(run_id, lock=True)
     form = MoveForm()
-    _set_choices(form, queries.preview(run))
+    shown = queries.preview(run)
+    _set_choices(form, shown)
     if _checked(run, form):
         try:
             application = _application(run, form.application_id.data, "application_id")
@@ -224,7 +228,7 @@ def move(run_id: int):
             db.session.commit()
             flash(_after_change("Moved " + application.student.full_name, run), "success")
             return redirect(url_for("allocation.show", run_id=run.id))
-    return _render(run, {"move_form": form}, 400)
+    return _render(run, {"move_form": form}, 400, shown)
 
 
 @bp.route("/allocation/runs/<int:run_id>/swap", methods=["POST"])
@@ -232,7 +236,8 @@ def move(run_id: int):
 def swap(run_id: int):
     run = _run(run_id, lock=True)
     form = SwapForm()
-    _set_choices(form, queries.preview(run))
+    shown = queries.preview(run)
+    _set_choices(form, shown)
     if _checked(run, form):
         try:
             first = _application(run, form.first_id.data, "first_id")
@@ -245,12 +250,11 @@ def swap(run_id: int):
             names = f"{first.student.full_name} and {second.student.full_name}"
             flash(_after_change("Swapped " + names, run), "success")
             return redirect(url_for("allocation.show", run_id=run.id))
-    return _render(run, {"swap_form": form}, 400)
+    return _render(run, {"swap_form": form}, 400, shown)
 
 
 def _after_change(done: str, run: AllocationRun) -> str:
-    warnings = queries.preview(run).warnings
-    if warnings:
+    if queries.breaks_rule(run):
         return f"{done}. The placements now break the published rule: see the warnings."
     return f"{done}. The placements still follow the published rule."
 
