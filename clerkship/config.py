@@ -35,6 +35,11 @@ class DefaultConfig:
     PASSWORD_RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
     INVITATION_MAX_AGE = int(timedelta(days=7).total_seconds())
     PASSWORD_MIN_LENGTH = 12
+    # argon2id cost (argon2-cffi's RFC 9106 low-memory profile): 3 passes over 64 MiB,
+    # 4 lanes. Hashes made with other parameters are upgraded at the next sign-in.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536  # KiB
+    ARGON2_PARALLELISM = 4
     LOGIN_RATE_LIMIT = "5 per minute;30 per hour"  # per client address
     LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # per email tried, from anywhere
     # A rate limit, not a password (for ruff and bandit).

@@ -1,12 +1,14 @@
-"""Fixtures: an app per test on a shared schema, a real SMTP server, a live server for Chromium.
+"""Fixtures: cached apps on a shared schema, a real SMTP server, a live server for Chromium.
 
 The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is
-set (the README's test command does both). The schema is created once per run;
-after each test every table is emptied.
+set (the README's test command does both). The schema is created once per run
+(once per pytest-xdist worker, each with a database of its own); after each test
+every table is emptied.
 """
 
 from __future__ import annotations
 
+import copy
 import email
 import email.policy
 import os
@@ -26,7 +28,7 @@ import clerkship.schema  # noqa: F401  (every model)
 from clerkship import create_app
 from clerkship.accounts.models import User
 from clerkship.bench.harness import count_queries
-from clerkship.extensions import db
+from clerkship.extensions import db, limiter
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -85,6 +87,14 @@ def link_in(message: EmailMessage) -> str:
     raise AssertionError("no link in the email")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items) -> None:
+    """Tests of the shared demo season run on one xdist worker, which seeds it once."""
+    for item in items:
+        if "demo_season" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("demo_season"))
+
+
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
@@ -104,11 +114,29 @@ def mailbox(smtp_server) -> Mailbox:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory, worker_id) -> str:
+    """One database per xdist worker: a SQLite file, or a PostgreSQL database of its own."""
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'clerkship-test.db'}"
+    if worker_id == "master":
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'clerkship-test.db'}"
+    return _worker_database(url, worker_id)
+
+
+def _worker_database(url: str, worker_id: str) -> str:
+    """A fresh PostgreSQL database named after the worker, on the server of url."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker_id}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -130,32 +158,16 @@ def base_config(database_url: str, smtp_port: int, **overrides) -> dict:
         "MAIL_PORT": smtp_port,
         "BASE_URL": "http://clerkship.example.org",
         "SERVER_NAME": None,
+        # Explicit, because Flask-Limiter keeps one `enabled` flag for all apps.
+        "RATELIMIT_ENABLED": True,
+        # Argon2 at the lowest cost: the production parameters are checked by
+        # tests/accounts/test_passwords.py, and every sign-in of the suite stays cheap.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 8,
+        "ARGON2_PARALLELISM": 1,
     }
     config.update(overrides)
     return config
-
-
-@pytest.fixture(scope="session")
-def _schema(database_url, smtp_server, instance_path) -> None:
-    os.environ["CLERKSHIP_INSTANCE_PATH"] = instance_path
-    app = create_app(base_config(database_url, smtp_server[1]))
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        db.session.remove()
-        db.engine.dispose()
-
-
-def empty_all_tables() -> None:
-    """Delete every row, fast on both databases."""
-    tables = db.metadata.sorted_tables
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            db.session.execute(table.delete())
-    db.session.commit()
 
 
 class CommittingClient(FlaskClient):
@@ -178,6 +190,96 @@ def make_app(database_url: str, smtp_port: int, **overrides) -> Flask:
     return app
 
 
+class AppPair:
+    """The served app and its twin for one test configuration, built once per session.
+
+    Building an app compiles every URL rule and, on first use, every template: done
+    for each test it was half of the suite's time. A pair is kept per distinct
+    configuration; before each test its configuration and the rate limiter's state
+    are put back as they were when the pair was built.
+    """
+
+    def __init__(self, database_url: str, smtp_port: int, overrides: dict) -> None:
+        self.served = make_app(database_url, smtp_port, **overrides)
+        self.twin = make_app(database_url, smtp_port, **overrides)
+        self.configs = {
+            id(app): copy.deepcopy(dict(app.config)) for app in (self.served, self.twin)
+        }
+        self.limiter_state = (limiter.enabled, limiter.initialized, limiter._storage)
+
+    def reset(self) -> None:
+        """Configuration and rate limits as they were when the pair was built."""
+        for app in (self.served, self.twin):
+            app.config.clear()
+            app.config.update(copy.deepcopy(self.configs[id(app)]))
+        # Flask-Limiter keeps one state for every app it was given: the last one's.
+        limiter.enabled, limiter.initialized, limiter._storage = self.limiter_state
+        if limiter.enabled and limiter._storage is not None:
+            limiter._storage.reset()
+
+
+_PAIRS: dict[str, AppPair] = {}
+
+
+def app_pair(database_url: str, smtp_port: int, overrides: dict, *, fresh: bool = False) -> AppPair:
+    """The cached pair for this configuration (a new, uncached one when fresh)."""
+    if fresh:
+        return AppPair(database_url, smtp_port, overrides)
+    key = database_url + repr(sorted(overrides.items()))
+    if key not in _PAIRS:
+        _PAIRS[key] = AppPair(database_url, smtp_port, overrides)
+    pair = _PAIRS[key]
+    pair.reset()
+    return pair
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, smtp_server, instance_path) -> None:
+    os.environ["CLERKSHIP_INSTANCE_PATH"] = instance_path
+    pair = app_pair(database_url, smtp_server[1], {})
+    with pair.twin.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def demo_database_url(tmp_path_factory, worker_id, _schema) -> str:
+    """A second database, for the demo season that read-only tests share."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('demo') / 'clerkship-demo.db'}"
+    return _worker_database(url, f"{worker_id}_demo")
+
+
+@pytest.fixture(scope="session")
+def demo_season(demo_database_url, smtp_server) -> str:
+    """`flask demo seed` run once per session; its output (the printed logins).
+
+    Only tests that read the season use it: a test that changes it must seed its
+    own (with the `app` fixture, on the emptied test database).
+    """
+    pair = app_pair(demo_database_url, smtp_server[1], {})
+    with pair.twin.app_context():
+        db.create_all()
+        db.session.remove()
+    result = pair.served.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def empty_all_tables() -> None:
+    """Delete every row, fast on both databases."""
+    tables = db.metadata.sorted_tables
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
 @pytest.fixture
 def app_config() -> dict:
     """Per-test configuration overrides (override this fixture in a module)."""
@@ -185,24 +287,35 @@ def app_config() -> dict:
 
 
 @pytest.fixture
-def app(_schema, database_url, smtp_server, mailbox, app_config) -> Iterator[Flask]:
+def app(request, _schema, database_url, smtp_server, mailbox, app_config) -> Iterator[Flask]:
     """The app under test, plus a twin whose app context the test's own code runs in.
 
     Flask reuses an already pushed app context for a request of the same app, which
     would share flask.g (and the signed-in user) and the database session between
     the test and every request. Test code therefore runs in the context of a twin
     app on the same database, and each request gets a context of its own.
+
+    Both come from the session's cache (one pair per configuration); a test marked
+    `fresh_app` changes the app itself (adds a route, swaps the template loader) and
+    gets a pair of its own. A test that uses the `demo_season` fixture reads the demo
+    season, seeded once per session in a database of its own, whose rows are kept;
+    every other test leaves the tables empty.
     """
-    served = make_app(database_url, smtp_server[1], **app_config)
-    twin = make_app(database_url, smtp_server[1], **app_config)
-    with twin.app_context():
-        yield served
+    fresh = request.node.get_closest_marker("fresh_app") is not None
+    keep_rows = "demo_season" in request.fixturenames
+    if keep_rows:
+        database_url = request.getfixturevalue("demo_database_url")
+    pair = app_pair(database_url, smtp_server[1], app_config, fresh=fresh)
+    with pair.twin.app_context():
+        yield pair.served
         db.session.remove()
-        empty_all_tables()
+        if not keep_rows:
+            empty_all_tables()
         db.session.remove()
-        db.engine.dispose()
-    with served.app_context():
-        db.engine.dispose()
+    if fresh:
+        for app in (pair.served, pair.twin):
+            with app.app_context():
+                db.engine.dispose()
 
 
 @pytest.fixture

@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 
-_hasher = PasswordHasher()
+from clerkship.config import DefaultConfig
+
+
+def _hasher() -> PasswordHasher:
+    """The hasher for the configured argon2id cost (ARGON2_* settings)."""
+    config = current_app.config if has_app_context() else {}
+    return _hasher_for(
+        config.get("ARGON2_TIME_COST", DefaultConfig.ARGON2_TIME_COST),
+        config.get("ARGON2_MEMORY_COST", DefaultConfig.ARGON2_MEMORY_COST),
+        config.get("ARGON2_PARALLELISM", DefaultConfig.ARGON2_PARALLELISM),
+    )
+
+
+@lru_cache(maxsize=4)
+def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
 # Passwords that meet the length rule but are among the most often breached.
 COMMON_PASSWORDS = frozenset(
@@ -36,7 +54,7 @@ COMMON_PASSWORDS = frozenset(
 
 def hash_password(password: str) -> str:
     """An argon2id hash of password."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -44,14 +62,14 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash:
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
     """Whether the hash was made with weaker parameters than today's."""
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 def password_problems(password: str, *, email: str, name: str = "", min_length: int) -> list[str]:
