@@ -240,6 +240,7 @@ def test_settings_link_hidden_from_coordinators(client, dept):
     assert client.get("/departments/emergency-medicine/application-settings").status_code == 403
 
 
+@pytest.mark.fresh_app
 def test_pathway_hooks_render_the_partials_when_they_exist(client, dept):
     from jinja2 import ChoiceLoader, DictLoader
 

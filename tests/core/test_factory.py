@@ -90,6 +90,7 @@ def test_not_found_page(client):
     assert "Page not found" in response.get_data(as_text=True)
 
 
+@pytest.mark.fresh_app
 def test_unexpected_error_renders_500_page(app, client):
     @app.route("/boom")
     def boom():

@@ -21,8 +21,7 @@ S = ApplicationState
 
 
 def _seed(app) -> Department:
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
+    """Emergency Medicine of the demo season (seeded once per session, see `demo_season`)."""
     return db.session.scalar(select(Department).where(Department.slug == "emergency-medicine"))
 
 
@@ -37,7 +36,7 @@ def _em_offers(em: Department) -> list[Offer]:
     )
 
 
-def test_demo_allocation_publishes_one_run_with_offers_in_every_state(app):
+def test_demo_allocation_publishes_one_run_with_offers_in_every_state(app, demo_season):
     em = _seed(app)
     runs = db.session.scalars(select(AllocationRun)).all()
     assert [(r.department_id, r.state, r.score_source) for r in runs] == [
@@ -64,7 +63,7 @@ def test_demo_allocation_publishes_one_run_with_offers_in_every_state(app):
     assert all(o.placement.run_id is None for o in others)
 
 
-def test_demo_allocation_waitlist_moved_by_the_rule(app):
+def test_demo_allocation_waitlist_moved_by_the_rule(app, demo_season):
     em = _seed(app)
     moves = db.session.scalars(select(SeatMove).order_by(SeatMove.id)).all()
     assert [m.cause for m in moves] == [
@@ -105,7 +104,7 @@ def test_demo_allocation_waitlist_moved_by_the_rule(app):
     assert len(waiting) == 1
 
 
-def test_demo_allocation_keeps_every_seat_rule(app):
+def test_demo_allocation_keeps_every_seat_rule(app, demo_season):
     em = _seed(app)
     blocks = db.session.scalars(select(Block)).all()
     held = Counter(
@@ -128,7 +127,7 @@ def test_demo_allocation_keeps_every_seat_rule(app):
     assert em_held == sum(b.open_taken + b.reserved_taken for b in em_blocks) == 22
 
 
-def test_demo_allocation_pages_show_the_offer_and_the_moves(app, client):
+def test_demo_allocation_pages_show_the_offer_and_the_moves(app, client, demo_season):
     em = _seed(app)
     emails = [email for what, email in demo_logins() if what == "Student"]
     pending = db.session.scalars(

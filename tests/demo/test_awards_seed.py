@@ -12,9 +12,7 @@ from clerkship.extensions import db
 from clerkship.pathway.models import PathwayDecision, SelfIdentification
 
 
-def test_demo_has_award_applicants_in_every_state_and_a_partly_spent_budget(app):
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
+def test_demo_has_award_applicants_in_every_state_and_a_partly_spent_budget(app, demo_season):
     states = set(db.session.scalars(select(AwardApplication.state)))
     assert states == set(AwardState)
     settings = db.session.scalar(select(AwardSettings))
@@ -28,8 +26,7 @@ def test_demo_has_award_applicants_in_every_state_and_a_partly_spent_budget(app)
     assert 0 < budget.remaining_cents < budget.total_cents
 
 
-def test_demo_has_pathway_students_in_every_department(app):
-    app.test_cli_runner().invoke(args=["demo", "seed"])
+def test_demo_has_pathway_students_in_every_department(app, demo_season):
     flagged = dict(
         db.session.execute(
             select(Department.name, func.count(Application.id))

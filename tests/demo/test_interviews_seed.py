@@ -19,9 +19,7 @@ from clerkship.interviews.models import (
 from clerkship.interviews.queries import INVITABLE_STATES
 
 
-def test_demo_seed_builds_the_emergency_medicine_interview_season(app):
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
+def test_demo_seed_builds_the_emergency_medicine_interview_season(app, demo_season):
     (season,) = db.session.scalars(select(InterviewSeason)).all()
     assert season.department.name == "Emergency Medicine"
     days = list(db.session.scalars(select(InterviewDay).order_by(InterviewDay.starts_at)))

@@ -12,9 +12,7 @@ from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState
 
 
-def test_demo_places_students_outside_emergency_medicine_with_verified_documents(app):
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
+def test_demo_places_students_outside_emergency_medicine_with_verified_documents(app, demo_season):
     held = dict(
         db.session.execute(
             select(Department.slug, func.count(Placement.id))

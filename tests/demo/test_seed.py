@@ -13,11 +13,9 @@ from clerkship.documents.storage import upload_folder
 from clerkship.extensions import db
 
 
-def test_seed_builds_season_and_prints_logins(app):
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-    assert "admin@keck.example.edu" in result.output
-    assert f"password of every demo account: {DEMO_PASSWORD}" in result.output
+def test_seed_builds_season_and_prints_logins(app, demo_season):
+    assert "admin@keck.example.edu" in demo_season
+    assert f"password of every demo account: {DEMO_PASSWORD}" in demo_season
     names = db.session.scalars(select(Department.name).order_by(Department.name)).all()
     assert names == ["Emergency Medicine", "Internal Medicine", "Pediatrics", "Psychiatry"]
     for block in db.session.scalars(select(Block)):
@@ -66,14 +64,12 @@ def test_seed_scale_adds_synthetic_students(app):
     assert "236 students" in result.output
 
 
-def test_seed_gives_every_department_an_application_in_every_state(app):
+def test_seed_gives_every_department_an_application_in_every_state(app, demo_season):
     from clerkship.applications.models import Application, ApplicationState, StudentProfile
     from clerkship.documents.inspection import is_readable_pdf
     from clerkship.documents.models import Document
     from clerkship.documents.storage import document_path
 
-    result = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
     for department in db.session.scalars(select(Department)):
         states = set(
             db.session.scalars(
