@@ -97,6 +97,7 @@ def test_admin_invites_director_who_sets_password_and_creates_block(
     page.get_by_label("Email").fill("admin@keck.example.edu")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     axe.check(page)
     page.get_by_role("link", name="Users", exact=True).click()
     axe.check(page)

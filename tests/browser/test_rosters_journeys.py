@@ -27,6 +27,7 @@ def test_coordinator_exports_tracks_documents_and_reads_the_dashboard(page: Page
     page.get_by_label("Email").fill("coord@example.org")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     axe.check(page)
 
     page.get_by_role("link", name="rosters", exact=True).click()
