@@ -8,6 +8,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
+# pytest-xdist workers: the suite runs on both cores of the machines CI uses.
+WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
 export FLASK_APP := clerkship
 
 .PHONY: run setup system-packages test test-sqlite test-postgres lint format bench clean
@@ -36,10 +39,10 @@ test: setup system-packages
 	$(MAKE) --no-print-directory test-postgres
 
 test-sqlite: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 test-postgres: setup
-	.ci/with-postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+	.ci/with-postgres $(PYTEST) $(PYTEST_ARGS)
 
 lint: setup
 	$(BIN)/ruff check clerkship tests migrations
