@@ -1,1 +1,1 @@
-"""Seat allocation: deferred acceptance with UIM-pathway reserves (specs/allocation.md)."""
+"""Seat allocation: deferred acceptance with UIM-pathway reserves (docs/allocation.md)."""

@@ -1,4 +1,4 @@
-"""Checking an allocation against the rule (specs/allocation.md §4).
+"""Checking an allocation against the rule (docs/allocation.md §4).
 
 Directors adjust placements by hand; check_allocation tells them what the change
 breaks: over capacity, an unranked placement, a reserved seat outside the pathway,

@@ -25,7 +25,7 @@ from clerkship.extensions import db
 from clerkship.reviews.queries import application_scores
 
 allocation_cli = AppGroup(
-    "allocation", help="Seat allocation with UIM-pathway reserves (specs/allocation.md)."
+    "allocation", help="Seat allocation with UIM-pathway reserves (docs/allocation.md)."
 )
 
 

@@ -1,4 +1,4 @@
-"""The seat-allocation engine: plain data in, plain data out (specs/allocation.md).
+"""The seat-allocation engine: plain data in, plain data out (docs/allocation.md).
 
 How the allocation works
 ------------------------

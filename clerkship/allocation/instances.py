@@ -1,4 +1,4 @@
-"""A department's allocation inputs in the interchange format (specs/allocation.md §6).
+"""A department's allocation inputs in the interchange format (docs/allocation.md §6).
 
 Applications and blocks become engine records whose ids are their primary keys as
 fixed-width strings (spec §1: integer keys become f"{pk:08d}"), so ties fall to the

@@ -38,7 +38,7 @@ class AllocationRun(db.Model):
     precedence: Mapped[Precedence] = mapped_column(enum_type(Precedence))
     hard_reserves: Mapped[bool]
     score_source: Mapped[str] = mapped_column(String(40), default="raw")
-    # The interchange instance (specs/allocation.md §6) exactly as the engine saw it.
+    # The interchange instance (docs/allocation.md §6) exactly as the engine saw it.
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     # The engine's own result, before any hand adjustment.
     result: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -97,7 +97,7 @@ class StudentProfile(db.Model):
 
 
 class ApplicationState(enum.Enum):
-    """Where an application is in its life (DESIGN.md, "Life of an application")."""
+    """Where an application is in its life (docs/design.md, "Life of an application")."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"

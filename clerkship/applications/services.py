@@ -21,7 +21,7 @@ from clerkship.extensions import db
 
 S = ApplicationState
 
-# Which state may follow which (DESIGN.md, "Life of an application"). Any application
+# Which state may follow which (docs/design.md, "Life of an application"). Any application
 # that is not final can be withdrawn.
 TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),

@@ -28,7 +28,7 @@ from clerkship.extensions import db
 
 
 class AwardState(enum.Enum):
-    """Where an award application is (DESIGN.md, "Life of an application")."""
+    """Where an award application is (docs/design.md, "Life of an award application")."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"

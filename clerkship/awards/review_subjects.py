@@ -42,6 +42,6 @@ class AwardReviewSubjects:
             department=application.department,
             profile=profile,
             statement=award.essay,
-            in_pathway=True,  # every award applicant is in the pathway (DESIGN.md)
+            in_pathway=True,  # every award applicant is in the pathway (docs/design.md)
             choices=tuple(choice.block for choice in application.choices),
         )

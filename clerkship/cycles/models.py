@@ -14,7 +14,7 @@ from clerkship.extensions import db
 
 
 class Precedence(enum.Enum):
-    """Order in which a block fills its open and reserved seats (specs/allocation.md §2)."""
+    """Order in which a block fills its open and reserved seats (docs/allocation.md §2)."""
 
     OPEN_FIRST = "open_first"
     RESERVED_FIRST = "reserved_first"
@@ -89,7 +89,7 @@ class Department(db.Model):
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     contact_email: Mapped[str | None] = mapped_column(String(254))
-    # The published allocation rule (specs/allocation.md §5).
+    # The published allocation rule (docs/allocation.md §5).
     precedence: Mapped[Precedence] = mapped_column(
         enum_type(Precedence), default=Precedence.OPEN_FIRST
     )

@@ -102,7 +102,7 @@ def save_department(department: Department | None, *, by: User, **values) -> Dep
 def set_allocation_rule(
     department: Department, *, precedence: Precedence, hard_reserves: bool, by: User
 ) -> None:
-    """Change the department's published allocation rule (specs/allocation.md §5)."""
+    """Change the department's published allocation rule (docs/allocation.md §5)."""
     changes = _changes(department, {"precedence": precedence, "hard_reserves": hard_reserves})
     if changes:
         record_event("department.allocation_rule", by=by, target=department, **changes)

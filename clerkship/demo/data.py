@@ -1,4 +1,4 @@
-"""The facts the demo season is built from (modelled on the program pages in shared/context)."""
+"""The facts the demo season is built from (modelled on the departments' public program pages)."""
 
 from __future__ import annotations
 

@@ -157,7 +157,7 @@ def seed_people(ctx: DemoContext) -> None:
         director_name, coordinator_name, reviewer_name = STAFF_NAMES.get(
             slug, (f"{department.name} Director", f"{department.name} Coordinator", "Reviewer")
         )
-        # A director usually reviews too (DESIGN.md).
+        # A director usually reviews too (docs/design.md).
         director = _person(
             ctx,
             f"{short}.director@keck.example.edu",

@@ -1,4 +1,4 @@
-"""Who may see and change what in the UIM pathway (DESIGN.md, "Who sees what")."""
+"""Who may see and change what in the UIM pathway (docs/design.md, "The UIM pathway", rule 5)."""
 
 from __future__ import annotations
 

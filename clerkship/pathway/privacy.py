@@ -14,7 +14,7 @@ from clerkship.pathway.models import SelfIdentification
 
 
 def record_answers_view(student: User, cycle: Cycle, *, by: User, context: str) -> None:
-    """Write the audit event every view of a student's answers leaves (DESIGN.md, rule 5)."""
+    """Write the audit event every view of a student's answers leaves (docs/design.md, "The UIM pathway", rule 5)."""
     answers = queries.self_identification(student, cycle)
     record_event(
         queries.ANSWERS_VIEWED,

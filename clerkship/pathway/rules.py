@@ -1,4 +1,4 @@
-"""Who is in the UIM pathway (DESIGN.md, "The UIM pathway"), as plain functions."""
+"""Who is in the UIM pathway (docs/design.md, "The UIM pathway"), as plain functions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The allocation engine against specs/allocation.md §1-4.
+"""The allocation engine against docs/allocation.md §1-4.
 
 Properties are checked on many small random instances against oracles written
 here from the spec's wording (a seat-by-seat Ch_b, brute-force enumeration of

@@ -1,6 +1,6 @@
 """Who sees self-identification answers and the flag, by role, on every page that could show them.
 
-DESIGN.md rule 5: the student sees their own answers; the award committee and admins see
+docs/design.md ("The UIM pathway", rule 5): the student sees their own answers; the award committee and admins see
 them (each view audited); directors and coordinators of the department see only the flag;
 reviewers, other students and other departments see neither.
 """
