@@ -8,9 +8,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
-# pytest-xdist workers: the suite runs on both cores of the machines CI uses.
+# pytest-xdist workers: the suite runs on both cores of the machines CI uses. A module
+# runs on one worker (loadscope), so a session fixture its tests share is built once
+# there (pytest-xdist's loadgroup does not group tests under pytest 9.2).
 WORKERS ?= 2
-PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 export FLASK_APP := clerkship
 
 .PHONY: run setup system-packages test test-sqlite test-postgres lint format bench clean

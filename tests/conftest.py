@@ -87,14 +87,6 @@ def link_in(message: EmailMessage) -> str:
     raise AssertionError("no link in the email")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items) -> None:
-    """Tests of the shared demo season run on one xdist worker, which seeds it once."""
-    for item in items:
-        if "demo_season" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("demo_season"))
-
-
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
@@ -243,29 +235,51 @@ def _schema(database_url, smtp_server, instance_path) -> None:
         db.session.remove()
 
 
-@pytest.fixture(scope="session")
-def demo_database_url(tmp_path_factory, worker_id, _schema) -> str:
-    """A second database, for the demo season that read-only tests share."""
+# The demo seasons that read-only tests share, each in a database of its own: fixture
+# name -> (database name suffix, `flask demo seed` arguments).
+DEMO_SEASONS = {
+    "demo_season": ("demo", []),
+    "demo_season_at_scale": ("demo_scale", ["--scale", "300"]),
+}
+
+
+def _demo_database_url(tmp_path_factory, worker_id: str, suffix: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('demo') / 'clerkship-demo.db'}"
-    return _worker_database(url, f"{worker_id}_demo")
+        return f"sqlite:///{tmp_path_factory.mktemp(suffix) / f'clerkship-{suffix}.db'}"
+    return _worker_database(url, f"{worker_id}_{suffix}")
+
+
+_DEMO_URLS: dict[str, str] = {}
+
+
+def _seed_demo(name: str, tmp_path_factory, worker_id: str, smtp_port: int) -> str:
+    """Seed the demo season `name` into its own database; the command's output."""
+    suffix, arguments = DEMO_SEASONS[name]
+    url = _DEMO_URLS[name] = _demo_database_url(tmp_path_factory, worker_id, suffix)
+    pair = app_pair(url, smtp_port, {})
+    with pair.twin.app_context():
+        db.create_all()
+        db.session.remove()
+    result = pair.served.test_cli_runner().invoke(args=["demo", "seed", *arguments])
+    assert result.exit_code == 0, result.output
+    return result.output
 
 
 @pytest.fixture(scope="session")
-def demo_season(demo_database_url, smtp_server) -> str:
+def demo_season(tmp_path_factory, worker_id, _schema, smtp_server) -> str:
     """`flask demo seed` run once per session; its output (the printed logins).
 
     Only tests that read the season use it: a test that changes it must seed its
     own (with the `app` fixture, on the emptied test database).
     """
-    pair = app_pair(demo_database_url, smtp_server[1], {})
-    with pair.twin.app_context():
-        db.create_all()
-        db.session.remove()
-    result = pair.served.test_cli_runner().invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
-    return result.output
+    return _seed_demo("demo_season", tmp_path_factory, worker_id, smtp_server[1])
+
+
+@pytest.fixture(scope="session")
+def demo_season_at_scale(tmp_path_factory, worker_id, _schema, smtp_server) -> str:
+    """`flask demo seed --scale 300` run once per session, for tests that only read it."""
+    return _seed_demo("demo_season_at_scale", tmp_path_factory, worker_id, smtp_server[1])
 
 
 def empty_all_tables() -> None:
@@ -297,14 +311,16 @@ def app(request, _schema, database_url, smtp_server, mailbox, app_config) -> Ite
 
     Both come from the session's cache (one pair per configuration); a test marked
     `fresh_app` changes the app itself (adds a route, swaps the template loader) and
-    gets a pair of its own. A test that uses the `demo_season` fixture reads the demo
-    season, seeded once per session in a database of its own, whose rows are kept;
+    gets a pair of its own. A test that uses a demo season fixture (DEMO_SEASONS) reads
+    that season, seeded once per session in a database of its own, whose rows are kept;
     every other test leaves the tables empty.
     """
     fresh = request.node.get_closest_marker("fresh_app") is not None
-    keep_rows = "demo_season" in request.fixturenames
-    if keep_rows:
-        database_url = request.getfixturevalue("demo_database_url")
+    seasons = [name for name in DEMO_SEASONS if name in request.fixturenames]
+    keep_rows = bool(seasons)
+    if seasons:
+        request.getfixturevalue(seasons[0])
+        database_url = _DEMO_URLS[seasons[0]]
     pair = app_pair(database_url, smtp_server[1], app_config, fresh=fresh)
     with pair.twin.app_context():
         yield pair.served

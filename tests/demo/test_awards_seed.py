@@ -42,14 +42,3 @@ def test_demo_has_pathway_students_in_every_department(app, demo_season):
         select(func.count(Application.id)).where(Application.in_pathway.is_(False))
     )
     assert not_flagged >= 2
-
-
-def test_demo_at_scale_gives_synthetic_students_award_applications(app):
-    result = app.test_cli_runner().invoke(args=["demo", "seed", "--scale", "100"])
-    assert result.exit_code == 0, result.output
-    submitted = db.session.scalar(
-        select(func.count(AwardApplication.id)).where(
-            AwardApplication.state == AwardState.SUBMITTED
-        )
-    )
-    assert submitted == 2 + 10

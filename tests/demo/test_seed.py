@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from clerkship.accounts.models import Membership, Role, User
 from clerkship.accounts.passwords import verify_password
+from clerkship.awards.models import AwardApplication, AwardState
 from clerkship.cycles.models import Block, Department
 from clerkship.demo.data import DEMO_PASSWORD
 from clerkship.documents.models import Document
@@ -58,10 +59,8 @@ def test_seed_refuses_non_empty_database_unless_reset(app):
     assert not any((folder / name).exists() for name in first_files)
 
 
-def test_seed_scale_adds_synthetic_students(app):
-    result = app.test_cli_runner().invoke(args=["demo", "seed", "--scale", "200"])
-    assert result.exit_code == 0, result.output
-    assert "236 students" in result.output
+def test_seed_scale_adds_synthetic_students(app, demo_season_at_scale):
+    assert "336 students" in demo_season_at_scale
 
 
 def test_seed_gives_every_department_an_application_in_every_state(app, demo_season):
@@ -94,11 +93,9 @@ def test_seed_gives_every_department_an_application_in_every_state(app, demo_sea
     ]
 
 
-def test_seed_scale_puts_n_applications_in_emergency_medicine(app):
+def test_seed_scale_puts_n_applications_in_emergency_medicine(app, demo_season_at_scale):
     from clerkship.applications.models import Application
 
-    result = app.test_cli_runner().invoke(args=["demo", "seed", "--scale", "300"])
-    assert result.exit_code == 0, result.output
     em = db.session.scalar(select(Department).where(Department.slug == "emergency-medicine"))
     synthetic = db.session.scalar(
         select(func.count(Application.id))
@@ -106,3 +103,12 @@ def test_seed_scale_puts_n_applications_in_emergency_medicine(app):
         .where(Application.department_id == em.id, User.email.like("synthetic.student%"))
     )
     assert synthetic == 300
+
+
+def test_demo_at_scale_gives_synthetic_students_award_applications(app, demo_season_at_scale):
+    submitted = db.session.scalar(
+        select(func.count(AwardApplication.id)).where(
+            AwardApplication.state == AwardState.SUBMITTED
+        )
+    )
+    assert submitted == 2 + 30  # the demo's two, and one in ten of 300 synthetic students
