@@ -60,6 +60,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _load_config(app: Flask, test_config: dict | None) -> None:
+    from clerkship.core.hosts import trusted_hosts
+
     app.config.from_object(config_module.DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CLERKSHIP")
@@ -73,6 +75,9 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
         # Production is served over HTTPS (directly or behind a proxy): cookies never travel in clear.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+        # Refuse requests for any other host (Host / X-Forwarded-Host are the client's word).
+        if app.config.get("TRUSTED_HOSTS") is None:
+            app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["BASE_URL"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_module.load_secret_key(app)
     config_module.check_production(app)
@@ -115,6 +120,11 @@ def _init_extensions(app: Flask) -> None:
         referrer_policy="same-origin",
         frame_options="DENY",
     )
+    if app.config["TRUSTED_HOSTS"]:
+        from clerkship.core.hosts import TrustedHostGuard
+
+        # Inside ProxyFix, so that it judges the host the trusted proxy forwarded.
+        app.wsgi_app = TrustedHostGuard(app.wsgi_app, app.config["TRUSTED_HOSTS"])
     if app.config["PROXY_FIX_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -18,7 +18,9 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     INSTITUTION_NAME = "Keck School of Medicine of USC"
     TIME_ZONE = "America/Los_Angeles"
-    BASE_URL = "http://127.0.0.1:5000"
+    BASE_URL = "http://127.0.0.1:5000"  # every link in every email starts with it
+    # Hosts the app answers to; None: any outside production, BASE_URL's host in production.
+    TRUSTED_HOSTS: list[str] | None = None
 
     # Outgoing mail: with no MAIL_SERVER, messages are written to the log instead.
     MAIL_SERVER: str | None = None

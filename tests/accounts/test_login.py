@@ -104,7 +104,7 @@ def test_forgot_password_emails_single_use_link(client, mailbox):
     user = make_student(email="s@example.org")
     response = client.post("/password/forgot", data={"email": "s@example.org"})
     assert response.status_code == 302
-    link = link_in(mailbox.last_to("s@example.org")).replace("http://localhost", "")
+    link = link_in(mailbox.last_to("s@example.org")).replace("http://clerkship.example.org", "")
     new = "marigold-lantern-river"
     response = client.post(link, data={"password": new, "confirm": new})
     assert response.status_code == 302
@@ -127,7 +127,7 @@ def test_forgot_password_for_unknown_email_says_the_same_and_sends_nothing(clien
 def test_reset_link_expires_after_an_hour(client, mailbox):
     make_student(email="s@example.org")
     client.post("/password/forgot", data={"email": "s@example.org"})
-    link = link_in(mailbox.last_to("s@example.org")).replace("http://localhost", "")
+    link = link_in(mailbox.last_to("s@example.org")).replace("http://clerkship.example.org", "")
     with freeze_time(timedelta(minutes=61), tick=True):
         assert "too old" in client.get(link).get_data(as_text=True)
 
@@ -138,7 +138,7 @@ def test_reset_signs_out_other_sessions(client, app, mailbox):
     login(other_device, user)
     assert other_device.get("/account/password").status_code == 200
     client.post("/password/forgot", data={"email": "s@example.org"})
-    link = link_in(mailbox.last_to("s@example.org")).replace("http://localhost", "")
+    link = link_in(mailbox.last_to("s@example.org")).replace("http://clerkship.example.org", "")
     client.post(
         link, data={"password": "marigold-lantern-river", "confirm": "marigold-lantern-river"}
     )

@@ -36,7 +36,7 @@ def test_register_creates_unverified_student_and_emails_a_link(client, mailbox):
 def test_register_then_follow_emailed_link_verifies(client, mailbox):
     client.post("/register", data=GOOD)
     link = link_in(mailbox.last_to("amara.okafor@med.example.edu"))
-    response = client.get(link.replace("http://localhost", ""))
+    response = client.get(link.replace("http://clerkship.example.org", ""))
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "amara.okafor@med.example.edu"))
     assert user.is_verified is True
@@ -50,7 +50,9 @@ def test_register_then_follow_emailed_link_verifies(client, mailbox):
 
 def test_verification_link_expires(client, mailbox):
     client.post("/register", data=GOOD)
-    link = link_in(mailbox.last_to("amara.okafor@med.example.edu")).replace("http://localhost", "")
+    link = link_in(mailbox.last_to("amara.okafor@med.example.edu")).replace(
+        "http://clerkship.example.org", ""
+    )
     with freeze_time(timedelta(days=3), tick=True):
         response = client.get(link)
     assert response.status_code == 400
