@@ -55,6 +55,10 @@ class ResendVerificationForm(FlaskForm):
     pass
 
 
+class EndSessionsForm(FlaskForm):
+    """Sign out everywhere: a button, only the CSRF token to check."""
+
+
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",

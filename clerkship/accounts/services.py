@@ -110,6 +110,23 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
+def sign_out(user: User) -> None:
+    """End the user's sessions: copies of its session or remember-me cookie stop working too.
+
+    Sessions live in signed cookies, so the server can only refuse them by changing
+    the token they carry; that also signs the user out on their other devices.
+    """
+    user.session_token = new_session_token()
+    record_event("account.logout", by=user, target=user, subject=user)
+
+
+def end_sessions(user: User, *, by: User) -> None:
+    """Sign the user out everywhere (by themselves, or by an administrator)."""
+    user.session_token = new_session_token()
+    summary = "Signed out everywhere" if by.id == user.id else f"All sessions ended by {by.email}"
+    record_event("account.end_sessions", by=by, target=user, subject=user, summary=summary)
+
+
 def _password_fingerprint(user: User) -> str:
     # A reset link is bound to the password it replaces, so it works once.
     return (user.password_hash or "none")[-16:]

@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from clerkship.accounts import services
 from clerkship.accounts.forms import (
     ChangePasswordForm,
+    EndSessionsForm,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
@@ -125,8 +126,11 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
+    if current_user.is_authenticated:
+        services.sign_out(current_user)
+        db.session.commit()
     logout_user()
-    flash("You are signed out.", "info")
+    flash("You are signed out, on this device and every other.", "info")
     return redirect(url_for("home.index"))
 
 
@@ -212,3 +216,16 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/sessions/end", methods=["POST"])
+@login_required
+def end_other_sessions():
+    form = EndSessionsForm()
+    if form.validate_on_submit():
+        services.end_sessions(current_user, by=current_user)
+        db.session.commit()
+        # The token changed; this session goes on with the new one.
+        login_user(current_user._get_current_object())
+        flash("Every other device and browser is signed out.", "success")
+    return redirect(url_for("accounts.change_password"))
