@@ -51,10 +51,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _connect_features(app)
     _register_cli(app)
+    from clerkship.core.caching import register_no_store
     from clerkship.core.errors import register_error_handlers
     from clerkship.core.templating import register_templating
 
     register_error_handlers(app)
+    register_no_store(app)
     register_templating(app, FEATURES)
     return app
 
