@@ -37,6 +37,7 @@ class DefaultConfig:
     PASSWORD_RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
     INVITATION_MAX_AGE = int(timedelta(days=7).total_seconds())
     PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MIN_STRENGTH = 3  # zxcvbn score, 0-4: refuses common, repetitive, patterned passwords
     LOGIN_RATE_LIMIT = "5 per minute;30 per hour"  # per client address
     LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # per email tried, from anywhere
     # A rate limit, not a password (for ruff and bandit).

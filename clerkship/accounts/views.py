@@ -59,20 +59,20 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_student(
+            services.register_student(
                 email=form.email.data, full_name=form.full_name.data, password=form.password.data
             )
         except RuleViolation as error:
             attach_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
+            # The same answer whether or not the address already had an account.
             flash(
-                f"Welcome! We sent a link to {user.email}. Open it to confirm your address "
-                "before you apply.",
+                f"Thank you. We sent an email to {services.normalize_email(form.email.data)}: "
+                "open the link in it to confirm your address, then sign in.",
                 "success",
             )
-            return redirect(url_for("home.index"))
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
 
 

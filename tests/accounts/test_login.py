@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -168,3 +169,18 @@ def test_change_password_requires_current_one(client):
     )
     assert response.status_code == 302
     assert client.get("/account/password").status_code == 200  # this session stays signed in
+
+
+def test_wrong_password_for_an_unknown_email_costs_one_argon2_verification(client, monkeypatch):
+    make_student(email="s@example.org")
+    verified = []
+    real_verify = PasswordHasher.verify
+
+    def counting_verify(self, hash, password):  # argon2-cffi's, not ours: counts its work
+        verified.append(hash[:9])
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", counting_verify)
+    _login(client, "s@example.org", "wrong-password-here")
+    _login(client, "nobody@example.org", "wrong-password-here")
+    assert verified == ["$argon2id", "$argon2id"]
