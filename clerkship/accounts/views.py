@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from clerkship.accounts import services
+from clerkship.accounts import services, throttle
 from clerkship.accounts.forms import (
     ChangePasswordForm,
     EndSessionsForm,
@@ -24,18 +24,6 @@ from clerkship.core.tokens import TokenExpired, TokenInvalid
 from clerkship.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _login_account_limit() -> str:
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
-
-
-def _login_email_key() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()[:254]
 
 
 def _reset_limit() -> str:
@@ -104,23 +92,50 @@ def resend_verification():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_account_limit, key_func=_login_email_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = throttle.attempt_for(
+            form.email.data, services.find_user_by_email(form.email.data)
+        )
+        block = throttle.blocked(attempt)
+        if block is not None:
+            form.form_errors.append(_blocked_message(block))
+            response = current_app.make_response(
+                (render_template("accounts/login.html", form=form), 429)
+            )
+            response.headers["Retry-After"] = str(block.seconds)
+            return response
         user = services.authenticate(form.email.data, form.password.data)
         db.session.commit()
         if user is not None:
+            throttle.record_success(attempt)
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(request.args.get("next")))
+            throttle.remember_device(response, user)
+            return response
+        throttle.record_failure(attempt)
         form.form_errors.append(
             "The email or password is not correct. (Invited staff: use the link in your "
             "invitation to set a password first.)"
         )
     return render_template("accounts/login.html", form=form)
+
+
+def _blocked_message(block: throttle.Block) -> str:
+    minutes = max(1, round(block.seconds / 60))
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if block.per_address:
+        return (
+            f"Too many failed sign-ins from your network. Please try again in {wait}. "
+            "A browser you have signed in with before can sign in now."
+        )
+    return (
+        f"Too many failed sign-ins to this account from here. Please try again in {wait}, "
+        "or reset your password. A browser you have signed in with before can sign in now."
+    )
 
 
 @bp.route("/logout", methods=["POST"])

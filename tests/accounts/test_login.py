@@ -1,10 +1,9 @@
-"""Sign-in, sign-out, remember me, password reset and the sign-in rate limit."""
+"""Sign-in, sign-out, remember me and password reset (the sign-in limits: test_throttle.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from argon2 import PasswordHasher
 from freezegun import freeze_time
 from sqlalchemy import select
@@ -75,30 +74,6 @@ def test_logout_signs_out(client):
 
 def test_logout_by_get_is_not_allowed(client):
     assert client.get("/logout").status_code == 405
-
-
-class TestRateLimit:
-    @pytest.fixture
-    def app_config(self):
-        return {"RATELIMIT_ENABLED": True}
-
-    def test_sixth_attempt_in_a_minute_is_refused_with_a_message(self, client):
-        make_student(email="s@example.org")
-        for _ in range(5):
-            assert _login(client, "s@example.org", "wrong-password-x").status_code == 200
-        response = _login(client, "s@example.org")
-        assert response.status_code == 429
-        assert "Too many sign-in attempts" in response.get_data(as_text=True)
-        assert response.headers["Retry-After"]
-
-    def test_limit_lifts_after_a_minute(self, client):
-        make_student(email="s@example.org")
-        with freeze_time() as frozen:
-            for _ in range(5):
-                _login(client, "s@example.org", "wrong-password-x")
-            assert _login(client, "s@example.org").status_code == 429
-            frozen.tick(timedelta(seconds=61))
-            assert _login(client, "s@example.org").status_code == 302
 
 
 def test_forgot_password_emails_single_use_link(client, mailbox):
