@@ -138,6 +138,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to open that page."
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = Anonymous
+    from clerkship.accounts.session_limits import register_session_limits
+
+    register_session_limits(app)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

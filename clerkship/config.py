@@ -45,7 +45,11 @@ class DefaultConfig:
     DEVICE_COOKIE_DAYS = 365  # a browser that signed in to an account is known to it this long
     # A rate limit, not a password (for ruff and bandit).
     PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105  # nosec B105
-    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)  # students only: staff sign in every session
+    # Staff (every role but student): signed out after this long without a request, and
+    # this long after signing in, whatever happens (accounts/session_limits.py).
+    STAFF_IDLE_MINUTES = 30
+    STAFF_SESSION_HOURS = 12
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True

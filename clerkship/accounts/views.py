@@ -112,7 +112,8 @@ def login():
         db.session.commit()
         if user is not None:
             throttle.record_success(attempt)
-            login_user(user, remember=form.remember.data)
+            # Staff sessions end when idle (session_limits.py); no cookie outlives them.
+            login_user(user, remember=form.remember.data and not user.is_staff)
             response = redirect(_safe_next(request.args.get("next")))
             throttle.remember_device(response, user)
             return response
