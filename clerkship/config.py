@@ -110,7 +110,7 @@ def load_secret_key(app: Flask) -> None:
 
 
 def check_production(app: Flask) -> None:
-    """Refuse to start a production app that is in debug mode or has no secret."""
+    """Refuse to start a production app in debug mode, without a secret or without BASE_URL."""
     if app.config["ENV_NAME"] != "production":
         return
     problems = []
@@ -118,5 +118,8 @@ def check_production(app: Flask) -> None:
         problems.append("debug mode is on (unset FLASK_DEBUG / CLERKSHIP_DEBUG)")
     if not app.config.get("SECRET_KEY"):
         problems.append("no SECRET_KEY (set CLERKSHIP_SECRET_KEY or instance/config.py)")
+    if app.config["BASE_URL"] == DefaultConfig.BASE_URL:
+        # Emailed links and the trusted host are built on it.
+        problems.append("BASE_URL is not set (CLERKSHIP_BASE_URL=https://clerkship.school.edu)")
     if problems:
         raise RuntimeError("clerkship refuses to start in production: " + "; ".join(problems))
