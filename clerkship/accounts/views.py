@@ -228,7 +228,7 @@ def change_password():
         else:
             db.session.commit()
             # The session token changed; sign this session in again with it.
-            login_user(current_user._get_current_object())
+            _sign_in_again(current_user._get_current_object())
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)
@@ -242,6 +242,12 @@ def end_other_sessions():
         services.end_sessions(current_user, by=current_user)
         db.session.commit()
         # The token changed; this session goes on with the new one.
-        login_user(current_user._get_current_object())
+        _sign_in_again(current_user._get_current_object())
         flash("Every other device and browser is signed out.", "success")
     return redirect(url_for("accounts.change_password"))
+
+
+def _sign_in_again(user) -> None:
+    """Carry this session (and its remember-me cookie, if it had one) over to a new token."""
+    had_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=had_cookie and not user.is_staff)

@@ -78,3 +78,12 @@ def test_admin_ends_every_session_of_a_user_audited(app, client):
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "account.end_sessions"))
     assert (event.actor_id, event.subject_user_id) == (admin.id, student.id)
     assert event.summary == f"All sessions ended by {admin.email}"
+
+
+def test_signing_out_other_devices_renews_this_devices_remember_cookie(app, client):
+    make_student(email="s@example.org")
+    _sign_in(client, "s@example.org", remember=True)
+    client.post("/account/sessions/end")
+    later = app.test_client()  # this browser after its session cookie has gone
+    later.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert _signed_in(later)
