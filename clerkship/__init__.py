@@ -51,15 +51,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _connect_features(app)
     _register_cli(app)
+    from clerkship.core.caching import register_no_store
     from clerkship.core.errors import register_error_handlers
     from clerkship.core.templating import register_templating
 
     register_error_handlers(app)
+    register_no_store(app)
     register_templating(app, FEATURES)
     return app
 
 
 def _load_config(app: Flask, test_config: dict | None) -> None:
+    from clerkship.core.hosts import trusted_hosts
+
     app.config.from_object(config_module.DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CLERKSHIP")
@@ -73,6 +77,9 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
         # Production is served over HTTPS (directly or behind a proxy): cookies never travel in clear.
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
+        # Refuse requests for any other host (Host / X-Forwarded-Host are the client's word).
+        if app.config.get("TRUSTED_HOSTS") is None:
+            app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config["BASE_URL"])
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     config_module.load_secret_key(app)
     config_module.check_production(app)
@@ -115,6 +122,11 @@ def _init_extensions(app: Flask) -> None:
         referrer_policy="same-origin",
         frame_options="DENY",
     )
+    if app.config["TRUSTED_HOSTS"]:
+        from clerkship.core.hosts import TrustedHostGuard
+
+        # Inside ProxyFix, so that it judges the host the trusted proxy forwarded.
+        app.wsgi_app = TrustedHostGuard(app.wsgi_app, app.config["TRUSTED_HOSTS"])
     if app.config["PROXY_FIX_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -126,6 +138,9 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to open that page."
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = Anonymous
+    from clerkship.accounts.session_limits import register_session_limits
+
+    register_session_limits(app)
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:

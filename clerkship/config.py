@@ -18,7 +18,9 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     INSTITUTION_NAME = "Keck School of Medicine of USC"
     TIME_ZONE = "America/Los_Angeles"
-    BASE_URL = "http://127.0.0.1:5000"
+    BASE_URL = "http://127.0.0.1:5000"  # every link in every email starts with it
+    # Hosts the app answers to; None: any outside production, BASE_URL's host in production.
+    TRUSTED_HOSTS: list[str] | None = None
 
     # Outgoing mail: with no MAIL_SERVER, messages are written to the log instead.
     MAIL_SERVER: str | None = None
@@ -40,11 +42,19 @@ class DefaultConfig:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536  # KiB
     ARGON2_PARALLELISM = 4
-    LOGIN_RATE_LIMIT = "5 per minute;30 per hour"  # per client address
-    LOGIN_ACCOUNT_RATE_LIMIT = "10 per 15 minutes"  # per email tried, from anywhere
+    PASSWORD_MIN_STRENGTH = 3  # zxcvbn score, 0-4: refuses common, repetitive, patterned passwords
+    # Failed sign-ins only (accounts/throttle.py): per account and client address (or known
+    # device) together, and per address alone, high enough for a class on one hospital network.
+    LOGIN_FAILURE_LIMIT = "10 per 15 minutes"
+    LOGIN_ADDRESS_FAILURE_LIMIT = "300 per 15 minutes"
+    DEVICE_COOKIE_DAYS = 365  # a browser that signed in to an account is known to it this long
     # A rate limit, not a password (for ruff and bandit).
     PASSWORD_RESET_RATE_LIMIT = "5 per hour"  # noqa: S105  # nosec B105
-    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)  # students only: staff sign in every session
+    # Staff (every role but student): signed out after this long without a request, and
+    # this long after signing in, whatever happens (accounts/session_limits.py).
+    STAFF_IDLE_MINUTES = 30
+    STAFF_SESSION_HOURS = 12
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
@@ -105,7 +115,7 @@ def load_secret_key(app: Flask) -> None:
 
 
 def check_production(app: Flask) -> None:
-    """Refuse to start a production app that is in debug mode or has no secret."""
+    """Refuse to start a production app in debug mode, without a secret or without BASE_URL."""
     if app.config["ENV_NAME"] != "production":
         return
     problems = []
@@ -113,5 +123,8 @@ def check_production(app: Flask) -> None:
         problems.append("debug mode is on (unset FLASK_DEBUG / CLERKSHIP_DEBUG)")
     if not app.config.get("SECRET_KEY"):
         problems.append("no SECRET_KEY (set CLERKSHIP_SECRET_KEY or instance/config.py)")
+    if app.config["BASE_URL"] == DefaultConfig.BASE_URL:
+        # Emailed links and the trusted host are built on it.
+        problems.append("BASE_URL is not set (CLERKSHIP_BASE_URL=https://clerkship.school.edu)")
     if problems:
         raise RuntimeError("clerkship refuses to start in production: " + "; ".join(problems))

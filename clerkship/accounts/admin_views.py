@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from clerkship.accounts import queries, services
-from clerkship.accounts.forms import EditUserForm, InviteForm, MembershipForm, UserFilterForm
+from clerkship.accounts.forms import (
+    EditUserForm,
+    EndSessionsForm,
+    InviteForm,
+    MembershipForm,
+    UserFilterForm,
+)
 from clerkship.accounts.models import Membership, Role, User
 from clerkship.accounts.permissions import can_manage_users
 from clerkship.core.forms import attach_error
@@ -159,4 +165,18 @@ def resend_invitation(user_id: int):
         flash(
             f"A new invitation was sent to {user.email}; earlier links no longer work.", "success"
         )
+    return redirect(url_for("users.edit", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/sessions/end", methods=["POST"])
+@login_required
+def end_sessions(user_id: int):
+    require(can_manage_users(current_user), FORBIDDEN)
+    user = _load_user(user_id)
+    if EndSessionsForm().validate_on_submit():
+        services.end_sessions(user, by=current_user)
+        db.session.commit()
+        if user.id == current_user.id:
+            login_user(user)  # an administrator ending their own sessions keeps this one
+        flash(f"{user.full_name} is signed out on every device.", "success")
     return redirect(url_for("users.edit", user_id=user.id))

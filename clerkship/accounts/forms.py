@@ -44,7 +44,10 @@ class RegisterForm(FlaskForm):
 class LoginForm(FlaskForm):
     email = EmailField("Email", **EMAIL_FIELD)
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField(
+        "Keep me signed in on this device",
+        description="For students; staff accounts sign out after a while without activity.",
+    )
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -53,6 +56,10 @@ class ForgotPasswordForm(FlaskForm):
 
 class ResendVerificationForm(FlaskForm):
     pass
+
+
+class EndSessionsForm(FlaskForm):
+    """Sign out everywhere: a button, only the CSRF token to check."""
 
 
 class NewPasswordForm(FlaskForm):

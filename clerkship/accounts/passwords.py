@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -89,3 +90,18 @@ def password_problems(password: str, *, email: str, name: str = "", min_length: 
     if lowered in COMMON_PASSWORDS or len(set(password)) <= 2:
         problems.append("This password is too easy to guess; choose a less common one.")
     return problems
+
+
+_dummy_hashes: list[str] = []
+
+
+def dummy_hash() -> str:
+    """A hash of a random password made like every other, to verify against for unknown emails.
+
+    Verifying against it costs what verifying a real account's hash costs, so a failed
+    sign-in takes as long whether or not the address has an account. It is made again
+    when the hashing parameters change.
+    """
+    if not _dummy_hashes or needs_rehash(_dummy_hashes[0]):
+        _dummy_hashes[:] = [hash_password(secrets.token_urlsafe(24))]
+    return _dummy_hashes[0]

@@ -9,11 +9,13 @@ from sqlalchemy import select
 
 from clerkship.accounts.models import Membership, Role, User, new_session_token
 from clerkship.accounts.passwords import (
+    dummy_hash,
     hash_password,
     needs_rehash,
     password_problems,
     verify_password,
 )
+from clerkship.accounts.strength import guessability_problem
 from clerkship.audit.services import record_event
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
@@ -39,24 +41,50 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def check_password_policy(password: str, *, email: str, name: str = "") -> None:
-    """Refuse a password that breaks the policy, naming every problem."""
+    """Refuse a password that breaks the policy or is easy to guess, naming every problem."""
     problems = password_problems(
         password, email=email, name=name, min_length=current_app.config["PASSWORD_MIN_LENGTH"]
     )
+    if not problems:
+        hints = [*email.lower().replace(".", " ").replace("@", " ").split(), *name.lower().split()]
+        hints += [*current_app.config["INSTITUTION_NAME"].lower().split(), "clerkship"]
+        weak = guessability_problem(
+            password, hints=hints, min_score=current_app.config["PASSWORD_MIN_STRENGTH"]
+        )
+        problems = [weak] if weak else []
     if problems:
         raise RuleViolation(" ".join(problems), field="password")
 
 
-def register_student(*, email: str, full_name: str, password: str) -> User:
-    """Create a student account and send the email-verification link."""
+def register_student(*, email: str, full_name: str, password: str) -> User | None:
+    """Create a student account and send the email-verification link.
+
+    For an address that already has an account, nothing is created and its owner is
+    told by email; the caller answers exactly as for a new account, so the form does
+    not reveal who has one (security issue, finding 4). Both paths hash the password.
+    """
     email = normalize_email(email)
-    if find_user_by_email(email) is not None:
-        raise RuleViolation(
-            "An account with this email already exists. Sign in, or reset your password.",
-            field="email",
-        )
     check_password_policy(password, email=email, name=full_name)
-    user = User(email=email, full_name=full_name.strip(), password_hash=hash_password(password))
+    password_hash = hash_password(password)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        queue_email(
+            existing.email,
+            "Someone tried to register with your address",
+            "register_existing",
+            user=existing,
+            login_link=external_url("accounts.login"),
+            reset_link=external_url("accounts.forgot_password"),
+        )
+        record_event(
+            "account.register_existing",
+            by=None,
+            target=existing,
+            subject=existing,
+            summary="Registration attempted with this address",
+        )
+        return None
+    user = User(email=email, full_name=full_name.strip(), password_hash=password_hash)
     user.memberships.append(Membership(role=Role.STUDENT))
     db.session.add(user)
     db.session.flush()
@@ -92,9 +120,15 @@ def verify_email(token: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; records the attempt."""
+    """The active user with these credentials, or None; records the attempt.
+
+    An unknown address costs the same argon2 work as a known one, so the time of
+    the answer does not tell whether an account exists (security issue, finding 4).
+    """
     user = find_user_by_email(email)
-    if user is None or not user.active or not verify_password(user.password_hash, password):
+    known = user is not None and user.has_password
+    matches = verify_password(user.password_hash if known else dummy_hash(), password)
+    if not (known and matches and user.active):
         record_event(
             "account.login_failed",
             by=None,
@@ -108,6 +142,23 @@ def authenticate(email: str, password: str) -> User | None:
     user.last_login_at = utcnow()
     record_event("account.login", by=user, target=user, subject=user)
     return user
+
+
+def sign_out(user: User) -> None:
+    """End the user's sessions: copies of its session or remember-me cookie stop working too.
+
+    Sessions live in signed cookies, so the server can only refuse them by changing
+    the token they carry; that also signs the user out on their other devices.
+    """
+    user.session_token = new_session_token()
+    record_event("account.logout", by=user, target=user, subject=user)
+
+
+def end_sessions(user: User, *, by: User) -> None:
+    """Sign the user out everywhere (by themselves, or by an administrator)."""
+    user.session_token = new_session_token()
+    summary = "Signed out everywhere" if by.id == user.id else f"All sessions ended by {by.email}"
+    record_event("account.end_sessions", by=by, target=user, subject=user, summary=summary)
 
 
 def _password_fingerprint(user: User) -> str:

@@ -7,9 +7,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from clerkship.accounts import services
+from clerkship.accounts import services, throttle
 from clerkship.accounts.forms import (
     ChangePasswordForm,
+    EndSessionsForm,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
@@ -23,18 +24,6 @@ from clerkship.core.tokens import TokenExpired, TokenInvalid
 from clerkship.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _login_account_limit() -> str:
-    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
-
-
-def _login_email_key() -> str:
-    return "login:" + request.form.get("email", "").strip().lower()[:254]
 
 
 def _reset_limit() -> str:
@@ -58,20 +47,20 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register_student(
+            services.register_student(
                 email=form.email.data, full_name=form.full_name.data, password=form.password.data
             )
         except RuleViolation as error:
             attach_error(form, error)
         else:
             db.session.commit()
-            login_user(user)
+            # The same answer whether or not the address already had an account.
             flash(
-                f"Welcome! We sent a link to {user.email}. Open it to confirm your address "
-                "before you apply.",
+                f"Thank you. We sent an email to {services.normalize_email(form.email.data)}: "
+                "open the link in it to confirm your address, then sign in.",
                 "success",
             )
-            return redirect(url_for("home.index"))
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -103,18 +92,32 @@ def resend_verification():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_account_limit, key_func=_login_email_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
+        attempt = throttle.attempt_for(
+            form.email.data, services.find_user_by_email(form.email.data)
+        )
+        block = throttle.blocked(attempt)
+        if block is not None:
+            form.form_errors.append(_blocked_message(block))
+            response = current_app.make_response(
+                (render_template("accounts/login.html", form=form), 429)
+            )
+            response.headers["Retry-After"] = str(block.seconds)
+            return response
         user = services.authenticate(form.email.data, form.password.data)
         db.session.commit()
         if user is not None:
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            throttle.record_success(attempt)
+            # Staff sessions end when idle (session_limits.py); no cookie outlives them.
+            login_user(user, remember=form.remember.data and not user.is_staff)
+            response = redirect(_safe_next(request.args.get("next")))
+            throttle.remember_device(response, user)
+            return response
+        throttle.record_failure(attempt)
         form.form_errors.append(
             "The email or password is not correct. (Invited staff: use the link in your "
             "invitation to set a password first.)"
@@ -122,11 +125,28 @@ def login():
     return render_template("accounts/login.html", form=form)
 
 
+def _blocked_message(block: throttle.Block) -> str:
+    minutes = max(1, round(block.seconds / 60))
+    wait = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    if block.per_address:
+        return (
+            f"Too many failed sign-ins from your network. Please try again in {wait}. "
+            "A browser you have signed in with before can sign in now."
+        )
+    return (
+        f"Too many failed sign-ins to this account from here. Please try again in {wait}, "
+        "or reset your password. A browser you have signed in with before can sign in now."
+    )
+
+
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
+    if current_user.is_authenticated:
+        services.sign_out(current_user)
+        db.session.commit()
     logout_user()
-    flash("You are signed out.", "info")
+    flash("You are signed out, on this device and every other.", "info")
     return redirect(url_for("home.index"))
 
 
@@ -208,7 +228,26 @@ def change_password():
         else:
             db.session.commit()
             # The session token changed; sign this session in again with it.
-            login_user(current_user._get_current_object())
+            _sign_in_again(current_user._get_current_object())
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/sessions/end", methods=["POST"])
+@login_required
+def end_other_sessions():
+    form = EndSessionsForm()
+    if form.validate_on_submit():
+        services.end_sessions(current_user, by=current_user)
+        db.session.commit()
+        # The token changed; this session goes on with the new one.
+        _sign_in_again(current_user._get_current_object())
+        flash("Every other device and browser is signed out.", "success")
+    return redirect(url_for("accounts.change_password"))
+
+
+def _sign_in_again(user) -> None:
+    """Carry this session (and its remember-me cookie, if it had one) over to a new token."""
+    had_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=had_cookie and not user.is_staff)

@@ -50,11 +50,6 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def _rate_limit_message(error: HTTPException) -> str:
-    if request.endpoint == "accounts.login":
-        return (
-            "Too many sign-in attempts from here. For your account's safety, sign-in is "
-            "paused for a minute; please wait and try again."
-        )
     return (
         "You have tried this too many times in a short while. Please wait a minute and try again."
     )

@@ -1,18 +1,25 @@
-"""Absolute links for emails, inside or outside a request."""
+"""Absolute links for emails, always on the configured BASE_URL."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for endpoint: from the request's host, or BASE_URL in commands."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """An absolute URL for endpoint on BASE_URL, inside or outside a request.
+
+    Never from the request: its Host and X-Forwarded-Host headers are chosen by
+    the client, and a reset link built from them would carry its token to
+    another site (security issue, finding 1).
+    """
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https"
+    )
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -18,6 +18,9 @@ RULES = [
     Rule("accounts.accept_invitation", lambda w: "/invitation/bad", EVERYONE, method="POST"),
     Rule("accounts.change_password", lambda w: "/account/password", SIGNED_IN),
     Rule("accounts.change_password", lambda w: "/account/password", SIGNED_IN, method="POST"),
+    Rule(
+        "accounts.end_other_sessions", lambda w: "/account/sessions/end", SIGNED_IN, method="POST"
+    ),
     Rule("users.index", lambda w: "/admin/users/", ADMIN),
     Rule("users.invite", lambda w: "/admin/users/invite", ADMIN),
     Rule("users.invite", lambda w: "/admin/users/invite", ADMIN, method="POST"),
@@ -35,6 +38,12 @@ RULES = [
             f"/admin/users/{w.users['reviewer'].id}/memberships/"
             f"{w.users['reviewer'].memberships[0].id}/delete"
         ),
+        ADMIN,
+        method="POST",
+    ),
+    Rule(
+        "users.end_sessions",
+        lambda w: f"/admin/users/{w.users['student'].id}/sessions/end",
         ADMIN,
         method="POST",
     ),

@@ -35,7 +35,7 @@ def test_invite_director_sends_link_that_sets_password(client, app, mailbox):
     ]
     message = mailbox.last_to("elena.ruiz@keck.example.edu")
     assert "Clerkship director, Emergency Medicine" in message.get_content()
-    link = link_in(message).replace("http://localhost", "")
+    link = link_in(message).replace("http://clerkship.example.org", "")
     browser = app.test_client()
     assert browser.get(link).status_code == 200
     response = browser.post(
@@ -60,7 +60,7 @@ def test_invitation_link_expires_after_seven_days(client, app, mailbox):
             "department": "",
         },
     )
-    link = link_in(mailbox.last_to("ann@example.org")).replace("http://localhost", "")
+    link = link_in(mailbox.last_to("ann@example.org")).replace("http://clerkship.example.org", "")
     with freeze_time(timedelta(days=8), tick=True):
         assert "too old" in app.test_client().get(link).get_data(as_text=True)
 
@@ -77,11 +77,13 @@ def test_resent_invitation_replaces_the_old_link(client, app, mailbox):
             "department": "",
         },
     )
-    first = link_in(mailbox.last_to("ann@example.org")).replace("http://localhost", "")
+    first = link_in(mailbox.last_to("ann@example.org")).replace("http://clerkship.example.org", "")
     invited = db.session.scalar(select(User).where(User.email == "ann@example.org"))
     with freeze_time(timedelta(seconds=5), tick=True):
         client.post(f"/admin/users/{invited.id}/invitation")
-        second = link_in(mailbox.last_to("ann@example.org")).replace("http://localhost", "")
+        second = link_in(mailbox.last_to("ann@example.org")).replace(
+            "http://clerkship.example.org", ""
+        )
         assert first != second
         assert app.test_client().get(first).status_code == 400
         assert app.test_client().get(second).status_code == 200

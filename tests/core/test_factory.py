@@ -11,6 +11,8 @@ from clerkship import create_app
 from clerkship.core.mail import queue_email
 from clerkship.extensions import db
 
+SITE = "https://clerkship.school.example.edu"
+
 
 def _app(tmp_path: Path, monkeypatch, **config):
     monkeypatch.setenv("CLERKSHIP_INSTANCE_PATH", str(tmp_path))
@@ -58,13 +60,20 @@ def test_production_refuses_to_start_without_secret(tmp_path, monkeypatch):
 def test_production_refuses_to_start_in_debug(tmp_path, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(RuntimeError, match="debug mode is on"):
+        _app(tmp_path, monkeypatch, ENV_NAME="production", SECRET_KEY="x" * 40, BASE_URL=SITE)
+
+
+def test_production_refuses_to_start_without_base_url(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(RuntimeError, match="BASE_URL is not set"):
         _app(tmp_path, monkeypatch, ENV_NAME="production", SECRET_KEY="x" * 40)
 
 
-def test_production_with_secret_starts_with_secure_cookies(tmp_path, monkeypatch):
+def test_production_with_secret_starts_with_secure_cookies_and_trusted_host(tmp_path, monkeypatch):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    app = _app(tmp_path, monkeypatch, ENV_NAME="production", SECRET_KEY="x" * 40)
+    app = _app(tmp_path, monkeypatch, ENV_NAME="production", SECRET_KEY="x" * 40, BASE_URL=SITE)
     assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["TRUSTED_HOSTS"] == ["clerkship.school.example.edu"]
 
 
 def test_security_headers(client):
