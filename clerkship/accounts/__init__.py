@@ -1,1 +1,19 @@
 """Accounts: people, their roles in departments, sign-in, invitations."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's blueprints, commands and template predicates."""
+    from clerkship.accounts import admin_views, permissions, views
+    from clerkship.accounts.cli import users_cli
+    from clerkship.accounts.models import Role
+    from clerkship.core.templating import register_predicates
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.cli.add_command(users_cli)
+    register_predicates(app, permissions)
+    app.jinja_env.globals["Role"] = Role

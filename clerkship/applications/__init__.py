@@ -1,1 +1,15 @@
 """Student profiles and applications: ranked block choices, statement, documents, letters."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's blueprints and template predicates."""
+    from clerkship.applications import permissions, staff_views, views
+    from clerkship.core.templating import register_predicates
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(staff_views.bp)
+    register_predicates(app, permissions)
