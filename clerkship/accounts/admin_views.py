@@ -8,12 +8,11 @@ from sqlalchemy import select
 
 from clerkship.accounts import queries, services
 from clerkship.accounts.forms import EditUserForm, InviteForm, MembershipForm, UserFilterForm
-from clerkship.accounts.models import Membership, Role, User
+from clerkship.accounts.models import Department, Membership, Role, User
 from clerkship.accounts.permissions import can_manage_users
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
 from clerkship.core.rules import RuleViolation
-from clerkship.cycles.models import Department
 from clerkship.extensions import db
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -22,14 +21,14 @@ FORBIDDEN = "Only administrators manage users and roles."
 
 
 def _department_choices() -> list[tuple[str, str]]:
-    departments = db.session.scalars(select(Department).order_by(Department.name))
-    return [("", "None (institution-wide role)")] + [(str(d.id), d.name) for d in departments]
+    return [("", "None (institution-wide role)")] + [
+        (str(d.id), d.name) for d in queries.departments()
+    ]
 
 
 def _membership_values(form: MembershipForm) -> tuple[Role, Department | None]:
-    department = (
-        db.session.get(Department, int(form.department.data)) if form.department.data else None
-    )
+    chosen = int(form.department.data) if form.department.data else None
+    department = next((d for d in queries.departments() if d.id == chosen), None)
     return Role(form.role.data), department
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from clerkship.accounts.models import User
 from clerkship.applications.checklist import count_words
-from clerkship.applications.locks import lock_application
 from clerkship.applications.models import Application, ApplicationChoice, ApplicationState
+from clerkship.applications.queries import lock_application
 from clerkship.applications.services import check_version
 from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation

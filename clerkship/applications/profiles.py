@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from clerkship.accounts.models import User
-from clerkship.applications.locks import lock_user
+from clerkship.accounts.queries import lock_user
 from clerkship.applications.models import StudentProfile
 from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from clerkship.accounts.models import User
+from clerkship.accounts.queries import lock_user
 from clerkship.applications.checklist import window_problem
-from clerkship.applications.locks import lock_application, lock_user
 from clerkship.applications.models import Application, ApplicationEvent, ApplicationState
-from clerkship.applications.queries import checklist_for
+from clerkship.applications.queries import checklist_for, lock_application
 from clerkship.applications.signals import application_started, application_withdrawn
 from clerkship.audit.services import record_event
 from clerkship.core.mail import queue_email

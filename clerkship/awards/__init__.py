@@ -6,7 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the feature's blueprints and template predicates, and its review subjects."""
+    """Register the feature's blueprints and template predicates, its review subjects
+    and its applicants (for the pathway)."""
     from clerkship.awards import (
         committee_views,
         department_views,
@@ -14,8 +15,10 @@ def init_app(app: Flask) -> None:
         settings_views,
         views,
     )
+    from clerkship.awards.queries import is_award_applicant
     from clerkship.awards.review_subjects import AwardReviewSubjects
     from clerkship.core.templating import register_predicates
+    from clerkship.pathway.queries import register_award_applicant
     from clerkship.reviews.subjects import register_award_subjects
 
     app.register_blueprint(views.bp)
@@ -24,3 +27,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(department_views.bp)
     register_predicates(app, permissions)
     register_award_subjects(app, AwardReviewSubjects())
+    register_award_applicant(app, is_award_applicant)
