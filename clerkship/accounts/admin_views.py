@@ -12,7 +12,7 @@ from clerkship.accounts.models import Department, Membership, Role, User
 from clerkship.accounts.permissions import can_manage_users
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.extensions import db
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
@@ -61,7 +61,7 @@ def invite():
     form = InviteForm()
     form.department.choices = _department_choices()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             role, department = _membership_values(form)
             user = services.invite_staff(
                 email=form.email.data,
@@ -69,7 +69,7 @@ def invite():
                 memberships=[(role, department)],
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -87,11 +87,11 @@ def edit(user_id: int):
     membership_form = MembershipForm(formdata=None)
     membership_form.department.choices = _department_choices()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.update_user(
                 user, full_name=form.full_name.data, active=form.active.data, by=current_user
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -108,10 +108,10 @@ def add_membership(user_id: int):
     membership_form = MembershipForm()
     membership_form.department.choices = _department_choices()
     if membership_form.validate_on_submit():
-        try:
+        with refusal() as refused:
             role, department = _membership_values(membership_form)
             services.grant_role(user, role, department, by=current_user)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(membership_form, error)
         else:
             db.session.commit()
@@ -134,9 +134,9 @@ def remove_membership(user_id: int, membership_id: int):
     if membership is None:
         flash("That role had already been removed.", "info")
         return redirect(url_for("users.edit", user_id=user.id))
-    try:
+    with refusal() as refused:
         services.revoke_membership(membership, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()
@@ -149,9 +149,9 @@ def remove_membership(user_id: int, membership_id: int):
 def resend_invitation(user_id: int):
     require(can_manage_users(current_user), FORBIDDEN)
     user = _load_user(user_id)
-    try:
+    with refusal() as refused:
         services.send_invitation(user, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()

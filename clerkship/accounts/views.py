@@ -18,8 +18,8 @@ from clerkship.accounts.forms import (
 )
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, public
-from clerkship.core.rules import RuleViolation
 from clerkship.core.tokens import TokenExpired, TokenInvalid
+from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -57,11 +57,11 @@ def register():
         return redirect(url_for("home.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             user = services.register_student(
                 email=form.email.data, full_name=form.full_name.data, password=form.password.data
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -77,6 +77,7 @@ def register():
 
 @bp.route("/verify/<token>")
 @public
+@commits_on_return
 def verify_email(token: str):
     try:
         user = services.verify_email(token)
@@ -84,7 +85,6 @@ def verify_email(token: str):
         return render_template("accounts/link_problem.html", problem="expired", kind="verify"), 400
     except TokenInvalid:
         return render_template("accounts/link_problem.html", problem="invalid", kind="verify"), 400
-    db.session.commit()
     flash(f"Thank you: {user.email} is confirmed.", "success")
     return redirect(url_for("home.index"))
 
@@ -158,9 +158,9 @@ def reset_password(token: str):
         return render_template("accounts/link_problem.html", problem="invalid", kind="reset"), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.reset_password(token, form.password.data)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -181,9 +181,9 @@ def accept_invitation(token: str):
         return render_template("accounts/link_problem.html", problem="invalid", kind="invite"), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             user = services.accept_invitation(token, form.password.data)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -199,11 +199,11 @@ def accept_invitation(token: str):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.change_password(
                 current_user, current=form.current_password.data, new=form.password.data
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

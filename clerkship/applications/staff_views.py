@@ -19,7 +19,7 @@ from clerkship.applications.permissions import (
 )
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
 from clerkship.documents.models import DocumentKind
@@ -161,7 +161,7 @@ def settings(slug: str):
     if request.method == "GET":
         form.required_documents.data = [k.value for k in required_kinds(department)]
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.save_application_settings(
                 department,
                 max_choices=form.max_choices.data,
@@ -170,7 +170,7 @@ def settings(slug: str):
                 required_documents=[DocumentKind(v) for v in form.required_documents.data],
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

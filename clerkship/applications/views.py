@@ -28,7 +28,7 @@ from clerkship.applications.wizard import (
 )
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.core.urls import safe_next
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.cycles.queries import current_cycle
@@ -62,14 +62,14 @@ def profile():
         values["usmle_step1"] = ExamResult(values["usmle_step1"])
         values["comlex_level1"] = ExamResult(values["comlex_level1"])
         values["aamc_id"] = values["aamc_id"] or None
-        try:
+        with refusal() as refused:
             profiles.save_profile(
                 current_user,
                 version=form_version(form) if saved else None,
                 by=current_user,
                 **values,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
             form.version.data = str(saved.version) if saved else ""
         else:
@@ -105,11 +105,11 @@ def create():
     if cycle is None or department is None:
         flash("Choose a department from the list.", "danger")
         return redirect(url_for("applications.index"))
-    try:
+    with refusal() as refused:
         application, created = services.start_application(
             current_user, cycle, department, by=current_user
         )
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
         return redirect(url_for("applications.index"))
     db.session.commit()
@@ -128,7 +128,7 @@ def choices(application_id: int):
             flash("Use one of the buttons on the page.", "danger")
             return redirect(request.path)
         action, block_id, version = form.action.data, form.block_id.data, form_version(form)
-        try:
+        with refusal() as refused:
             if action == "add":
                 block = db.session.get(Block, block_id) if block_id else None
                 drafts.add_choice(application, block, version=version, by=current_user)
@@ -139,7 +139,7 @@ def choices(application_id: int):
                 drafts.move_choice(
                     application, block_id, offset=offset, version=version, by=current_user
                 )
-        except RuleViolation as error:
+        if error := refused.error:
             flash(error.message, "danger")
         else:
             db.session.commit()
@@ -163,14 +163,14 @@ def statement(application_id: int):
     if request.method == "GET":
         form.version.data = str(application.version)
     elif form.validate_on_submit():
-        try:
+        with refusal() as refused:
             words = drafts.save_statement(
                 application,
                 form.personal_statement.data,
                 version=form_version(form),
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
             if error.field is None:  # a stale page: show what is saved, keep what was typed
                 saved_text = application.personal_statement
@@ -193,7 +193,7 @@ def documents(application_id: int):
     form = UploadForm()
     if form.validate_on_submit():
         kind = DocumentKind(form.kind.data)
-        try:
+        with refusal() as refused:
             upload_document(
                 current_user,
                 application.cycle,
@@ -202,7 +202,7 @@ def documents(application_id: int):
                 expires_on=form.expires_on.data,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -222,7 +222,7 @@ def letters(application_id: int):
     application = draft_application(application_id)
     form = LetterRequestForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             letter = request_letter(
                 current_user,
                 application.cycle,
@@ -231,7 +231,7 @@ def letters(application_id: int):
                 waived=form.waiver.data == "waive",
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -272,11 +272,11 @@ def submit(application_id: int):
     application = own_application(application_id)
     form = SubmitForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             event = services.submit_application(
                 application, version=form_version(form), by=current_user
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
             form.version.data = str(application.version)
         else:
@@ -307,9 +307,9 @@ def withdraw(application_id: int):
         return redirect(url_for("applications.status", application_id=application.id))
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.withdraw_application(application, by=current_user, reason=form.reason.data)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

@@ -20,8 +20,8 @@ from clerkship.awards.permissions import (
 )
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
+from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.extensions import db
 from clerkship.pathway.views import load_cycle
@@ -121,9 +121,9 @@ def review(award_id: int):
     award = _award(award_id)
     require(can_decide_awards(current_user), DECIDERS_ONLY)
     form = ActionForm()
-    try:
+    with refusal() as refused:
         decisions.mark_under_review(award, version=form.version.data, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()
@@ -138,7 +138,7 @@ def decide(award_id: int):
     require(can_decide_awards(current_user), DECIDERS_ONLY)
     form = AwardDecisionForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             decisions.decide_award(
                 award,
                 decision=AwardState(form.decision.data),
@@ -147,7 +147,7 @@ def decide(award_id: int):
                 version=form.version.data,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -155,7 +155,6 @@ def decide(award_id: int):
                 f"Decision recorded: {award.state.label.lower()}. The student is told.", "success"
             )
             return redirect(url_for("award_committee.application", award_id=award_id))
-    db.session.rollback()
     return _render_application(award, decision_form=form)
 
 
@@ -166,7 +165,7 @@ def payment(award_id: int):
     require(can_decide_awards(current_user), DECIDERS_ONLY)
     form = PaymentForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             decisions.record_payment(
                 award,
                 paid_on=form.paid_on.data,
@@ -176,18 +175,18 @@ def payment(award_id: int):
                 today=local_today(),
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
             flash(f"Payment of {format_money(award.paid_cents)} recorded.", "success")
             return redirect(url_for("award_committee.application", award_id=award_id))
-    db.session.rollback()
     return _render_application(award, payment_form=form)
 
 
 @bp.route("/applications/<int:award_id>/cv")
 @login_required
+@commits_on_return
 def cv(award_id: int):
     award = _award(award_id)
     if award.cv_document is None:
@@ -197,7 +196,6 @@ def cv(award_id: int):
     from clerkship.documents.storage import send_document
 
     record_download(award.cv_document, by=current_user, context=f"award application {award.id}")
-    db.session.commit()
     return send_document(award.cv_document, as_attachment=True)
 
 

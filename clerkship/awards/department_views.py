@@ -10,7 +10,7 @@ from clerkship.awards.forms import ActionForm
 from clerkship.awards.models import AwardApplication, AwardState
 from clerkship.awards.permissions import can_complete_rotations
 from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Department
 from clerkship.extensions import db
@@ -55,9 +55,9 @@ def complete(slug: str, award_id: int):
         f"This award is not for a {department.name} rotation.",
     )
     form = ActionForm()
-    try:
+    with refusal() as refused:
         decisions.mark_rotation_completed(award, version=form.version.data, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()

@@ -12,7 +12,7 @@ from clerkship.awards.money import format_money, to_dollars
 from clerkship.awards.permissions import can_manage_award_settings
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import AwardTiming
 from clerkship.extensions import db
@@ -34,7 +34,7 @@ def edit(cycle_slug: str):
         data=_settings_data(cycle, current) if request.method == "GET" else None
     )
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.save_award_settings(
                 cycle,
                 budget_cents=form.budget.cents,
@@ -46,14 +46,13 @@ def edit(cycle_slug: str):
                 version=form.version.data,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
             flash("The award's settings are saved.", "success")
             return redirect(url_for("award_settings.edit", cycle_slug=cycle.slug))
     if request.method == "POST":
-        db.session.rollback()
         current = queries.settings_for(cycle)
         form.version.data = str(current.version) if current else ""
     departments = cycle_queries.departments()

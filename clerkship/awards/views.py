@@ -15,6 +15,7 @@ from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
+from clerkship.core.transactions import refusal
 from clerkship.documents.models import DocumentKind
 from clerkship.documents.queries import current_document
 from clerkship.extensions import db
@@ -57,7 +58,7 @@ def student(cycle_slug: str):
         form = _application_form(cycle, settings, award, applications)
         if form.validate_on_submit():
             submitting = request.form.get("action") == "submit"
-            try:
+            with refusal() as refused:
                 award = services.save_award_draft(
                     current_user,
                     cycle,
@@ -73,14 +74,14 @@ def student(cycle_slug: str):
                     departments = services.submit_award_application(
                         award, today=local_today(), by=current_user
                     )
-            except services.EligibilityRefused as refusal:
+            if isinstance(refused.error, services.EligibilityRefused):
                 form.form_errors.append(
                     "Your award application was not submitted and nothing was saved. Put right "
                     "what is listed, then submit again (or save it as a draft):"
                 )
-                for failure in refusal.failures:
+                for failure in refused.error.failures:
                     attach_error(form, RuleViolation(_named(form, failure), field=failure.field))
-            except RuleViolation as error:
+            elif error := refused.error:
                 attach_error(form, error)
             else:
                 db.session.commit()
@@ -90,9 +91,9 @@ def student(cycle_slug: str):
                     flash(f"Your draft is saved ({award.essay_words} words).", "success")
                 return redirect(url_for("awards.student", cycle_slug=cycle.slug))
         if request.method == "POST":
-            # Nothing of a refused save stays in the session; the form keeps what was typed
-            # and now carries the current version, so sending it again saves over it.
-            db.session.rollback()
+            # Nothing of a refused save stayed in the session (refusal() rolled it back); the
+            # form keeps what was typed and now carries the current version, so sending it
+            # again saves over it.
             award = queries.live_award(current_user, cycle)
             form.version.data = str(award.version) if award else ""
     return render_template(
@@ -146,11 +147,11 @@ def withdraw(cycle_slug: str):
     if award is None:
         flash("You have no award application to withdraw.", "info")
         return redirect(url_for("awards.student", cycle_slug=cycle.slug))
-    try:
+    with refusal() as refused:
         outcome = services.withdraw_award_application(
             award, version=form.version.data, by=current_user
         )
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()
@@ -185,9 +186,9 @@ def decline(cycle_slug: str):
     if award is None:
         flash("You have no award to decline.", "info")
         return redirect(url_for("awards.student", cycle_slug=cycle.slug))
-    try:
+    with refusal() as refused:
         services.decline_award(award, version=form.version.data, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries, services
 from clerkship.cycles.forms import CycleForm, DepartmentForm, SiteForm
 from clerkship.cycles.models import Cycle, Department, Site
@@ -50,9 +50,9 @@ def _edit(model, ident, form_class, fields, save, template: str, noun: str, inde
         values = {name: form[name].data for name in fields}
         if "contact_email" in values:
             values["contact_email"] = values["contact_email"] or None
-        try:
+        with refusal() as refused:
             obj = save(obj, by=current_user, **values)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, public, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries, services
 from clerkship.cycles.forms import AllocationRuleForm, BlockForm, RotationForm
 from clerkship.cycles.models import Block, Cycle, Department, Precedence, Rotation
@@ -124,9 +124,9 @@ def edit_rotation(slug: str, rotation_id: int | None = None):
                 "active",
             )
         }
-        try:
+        with refusal() as refused:
             services.save_rotation(rotation, department=department, by=current_user, **values)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -163,7 +163,7 @@ def edit_block(slug: str, block_id: int | None = None):
         cycle = queries.current_cycle()
         form.cycle_id.data = request.args.get("cycle", type=int) or (cycle.id if cycle else None)
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.save_block(
                 block,
                 rotation=db.session.get(Rotation, form.rotation_id.data),
@@ -174,7 +174,7 @@ def edit_block(slug: str, block_id: int | None = None):
                 reserved=form.reserved.data,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             cycle = db.session.get(Cycle, form.cycle_id.data)
@@ -199,9 +199,9 @@ def delete_block(slug: str, block_id: int):
     if block.rotation.department_id != department.id:
         abort(404)
     cycle_slug = block.cycle.slug
-    try:
+    with refusal() as refused:
         services.delete_block(block, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from clerkship.applications.models import Application
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required
-from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_end_of_day, local_today
+from clerkship.core.transactions import refusal
 from clerkship.extensions import db
 from clerkship.interviews import invitations, queries
 from clerkship.interviews.forms import ImportForm, InviteApplicantsForm
@@ -95,12 +95,11 @@ def invite(slug: str, cycle: str):
         )
         if len(chosen) != len(set(form.applications.data)):
             chosen = []
-        try:
+        with refusal() as refused:
             sent = invitations.invite_applicants(
                 season, chosen, reply_by=local_end_of_day(form.reply_by.data), by=current_user
             )
-        except RuleViolation as error:
-            db.session.rollback()
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -124,19 +123,17 @@ def import_list(slug: str, cycle: str):
         if not (upload.filename or "").lower().endswith(".csv"):
             form.file.errors.append("Upload a .csv file (in a spreadsheet: Save as, CSV UTF-8).")
         else:
-            try:
+            with refusal() as refused:
                 sent = invitations.import_invitees(
                     season,
                     upload.read(invitations.MAX_IMPORT_BYTES + 1),
                     reply_by=local_end_of_day(form.reply_by.data),
                     by=current_user,
                 )
-            except invitations.ImportRefused as error:
-                db.session.rollback()
-                attach_error(form, error)
-                problems = error.problems
-            except RuleViolation as error:
-                db.session.rollback()
+            if isinstance(refused.error, invitations.ImportRefused):
+                attach_error(form, refused.error)
+                problems = refused.error.problems
+            elif error := refused.error:
                 attach_error(form, error)
             else:
                 db.session.commit()

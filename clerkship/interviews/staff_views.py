@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
-from clerkship.core.rules import RuleViolation
 from clerkship.core.time import to_local
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
@@ -124,7 +124,7 @@ def settings(slug: str, cycle: str):
         form.booking_mode.data = season.booking_mode.value
         form.version.data = str(season.version)
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             if season is not None:
                 form.check_version(season.version)
             season = services.save_season(
@@ -137,8 +137,7 @@ def settings(slug: str, cycle: str):
                 offer_hours=form.offer_hours.data,
                 by=current_user,
             )
-        except RuleViolation as error:
-            db.session.rollback()
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -168,7 +167,7 @@ def edit_day(slug: str, cycle: str, day_id: int | None = None):
         form.capacity.data, form.reserved.data = day.capacity, day.reserved
         form.version.data = str(day.version)
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             if day is not None:
                 form.check_version(day.version)
             day = services.save_day(
@@ -184,8 +183,7 @@ def edit_day(slug: str, cycle: str, day_id: int | None = None):
                 reserved=form.reserved.data,
                 by=current_user,
             )
-        except RuleViolation as error:
-            db.session.rollback()
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -211,10 +209,9 @@ def delete_day(slug: str, cycle: str, day_id: int):
         return _to_season(season)
     if day.season_id != season.id:
         abort(404)
-    try:
+    with refusal() as refused:
         services.delete_day(day, by=current_user)
-    except RuleViolation as error:
-        db.session.rollback()
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()
@@ -244,10 +241,9 @@ def day(slug: str, cycle: str, day_id: int):
 @login_required
 def run_draw(slug: str, cycle: str):
     season = load_season(slug, cycle, manage=True)[2]
-    try:
+    with refusal() as refused:
         record = fair_release.run_draw(season, by=current_user)
-    except RuleViolation as error:
-        db.session.rollback()
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.extensions import db
 from clerkship.interviews import booking, fair_release, queries, waitlists
 from clerkship.interviews.calendars import personal_calendar
@@ -64,10 +64,9 @@ def _page(invitation: Invitation, *, error: str | None = None, status: int = 200
 
 def _act(invitation: Invitation, action: Callable[[], object], message: Callable[[object], str]):
     """Run one service; commit and say what happened, or show its refusal on the page."""
-    try:
+    with refusal() as refused:
         result = action()
-    except RuleViolation as error:
-        db.session.rollback()
+    if error := refused.error:
         return _page(invitation, error=error.message, status=409)
     text = message(result)
     db.session.commit()

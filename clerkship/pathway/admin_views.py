@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.extensions import db
 from clerkship.pathway import queries, services
@@ -43,7 +43,7 @@ def edit(cycle_slug: str):
         criteria="\n".join(config.criteria),
     )
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             saved, kept = services.save_pathway_config(
                 cycle,
                 definition=form.definition.data,
@@ -51,7 +51,7 @@ def edit(cycle_slug: str):
                 criteria=lines_of(form.criteria.data),
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from clerkship.accounts.models import User
 from clerkship.applications.models import Application
+from clerkship.applications.permissions import can_see_pathway_flag
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
@@ -21,7 +22,6 @@ from clerkship.pathway.permissions import (
     can_decide_pathway_flag,
     can_self_identify,
     can_view_others_answers,
-    can_view_pathway_flag,
 )
 
 bp = Blueprint("pathway", __name__)
@@ -61,6 +61,7 @@ def overview(cycle_slug: str):
 
 @bp.route("/pathway/<cycle_slug>/self-identification", methods=["GET", "POST"])
 @login_required
+@commits_on_return
 def self_identification(cycle_slug: str):
     cycle = load_cycle(cycle_slug)
     require(can_self_identify(current_user), STUDENTS_ONLY)
@@ -74,7 +75,7 @@ def self_identification(cycle_slug: str):
                 form[name].data = list(getattr(answers, name))
         form.version.data = str(answers.version)
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.save_self_identification(
                 current_user,
                 cycle,
@@ -84,9 +85,8 @@ def self_identification(cycle_slug: str):
                 version=form.version.data,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
-            db.session.rollback()  # nothing of the refused save may be committed below
         else:
             db.session.commit()
             flash("Your answers are saved.", "success")
@@ -96,7 +96,6 @@ def self_identification(cycle_slug: str):
             form.version.data = str(answers.version)
     # Showing the answers (even to their owner) is a view of them, recorded like any other.
     privacy.record_answers_view(current_user, cycle, by=current_user, context="own answers")
-    db.session.commit()
     return render_template(
         "pathway/self_identification.html",
         cycle=cycle,
@@ -115,9 +114,9 @@ def remove_self_identification(cycle_slug: str):
     if answers is None:
         flash("You have no answers to remove.", "info")
     else:
-        try:
+        with refusal() as refused:
             services.remove_self_identification(answers, by=current_user)
-        except RuleViolation as error:
+        if error := refused.error:
             flash(error.message, "danger")
         else:
             db.session.commit()
@@ -127,6 +126,7 @@ def remove_self_identification(cycle_slug: str):
 
 @bp.route("/pathway/<cycle_slug>/students/<int:student_id>/answers")
 @login_required
+@commits_on_return
 def answers(cycle_slug: str, student_id: int):
     cycle = load_cycle(cycle_slug)
     require(
@@ -137,7 +137,6 @@ def answers(cycle_slug: str, student_id: int):
     if student is None or not student.is_student:
         abort(404)
     privacy.record_answers_view(student, cycle, by=current_user, context="answers page")
-    db.session.commit()
     applications = queries.student_applications(student, cycle)
     return render_template(
         "pathway/answers.html",
@@ -155,7 +154,7 @@ def answers(cycle_slug: str, student_id: int):
 def department_list(slug: str):
     department = _department(slug)
     require(
-        can_view_pathway_flag(current_user, department),
+        can_see_pathway_flag(current_user, department),
         f"Only the directors and coordinators of {department.name} see its pathway flags.",
     )
     cycles = cycle_queries.all_cycles()
@@ -184,9 +183,7 @@ def _staff_application(department: Department, application_id: int) -> Applicati
     return get_or_403(
         Application,
         application_id,
-        lambda user, a: (
-            a.department_id == department.id and can_view_pathway_flag(user, department)
-        ),
+        lambda user, a: a.department_id == department.id and can_see_pathway_flag(user, department),
         f"Only the directors and coordinators of {department.name} see this application's flag.",
     )
 
@@ -203,7 +200,7 @@ def flag(slug: str, application_id: int):
             f"Only the directors of {department.name} confirm or withdraw a flag.",
         )
         if form.validate_on_submit():
-            try:
+            with refusal() as refused:
                 services.decide_pathway_flag(
                     application,
                     decision=FlagDecision(form.decision.data),
@@ -211,7 +208,7 @@ def flag(slug: str, application_id: int):
                     version=form.version.data,
                     by=current_user,
                 )
-            except RuleViolation as error:
+            if error := refused.error:
                 attach_error(form, error)
             else:
                 db.session.commit()

@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select
 
 from clerkship.accounts.models import User
-from clerkship.applications.models import Application, StudentProfile
+from clerkship.applications.models import StudentProfile
 from clerkship.extensions import db
 from clerkship.reviews.models import Conflict, ReviewerProfile
 
@@ -108,18 +108,6 @@ def find_conflicts(
             for subject in by_student[student]:
                 found[(reviewer, subject)].append(FoundConflict(reviewer, subject, kind, reason))
     return found
-
-
-def application_students(application_ids: Collection[int]) -> dict[int, int]:
-    """application id -> its student's user id."""
-    students: dict[int, int] = {}
-    for chunk in _chunks(application_ids):
-        students.update(
-            db.session.execute(
-                select(Application.id, Application.student_id).where(Application.id.in_(chunk))
-            ).all()
-        )
-    return students
 
 
 def _chunks(ids: Collection[int], size: int = 900) -> Iterable[list[int]]:

@@ -10,9 +10,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from clerkship.applications.models import Application
+from clerkship.applications.permissions import can_see_pathway_flag
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required
 from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.cycles.models import Block, Rotation
 from clerkship.extensions import db
 from clerkship.reviews import assignment_services, queries, review_services, services
@@ -26,7 +28,6 @@ from clerkship.reviews.forms import (
 )
 from clerkship.reviews.models import CompositeSource
 from clerkship.reviews.panel import reliability_panel
-from clerkship.reviews.permissions import may_see_pathway_flag
 from clerkship.reviews.records import ReviewAssignment
 from clerkship.reviews.rubric_services import current_rubric
 from clerkship.reviews.setup_views import load_round, round_url, started
@@ -61,7 +62,7 @@ def _composite_form(review_round, formdata=None) -> CompositeForm:
 
 
 def _ranking_page(review_round, cycles, composite_form, status=200):
-    sees_pathway = may_see_pathway_flag(current_user, review_round.department)
+    sees_pathway = can_see_pathway_flag(current_user, review_round.department)
     filters = RankingFilterForm(request.args)
     blocks = _blocks(review_round)
     filters.block.choices = [("", "Any block")] + [(str(b.id), b.label) for b in blocks]
@@ -121,14 +122,14 @@ def choose_source(slug: str):
     form = _composite_form(review_round, formdata=True)
     if form.validate_on_submit() and form.source.data in {s.value for s in CompositeSource}:
         review_round = started(department, cycle)
-        try:
+        with refusal() as refused:
             services.choose_composite(
                 review_round,
                 CompositeSource(form.source.data),
                 version=int(form.version.data) if (form.version.data or "").isdigit() else None,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -216,7 +217,7 @@ def _application_page(review_round, cycles, application, status=200, **forms):
             assign_form=form,
             discussion=posts,
             discussion_form=forms.get("discussion_form") or DiscussionForm(formdata=None),
-            sees_pathway=may_see_pathway_flag(current_user, review_round.department),
+            sees_pathway=can_see_pathway_flag(current_user, review_round.department),
             scores=queries.score_round(review_round) if not withheld else None,
         ),
         status,
@@ -242,14 +243,14 @@ def assign_reviewer(slug: str, application_id: int):
     ]
     if form.validate_on_submit():
         review_round = started(department, cycle)
-        try:
+        with refusal() as refused:
             reviewer = reviewers.get(form.reviewer.data)
             if reviewer is None:
                 raise RuleViolation("Choose a reviewer from the list.", field="reviewer")
             assignment_services.assign_reviewer(
                 review_round, application, reviewer, due_on=form.due_on.data, by=current_user
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -270,9 +271,9 @@ def remove_assignment(slug: str, assignment_id: int):
         return redirect(round_url("review_setup.overview", review_round))
     application_id = assignment.application_id
     name = assignment.reviewer.full_name
-    try:
+    with refusal() as refused:
         assignment_services.remove_assignment(assignment, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()
@@ -290,11 +291,11 @@ def discuss(slug: str, application_id: int):
     form = DiscussionForm()
     if form.validate_on_submit():
         review_round = started(department, cycle)
-        try:
+        with refusal() as refused:
             review_services.post_to_discussion(
                 review_round, ("application", application.id), body=form.body.data, by=current_user
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
-from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as catalogue
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
@@ -126,7 +126,7 @@ def settings(slug: str | None):
     form = SettingsForm()
     if form.validate_on_submit():
         review_round = started(department, cycle)
-        try:
+        with refusal() as refused:
             services.save_round_settings(
                 review_round,
                 version=int(form.version.data) if (form.version.data or "").isdigit() else None,
@@ -137,7 +137,7 @@ def settings(slug: str | None):
                 disagreement_threshold=form.disagreement_threshold.data,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -154,9 +154,9 @@ def phase(slug: str | None):
     targets = {"second": Phase.SECOND, "closed": Phase.CLOSED, "reopen": Phase.FIRST}
     if form.validate_on_submit() and form.to.data in targets:
         review_round = started(department, cycle)
-        try:
+        with refusal() as refused:
             services.change_phase(review_round, targets[form.to.data], by=current_user)
-        except RuleViolation as error:
+        if error := refused.error:
             flash(error.message, "danger")
         else:
             db.session.commit()
@@ -203,7 +203,7 @@ def edit_rubric(slug: str | None):
     elif action == "save" and form.validate_on_submit():
         low, high = form.bounds
         review_round = started(department, cycle)
-        try:
+        with refusal() as refused:
             saved = rubric_services.save_rubric(
                 review_round,
                 title=form.title.data,
@@ -213,7 +213,7 @@ def edit_rubric(slug: str | None):
                 based_on=int(form.based_on.data) if (form.based_on.data or "").isdigit() else None,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_nested_error(form, error)
         else:
             db.session.commit()
@@ -254,11 +254,11 @@ def assign(slug: str | None):
     form = AutoAssignForm()
     if form.validate_on_submit():
         review_round = started(department, cycle)
-        try:
+        with refusal() as refused:
             result = assignment_services.assign_automatically(
                 review_round, due_on=form.due_on.data, by=current_user
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
+from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.documents.models import Document
 from clerkship.documents.services import record_download
 from clerkship.documents.storage import send_document
@@ -112,7 +112,7 @@ def review(assignment_id: int):
     if form.validate_on_submit():
         submit = request.form.get("action") == "submit" or assignment.is_submitted
         was_submitted = assignment.is_submitted
-        try:
+        with refusal() as refused:
             review_services.save_review(
                 assignment,
                 levels=read_levels(form, rubric),
@@ -122,7 +122,7 @@ def review(assignment_id: int):
                 submit=submit,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -143,7 +143,7 @@ def withdraw(assignment_id: int):
     form = WithdrawForm()
     rubric = review_services.rubric_for(assignment)
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             review_services.declare_conflict_with(
                 current_user,
                 student_email=subject_of(assignment).student.email,
@@ -151,7 +151,7 @@ def withdraw(assignment_id: int):
                 by=current_user,
                 assignment=assignment,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -179,11 +179,11 @@ def discuss(assignment_id: int):
     )
     form = DiscussionForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             review_services.post_to_discussion(
                 assignment.round, assignment.subject_key, body=form.body.data, by=current_user
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -196,6 +196,7 @@ def discuss(assignment_id: int):
 
 @bp.route("/assignments/<int:assignment_id>/documents/<int:document_id>")
 @login_required
+@commits_on_return
 def document(assignment_id: int, document_id: int):
     assignment = _assignment(assignment_id)
     subject = subject_of(assignment)
@@ -207,7 +208,6 @@ def document(assignment_id: int, document_id: int):
     if reason:
         abort(403, description=reason)
     record_download(doc, by=current_user, context=f"review assignment {assignment.id}")
-    db.session.commit()
     return send_document(doc, as_attachment=request.args.get("inline") != "1")
 
 
@@ -243,14 +243,14 @@ def profile():
         return _profile_page()
     form = SchoolsForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.save_reviewer_profile(
                 current_user,
                 schools=form.schools.data or "",
                 version=int(form.version.data) if (form.version.data or "").isdigit() else None,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -265,14 +265,14 @@ def declare_conflict():
     require(can_use_review_queue(current_user), NO_QUEUE)
     form = ConflictForm()
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             withdrawn = review_services.declare_conflict_with(
                 current_user,
                 student_email=form.student_email.data,
                 reason=form.reason.data,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

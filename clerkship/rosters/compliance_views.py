@@ -7,8 +7,8 @@ from flask_login import current_user
 
 from clerkship.applications.checklist import required_kinds
 from clerkship.core.permissions import login_required
-from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
+from clerkship.core.transactions import refusal
 from clerkship.documents.models import Document
 from clerkship.extensions import db
 from clerkship.rosters import compliance, services
@@ -81,9 +81,9 @@ def verify(slug: str, document_id: int):
             show=request.args.get("show", ""),
         )
     )
-    try:
+    with refusal() as refused:
         changed = services.verify_document(document, department, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
         return back
     db.session.commit()

@@ -6,9 +6,9 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from clerkship.core.permissions import login_required, require
+from clerkship.core.transactions import commits_on_return
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
-from clerkship.extensions import db
 from clerkship.interviews import queries as interview_queries
 from clerkship.interviews.permissions import can_view_interviews
 from clerkship.rosters import exports, queries, services
@@ -98,6 +98,7 @@ def _made_export(form, blocks, department, cycle):
 
 @bp.route("/departments/<slug>/rosters/export")
 @login_required
+@commits_on_return
 def export(slug: str):
     department = load_department(
         slug, can_export_rosters, "Only the directors and coordinators of {} export its rosters."
@@ -122,12 +123,12 @@ def export(slug: str):
         ), 400
     made, _block, _site = _made_export(form, blocks, department, cycle)
     services.record_export(made, form.format.data, by=current_user)
-    db.session.commit()
     return export_response(made, form.format.data)
 
 
 @bp.route("/departments/<slug>/rosters/interviews.<fmt>")
 @login_required
+@commits_on_return
 def interview_schedule(slug: str, fmt: str):
     department = load_department(
         slug,
@@ -140,12 +141,12 @@ def interview_schedule(slug: str, fmt: str):
         abort(404)
     made = interview_schedule_export(current_user, season)
     services.record_export(made, fmt, by=current_user)
-    db.session.commit()
     return export_response(made, fmt)
 
 
 @bp.route("/rosters/awards.<fmt>")
 @login_required
+@commits_on_return
 def award_roster(fmt: str):
     require(
         can_export_award_roster(current_user),
@@ -156,5 +157,4 @@ def award_roster(fmt: str):
         abort(404)
     made = award_roster_export(current_user, cycle, with_answers=request.args.get("answers") == "1")
     services.record_export(made, fmt, by=current_user)
-    db.session.commit()
     return export_response(made, fmt)
