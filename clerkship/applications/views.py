@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from clerkship.applications import drafts, profiles, queries, services
+from clerkship.applications import queries, services
 from clerkship.applications.forms import (
     ChoiceForm,
     ProfileForm,
@@ -19,6 +19,7 @@ from clerkship.applications.permissions import (
     can_edit_profile,
     can_withdraw_application,
 )
+from clerkship.applications.services import drafts, profiles
 from clerkship.applications.wizard import (
     after_save,
     draft_application,

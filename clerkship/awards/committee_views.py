@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from clerkship.awards import decisions, queries
+from clerkship.awards import queries
 from clerkship.awards.eligibility import Rule, attestation_choices
 from clerkship.awards.forms import (
     ActionForm,
@@ -18,6 +18,7 @@ from clerkship.awards.permissions import (
     can_decide_awards,
     can_view_awards,
 )
+from clerkship.awards.services import decisions
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.time import local_today

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from clerkship.awards import decisions, queries
+from clerkship.awards import queries
 from clerkship.awards.forms import ActionForm
 from clerkship.awards.models import AwardApplication, AwardState
 from clerkship.awards.permissions import can_complete_rotations
+from clerkship.awards.services import decisions
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries

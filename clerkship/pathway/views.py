@@ -15,7 +15,7 @@ from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
-from clerkship.pathway import privacy, queries, services
+from clerkship.pathway import queries, services
 from clerkship.pathway.forms import FlagDecisionForm, SelfIdentificationForm
 from clerkship.pathway.models import FlagDecision, Identification
 from clerkship.pathway.permissions import (
@@ -23,6 +23,7 @@ from clerkship.pathway.permissions import (
     can_self_identify,
     can_view_others_answers,
 )
+from clerkship.pathway.services import privacy
 
 bp = Blueprint("pathway", __name__)
 

@@ -19,7 +19,7 @@ from clerkship.extensions import db
 from clerkship.interviews.exports import HEADER, schedule_rows
 from clerkship.interviews.models import InterviewSeason
 from clerkship.pathway import queries as pathway_queries
-from clerkship.pathway.privacy import record_answers_view
+from clerkship.pathway.services.privacy import record_answers_view
 from clerkship.rosters.exports import Export
 
 

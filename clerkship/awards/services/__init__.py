@@ -11,10 +11,15 @@ from clerkship.accounts.models import User
 from clerkship.applications.models import Application
 from clerkship.audit.services import record_event
 from clerkship.awards import queries
-from clerkship.awards.decisions import lock_award, lock_settings, offer_next_alternate, release
 from clerkship.awards.eligibility import Facts, Failure, Submission, check_submission, count_words
 from clerkship.awards.models import AwardAmount, AwardApplication, AwardSettings, AwardState
 from clerkship.awards.money import format_money
+from clerkship.awards.services.decisions import (
+    lock_award,
+    lock_settings,
+    offer_next_alternate,
+    release,
+)
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
