@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews import fair_release, notify, waitlists
+from clerkship.interviews.services import fair_release, notify, waitlists
 
 interviews_cli = AppGroup("interviews", help="Interview seasons: reminders, draws, offers.")
 

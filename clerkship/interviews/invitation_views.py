@@ -14,9 +14,10 @@ from clerkship.core.permissions import login_required
 from clerkship.core.time import local_end_of_day, local_today
 from clerkship.core.transactions import refusal
 from clerkship.extensions import db
-from clerkship.interviews import invitations, queries
+from clerkship.interviews import queries
 from clerkship.interviews.forms import ImportForm, InviteApplicantsForm
 from clerkship.interviews.permissions import can_manage_interviews
+from clerkship.interviews.services import invitations
 from clerkship.interviews.staff_views import load_season
 
 bp = Blueprint(

@@ -17,7 +17,7 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.transactions import refusal
 from clerkship.cycles.models import Block, Rotation
 from clerkship.extensions import db
-from clerkship.reviews import assignment_services, queries, review_services, services
+from clerkship.reviews import queries, services
 from clerkship.reviews.conflicts import find_conflicts
 from clerkship.reviews.forms import (
     CompositeForm,
@@ -29,7 +29,9 @@ from clerkship.reviews.forms import (
 from clerkship.reviews.models import CompositeSource
 from clerkship.reviews.panel import reliability_panel
 from clerkship.reviews.records import ReviewAssignment
-from clerkship.reviews.rubric_services import current_rubric
+from clerkship.reviews.services import assignment as assignment_services
+from clerkship.reviews.services import reviewing as review_services
+from clerkship.reviews.services.rubrics import current_rubric
 from clerkship.reviews.setup_views import load_round, round_url, started
 
 bp = Blueprint("review_ranking", __name__, url_prefix="/departments/<slug>/reviews")

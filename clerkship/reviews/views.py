@@ -14,7 +14,7 @@ from clerkship.documents.models import Document
 from clerkship.documents.services import record_download
 from clerkship.documents.storage import send_document
 from clerkship.extensions import db
-from clerkship.reviews import review_services, services
+from clerkship.reviews import services
 from clerkship.reviews.blinding import reviewer_view, withheld_reason
 from clerkship.reviews.forms import ConflictForm, DiscussionForm, SchoolsForm, WithdrawForm
 from clerkship.reviews.models import Conflict, ReviewerProfile
@@ -27,6 +27,7 @@ from clerkship.reviews.rubric_forms import (
     review_form_class,
     review_form_data,
 )
+from clerkship.reviews.services import reviewing as review_services
 from clerkship.reviews.subjects import review_documents, subject_of
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")

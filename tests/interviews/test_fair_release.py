@@ -12,8 +12,6 @@ from sqlalchemy import func, select
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_end_of_day, local_today, utcnow
 from clerkship.extensions import db
-from clerkship.interviews import booking, fair_release, invitations
-from clerkship.interviews.booking import NOT_OFFERED
 from clerkship.interviews.draw import Day, Invitee, draw_days
 from clerkship.interviews.models import (
     Booking,
@@ -26,6 +24,8 @@ from clerkship.interviews.models import (
     SeasonPhase,
 )
 from clerkship.interviews.queries import active_booking
+from clerkship.interviews.services import booking, fair_release, invitations
+from clerkship.interviews.services.booking import NOT_OFFERED
 from tests.factories import make_day, make_invitation, make_submitted_application
 
 

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews import booking as services
-from clerkship.interviews import waitlists
-from clerkship.interviews.booking import NOT_OFFERED
 from clerkship.interviews.models import BookingVia, WaitlistEntry, WaitlistState
 from clerkship.interviews.queries import active_booking, waitlist_positions
+from clerkship.interviews.services import booking as services
+from clerkship.interviews.services import waitlists
+from clerkship.interviews.services.booking import NOT_OFFERED
 from tests.factories import make_booking, make_day, make_invitation
 
 

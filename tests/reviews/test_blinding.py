@@ -15,8 +15,8 @@ from clerkship.documents.storage import upload_folder
 from clerkship.extensions import db
 from clerkship.reviews.blinding import withheld_reason
 from clerkship.reviews.models import Phase
-from clerkship.reviews.reminders import send_reminders
 from clerkship.reviews.services import change_phase
+from clerkship.reviews.services.reminders import send_reminders
 from tests import factories
 from tests.conftest import login
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from clerkship.accounts.models import Role
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
-from clerkship.reviews.assignment_services import assign_automatically
 from clerkship.reviews.conflicts import (
     ConflictKind,
     FoundConflict,
@@ -19,8 +18,9 @@ from clerkship.reviews.conflicts import (
 )
 from clerkship.reviews.models import Conflict, ReviewerProfile
 from clerkship.reviews.records import ReviewAssignment
-from clerkship.reviews.review_services import declare_conflict_with
 from clerkship.reviews.services import declare_conflict
+from clerkship.reviews.services.assignment import assign_automatically
+from clerkship.reviews.services.reviewing import declare_conflict_with
 from tests import factories
 from tests.conftest import login
 

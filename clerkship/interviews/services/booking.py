@@ -9,7 +9,6 @@ from clerkship.applications.signals import pathway_flag_changed
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews import notify
 from clerkship.interviews.models import (
     Booking,
     BookingVia,
@@ -19,7 +18,8 @@ from clerkship.interviews.models import (
     WaitlistState,
 )
 from clerkship.interviews.queries import active_booking
-from clerkship.interviews.seats import (
+from clerkship.interviews.services import notify
+from clerkship.interviews.services.seats import (
     NOT_OFFERED,
     DayFull,
     audit,
@@ -34,7 +34,7 @@ from clerkship.interviews.seats import (
     respond,
     seat,
 )
-from clerkship.interviews.waitlists import decline_held, fill_from_waitlist, lock_season
+from clerkship.interviews.services.waitlists import decline_held, fill_from_waitlist, lock_season
 
 # Refusals callers catch or compare with, re-exported from seats.
 __all__ = [

@@ -12,7 +12,6 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.time import format_datetime, local_datetime, to_local, utcnow
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
-from clerkship.interviews import notify
 from clerkship.interviews.models import (
     Booking,
     BookingMode,
@@ -25,7 +24,8 @@ from clerkship.interviews.models import (
     WaitlistState,
 )
 from clerkship.interviews.queries import pathway_flag
-from clerkship.interviews.waitlists import fill_from_waitlist, lock_season
+from clerkship.interviews.services import notify
+from clerkship.interviews.services.waitlists import fill_from_waitlist, lock_season
 
 
 def _plain(value):

@@ -10,7 +10,6 @@ from clerkship.accounts.models import User
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews import notify
 from clerkship.interviews.models import (
     Booking,
     BookingVia,
@@ -21,7 +20,8 @@ from clerkship.interviews.models import (
     WaitlistState,
 )
 from clerkship.interviews.queries import active_booking, may_see_day, waiting_entries
-from clerkship.interviews.seats import (
+from clerkship.interviews.services import notify
+from clerkship.interviews.services.seats import (
     audit,
     change_taken,
     check_active,

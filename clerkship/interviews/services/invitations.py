@@ -20,7 +20,6 @@ from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews import notify
 from clerkship.interviews.models import (
     BookingMode,
     InterviewSeason,
@@ -28,7 +27,8 @@ from clerkship.interviews.models import (
     InvitationSource,
 )
 from clerkship.interviews.queries import INVITABLE_STATES
-from clerkship.interviews.waitlists import lock_season
+from clerkship.interviews.services import notify
+from clerkship.interviews.services.waitlists import lock_season
 
 MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
