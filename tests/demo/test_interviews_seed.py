@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from clerkship.applications.models import Application
 from clerkship.extensions import db
+from clerkship.interviews.draw.services import replay_draw
 from clerkship.interviews.models import (
     Booking,
     BookingState,
@@ -16,7 +17,6 @@ from clerkship.interviews.models import (
     WaitlistEntry,
 )
 from clerkship.interviews.queries import INVITABLE_STATES
-from clerkship.interviews.services.fair_release import replay_draw
 
 
 def test_demo_seed_builds_the_emergency_medicine_interview_season(app):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from clerkship.core.mail import Attachment, queue_email
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
-from clerkship.interviews.calendars import booking_calendar
+from clerkship.interviews.exports.calendars import booking_calendar
 from clerkship.interviews.models import (
     Booking,
     BookingState,

@@ -21,11 +21,12 @@ from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
-from clerkship.interviews import queries, services
+from clerkship.interviews import queries
+from clerkship.interviews.draw import services as fair_release
 from clerkship.interviews.forms import DayForm, SeasonForm
 from clerkship.interviews.models import BookingMode, DayFormat, InterviewDay, SeasonPhase
 from clerkship.interviews.permissions import can_manage_interviews, can_view_interviews
-from clerkship.interviews.services import fair_release
+from clerkship.interviews.seasons import services
 
 bp = Blueprint("interview_staff", __name__, url_prefix="/departments/<slug>/interviews")
 

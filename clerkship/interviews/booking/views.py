@@ -11,11 +11,13 @@ from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.transactions import refusal
 from clerkship.extensions import db
 from clerkship.interviews import queries
-from clerkship.interviews.calendars import personal_calendar
+from clerkship.interviews.booking import services as booking
+from clerkship.interviews.draw import services as fair_release
+from clerkship.interviews.exports.calendars import personal_calendar
 from clerkship.interviews.forms import WaitlistForm, ranking_form
 from clerkship.interviews.models import Invitation, SeasonPhase
 from clerkship.interviews.permissions import can_answer_invitation, can_view_own_interviews
-from clerkship.interviews.services import booking, fair_release, waitlists
+from clerkship.interviews.waitlists import services as waitlists
 
 bp = Blueprint("interviews", __name__, url_prefix="/interviews")
 

@@ -34,7 +34,7 @@ from clerkship.interviews.services.seats import (
     respond,
     seat,
 )
-from clerkship.interviews.services.waitlists import decline_held, fill_from_waitlist, lock_season
+from clerkship.interviews.waitlists.services import decline_held, fill_from_waitlist, lock_season
 
 # Refusals callers catch or compare with, re-exported from seats.
 __all__ = [

@@ -16,9 +16,9 @@ from clerkship.core.transactions import refusal
 from clerkship.extensions import db
 from clerkship.interviews import queries
 from clerkship.interviews.forms import ImportForm, InviteApplicantsForm
+from clerkship.interviews.invitations import services as invitations
 from clerkship.interviews.permissions import can_manage_interviews
-from clerkship.interviews.services import invitations
-from clerkship.interviews.staff_views import load_season
+from clerkship.interviews.seasons.views import load_season
 
 bp = Blueprint(
     "interview_invitations",

@@ -18,7 +18,7 @@ from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import format_datetime, utcnow
 from clerkship.extensions import db
-from clerkship.interviews.draw import Day, Draw, Invitee, draw_days, new_seed
+from clerkship.interviews.draw.engine import Day, Draw, Invitee, draw_days, new_seed
 from clerkship.interviews.models import (
     Booking,
     BookingMode,
@@ -34,7 +34,7 @@ from clerkship.interviews.models import (
 )
 from clerkship.interviews.services import notify
 from clerkship.interviews.services.seats import change_taken, check_active, offered_day
-from clerkship.interviews.services.waitlists import lock_season
+from clerkship.interviews.waitlists.services import lock_season
 
 
 def save_ranking(invitation: Invitation, choices: Mapping[int, int], *, by: User) -> None:

@@ -28,7 +28,7 @@ from clerkship.interviews.models import (
 )
 from clerkship.interviews.queries import INVITABLE_STATES
 from clerkship.interviews.services import notify
-from clerkship.interviews.services.waitlists import lock_season
+from clerkship.interviews.waitlists.services import lock_season
 
 MAX_IMPORT_ROWS = 5000
 MAX_IMPORT_BYTES = 2 * 1024 * 1024

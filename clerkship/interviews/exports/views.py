@@ -8,9 +8,10 @@ from flask_login import current_user
 from clerkship.audit.services import record_event
 from clerkship.core.permissions import login_required
 from clerkship.extensions import db
-from clerkship.interviews import exports, queries
-from clerkship.interviews.calendars import department_calendar
-from clerkship.interviews.staff_views import load_season
+from clerkship.interviews import queries
+from clerkship.interviews.exports import schedule as exports
+from clerkship.interviews.exports.calendars import department_calendar
+from clerkship.interviews.seasons.views import load_season
 
 bp = Blueprint("interview_exports", __name__, url_prefix="/departments/<slug>/interviews/<cycle>")
 
