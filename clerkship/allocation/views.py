@@ -27,7 +27,7 @@ from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Block, Department
 from clerkship.extensions import db
 from clerkship.reviews.queries import application_scores
-from clerkship.reviews.services import find_round
+from clerkship.reviews.rounds.services import find_round
 
 bp = Blueprint("allocation", __name__)
 

@@ -125,9 +125,9 @@ def _ranking_after_a_change_ms(bench) -> float:
 def _assignment_service_seconds(bench) -> float:
     """The whole service on a round with nobody assigned, rolled back after each run."""
     from clerkship.accounts.models import User
+    from clerkship.reviews.assignment.services import assign_automatically
     from clerkship.reviews.models import ReviewRound
     from clerkship.reviews.records import ReviewAssignment
-    from clerkship.reviews.services.assignment import assign_automatically
 
     app = bench.app
     made = 0

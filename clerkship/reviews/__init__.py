@@ -10,12 +10,15 @@ def init_app(app: Flask) -> None:
     and who wrote which letters (for the conflict check)."""
     from clerkship.core.templating import register_predicates
     from clerkship.letters.queries import writer_emails
-    from clerkship.reviews import permissions, ranking_views, setup_views, views
+    from clerkship.reviews import permissions
+    from clerkship.reviews.assignment.conflicts import register_letter_writers
     from clerkship.reviews.cli import reviews_cli
-    from clerkship.reviews.conflicts import register_letter_writers
+    from clerkship.reviews.ranking import views as ranking_views
+    from clerkship.reviews.reviewing import views as reviewing_views
+    from clerkship.reviews.rounds import views as round_views
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(setup_views.bp)
+    app.register_blueprint(reviewing_views.bp)
+    app.register_blueprint(round_views.bp)
     app.register_blueprint(ranking_views.bp)
     app.cli.add_command(reviews_cli)
     register_predicates(app, permissions)

@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from clerkship.accounts.models import Role
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
-from clerkship.reviews.conflicts import normalize_school
+from clerkship.reviews.assignment.conflicts import normalize_school
+from clerkship.reviews.assignment.services import assign_automatically, assign_reviewer, shortfall
 from clerkship.reviews.models import Conflict, ReviewerCap
 from clerkship.reviews.records import AssignmentMethod, ReviewAssignment
-from clerkship.reviews.services.assignment import assign_automatically, assign_reviewer, shortfall
 from tests import factories
 from tests.conftest import login
 

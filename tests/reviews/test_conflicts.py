@@ -8,7 +8,7 @@ from sqlalchemy import select
 from clerkship.accounts.models import Role
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
-from clerkship.reviews.conflicts import (
+from clerkship.reviews.assignment.conflicts import (
     ConflictKind,
     FoundConflict,
     find_conflicts,
@@ -16,11 +16,11 @@ from clerkship.reviews.conflicts import (
     match_schools,
     normalize_school,
 )
+from clerkship.reviews.assignment.services import assign_automatically
 from clerkship.reviews.models import Conflict, ReviewerProfile
 from clerkship.reviews.records import ReviewAssignment
-from clerkship.reviews.services import declare_conflict
-from clerkship.reviews.services.assignment import assign_automatically
-from clerkship.reviews.services.reviewing import declare_conflict_with
+from clerkship.reviews.reviewing.services import declare_conflict_with
+from clerkship.reviews.rounds.services import declare_conflict
 from tests import factories
 from tests.conftest import login
 

@@ -16,12 +16,11 @@ from clerkship.accounts.models import User
 from clerkship.applications.models import Accreditation, Application, StudentProfile
 from clerkship.cycles.models import Block, Rotation
 from clerkship.extensions import db
-from clerkship.reviews import scoring
 from clerkship.reviews.models import ReviewRound, Rubric, RubricCriterion
 from clerkship.reviews.queries import RankRow, RoundScores
-from clerkship.reviews.records import Review, ReviewAssignment, ReviewScore, ReviewState
-from clerkship.reviews.scores import cached
-from clerkship.reviews.statistics import (
+from clerkship.reviews.ranking import scoring
+from clerkship.reviews.ranking.scores import cached
+from clerkship.reviews.ranking.statistics import (
     Agreement,
     GroupSummary,
     ReviewerProfile,
@@ -30,6 +29,7 @@ from clerkship.reviews.statistics import (
     measure_agreement,
     profile_reviewers,
 )
+from clerkship.reviews.records import Review, ReviewAssignment, ReviewScore, ReviewState
 
 MIN_GROUP_SIZE = 5
 SCHOOL_GROUPS = {

@@ -14,20 +14,20 @@ from clerkship.documents.models import Document
 from clerkship.documents.services import record_download
 from clerkship.documents.storage import send_document
 from clerkship.extensions import db
-from clerkship.reviews import services
-from clerkship.reviews.blinding import reviewer_view, withheld_reason
 from clerkship.reviews.forms import ConflictForm, DiscussionForm, SchoolsForm, WithdrawForm
 from clerkship.reviews.models import Conflict, ReviewerProfile
 from clerkship.reviews.permissions import can_review, can_see_peer_reviews, can_use_review_queue
-from clerkship.reviews.queues import STATUS_LABELS, reviewer_queue
 from clerkship.reviews.records import ReviewAssignment
-from clerkship.reviews.rubric_forms import (
+from clerkship.reviews.reviewing import services as review_services
+from clerkship.reviews.reviewing.blinding import reviewer_view, withheld_reason
+from clerkship.reviews.reviewing.queries import STATUS_LABELS, reviewer_queue
+from clerkship.reviews.rounds import services
+from clerkship.reviews.rubrics.forms import (
     read_levels,
     read_recommendation,
     review_form_class,
     review_form_data,
 )
-from clerkship.reviews.services import reviewing as review_services
 from clerkship.reviews.subjects import review_documents, subject_of
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")

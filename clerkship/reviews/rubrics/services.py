@@ -14,7 +14,7 @@ from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
 from clerkship.reviews.models import CriterionLevel, ReviewRound, Rubric, RubricCriterion
 from clerkship.reviews.records import Review, ReviewAssignment
-from clerkship.reviews.services import lock_round
+from clerkship.reviews.rounds.services import lock_round
 
 MAX_CRITERIA = 20
 STALE_RUBRIC = (

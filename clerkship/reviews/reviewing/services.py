@@ -16,8 +16,9 @@ from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.reviews import scoring
+from clerkship.reviews.assignment.services import remove_assignment
 from clerkship.reviews.models import ReviewRound, Rubric
+from clerkship.reviews.ranking import scoring
 from clerkship.reviews.records import (
     DiscussionPost,
     Recommendation,
@@ -26,9 +27,8 @@ from clerkship.reviews.records import (
     ReviewScore,
     ReviewState,
 )
-from clerkship.reviews.services import declare_conflict, lock_round
-from clerkship.reviews.services.assignment import remove_assignment
-from clerkship.reviews.services.rubrics import current_rubric
+from clerkship.reviews.rounds.services import declare_conflict, lock_round
+from clerkship.reviews.rubrics.services import current_rubric
 
 STALE_REVIEW = (
     "This review was saved from another window after you opened it. Nothing was saved "

@@ -17,8 +17,9 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.transactions import refusal
 from clerkship.cycles.models import Block, Rotation
 from clerkship.extensions import db
-from clerkship.reviews import queries, services
-from clerkship.reviews.conflicts import find_conflicts
+from clerkship.reviews import queries
+from clerkship.reviews.assignment import services as assignment_services
+from clerkship.reviews.assignment.conflicts import find_conflicts
 from clerkship.reviews.forms import (
     CompositeForm,
     DiscussionForm,
@@ -27,12 +28,12 @@ from clerkship.reviews.forms import (
     RankingFilterForm,
 )
 from clerkship.reviews.models import CompositeSource
-from clerkship.reviews.panel import reliability_panel
+from clerkship.reviews.ranking.panel import reliability_panel
 from clerkship.reviews.records import ReviewAssignment
-from clerkship.reviews.services import assignment as assignment_services
-from clerkship.reviews.services import reviewing as review_services
-from clerkship.reviews.services.rubrics import current_rubric
-from clerkship.reviews.setup_views import load_round, round_url, started
+from clerkship.reviews.reviewing import services as review_services
+from clerkship.reviews.rounds import services
+from clerkship.reviews.rounds.views import load_round, round_url, started
+from clerkship.reviews.rubrics.services import current_rubric
 
 bp = Blueprint("review_ranking", __name__, url_prefix="/departments/<slug>/reviews")
 

@@ -60,7 +60,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from clerkship.reviews.balancing import INF, Marginal, ReviewerGraph
+from clerkship.reviews.assignment.balancing import INF, Marginal, ReviewerGraph
 
 
 @dataclass(frozen=True, order=True)

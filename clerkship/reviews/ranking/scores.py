@@ -25,14 +25,14 @@ from sqlalchemy import func, select
 
 from clerkship.extensions import db
 from clerkship.reviews.models import CompositeSource, ReviewRound, Rubric
-from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
-from clerkship.reviews.scoring import (
+from clerkship.reviews.ranking.scoring import (
     Calibration,
     ScoredReview,
     calibrate,
     flag_disagreements,
     score_applications,
 )
+from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
 from clerkship.reviews.subjects import subject_column
 
 CACHE_KEY = "clerkship.reviews.scores"

@@ -22,11 +22,11 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
-from clerkship.reviews.assignment import Pair, Reviewer, assign_reviewers
-from clerkship.reviews.conflicts import find_conflicts
+from clerkship.reviews.assignment.conflicts import find_conflicts
+from clerkship.reviews.assignment.engine import Pair, Reviewer, assign_reviewers
 from clerkship.reviews.models import ReviewerCap, ReviewRound
 from clerkship.reviews.records import AssignmentMethod, ReviewAssignment
-from clerkship.reviews.services import lock_round
+from clerkship.reviews.rounds.services import lock_round
 from clerkship.reviews.subjects import UNRANKED_STATES, round_subjects, subject_column
 
 # The award committee reviews each award application this many times (the award has

@@ -17,15 +17,15 @@ from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as catalogue
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
-from clerkship.reviews import services
+from clerkship.reviews.assignment import services as assignment_services
 from clerkship.reviews.forms import AutoAssignForm, PhaseForm, SettingsForm, cap_form
 from clerkship.reviews.models import BLINDABLE_FIELDS, Phase, ReviewRound
 from clerkship.reviews.permissions import can_manage_reviews
-from clerkship.reviews.queues import reviewer_progress
-from clerkship.reviews.rubric_forms import RubricForm, attach_nested_error, rubric_form_data
-from clerkship.reviews.services import assignment as assignment_services
-from clerkship.reviews.services import rubrics as rubric_services
-from clerkship.reviews.services.reminders import send_reminders
+from clerkship.reviews.reminders.services import send_reminders
+from clerkship.reviews.reviewing.queries import reviewer_progress
+from clerkship.reviews.rounds import services
+from clerkship.reviews.rubrics import services as rubric_services
+from clerkship.reviews.rubrics.forms import RubricForm, attach_nested_error, rubric_form_data
 from clerkship.reviews.subjects import round_subjects
 
 bp = Blueprint("review_setup", __name__)

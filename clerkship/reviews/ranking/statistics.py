@@ -28,7 +28,7 @@ from typing import Literal
 import krippendorff
 import numpy as np
 
-from clerkship.reviews.scoring import Review, Rubric, ScoredReview, hold, mean_and_spread
+from clerkship.reviews.ranking.scoring import Review, Rubric, ScoredReview, hold, mean_and_spread
 
 FOUR_FIFTHS = Fraction(4, 5)
 TEN_THOUSANDTHS = Decimal("0.0001")

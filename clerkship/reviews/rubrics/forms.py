@@ -27,7 +27,7 @@ from clerkship.core.forms import VersionedForm, strip
 from clerkship.core.rules import RuleViolation
 from clerkship.reviews.models import Rubric
 from clerkship.reviews.records import RECOMMENDATION_LABELS, Recommendation
-from clerkship.reviews.services.rubrics import CriterionInput
+from clerkship.reviews.rubrics.services import CriterionInput
 
 SCALES = {"1-3": (1, 3), "1-4": (1, 4), "1-5": (1, 5), "1-7": (1, 7), "1-9": (1, 9), "0-4": (0, 4)}
 INSUFFICIENT = "insufficient"
