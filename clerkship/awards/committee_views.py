@@ -102,7 +102,6 @@ def _render_application(award: AwardApplication, **forms):
         action_form=ActionForm(formdata=None, version=award.version),
         profile=queries.profile_of(award.student),
         attested=[statements.get(code, code) for code in award.attestations],
-        decidable=award.state in decisions.DECIDABLE,
         AwardState=AwardState,
     )
 

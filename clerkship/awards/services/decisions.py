@@ -18,7 +18,7 @@ from clerkship.applications.models import ApplicationState
 from clerkship.applications.services import transition
 from clerkship.audit.services import record_event
 from clerkship.awards import queries
-from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
+from clerkship.awards.models import DECIDABLE_STATES, AwardApplication, AwardSettings, AwardState
 from clerkship.awards.money import format_money
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
@@ -28,9 +28,6 @@ from clerkship.extensions import db
 
 S = AwardState
 DECISIONS = (S.AWARDED, S.ALTERNATE, S.NOT_AWARDED)
-# States from which the committee may (re)decide. An award can be changed until the rotation
-# is completed; changing it releases its amount.
-DECIDABLE = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.AWARDED, S.ALTERNATE, S.NOT_AWARDED})
 STALE = (
     "This award application changed after you opened it (another committee member or the "
     "student acted). What you entered is kept; check the current state and send it again."
@@ -112,7 +109,7 @@ def decide_award(
         raise RuleViolation("Enter the amount to award.", field="amount")
     settings = lock_settings(award.cycle_id)
     award = lock_award(award, version)
-    if award.state not in DECIDABLE:
+    if award.state not in DECIDABLE_STATES:
         raise RuleViolation(f"The committee cannot decide on an application that is {_l(award)}.")
     previous = award.state
     # A changed award gives its own amount back first.
