@@ -10,10 +10,11 @@ def init_app(app: Flask) -> None:
     tell user administration which departments there are."""
     from clerkship.accounts.queries import register_departments
     from clerkship.core.templating import register_predicates
-    from clerkship.cycles import admin_views, permissions, views
+    from clerkship.cycles import permissions
     from clerkship.cycles.queries import departments
+    from clerkship.cycles.views import cycles, setup
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(cycles.bp)
+    app.register_blueprint(setup.bp)
     register_predicates(app, permissions)
     register_departments(app, departments)

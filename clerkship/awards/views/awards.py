@@ -20,7 +20,7 @@ from clerkship.documents.models import DocumentKind
 from clerkship.documents.queries import current_document
 from clerkship.extensions import db
 from clerkship.pathway import queries as pathway_queries
-from clerkship.pathway.views import load_cycle
+from clerkship.pathway.views.pathway import load_cycle
 
 bp = Blueprint("awards", __name__, url_prefix="/awards")
 

@@ -16,7 +16,7 @@ from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import AwardTiming
 from clerkship.extensions import db
-from clerkship.pathway.views import load_cycle
+from clerkship.pathway.views.pathway import load_cycle
 
 bp = Blueprint("award_settings", __name__, url_prefix="/awards")
 

@@ -25,7 +25,7 @@ from clerkship.core.time import local_today
 from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.extensions import db
-from clerkship.pathway.views import load_cycle
+from clerkship.pathway.views.pathway import load_cycle
 
 bp = Blueprint("award_committee", __name__, url_prefix="/awards")
 

@@ -14,7 +14,7 @@ from clerkship.pathway import queries, services
 from clerkship.pathway.forms import PathwayConfigForm, lines_of
 from clerkship.pathway.permissions import can_configure_pathway, can_view_answer_views
 from clerkship.pathway.services.purge import purge_allowed_from
-from clerkship.pathway.views import load_cycle
+from clerkship.pathway.views.pathway import load_cycle
 
 bp = Blueprint("pathway_admin", __name__, url_prefix="/admin/pathway")
 
