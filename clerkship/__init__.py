@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from clerkship import config as config_module
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-# Feature packages, in the order their blueprints, commands and predicates are registered.
+# Feature packages, in the order create_app() calls their init_app(app): each registers its
+# blueprints, commands, template predicates and the hooks it hands to the features below it.
 FEATURES = (
     "home",
     "accounts",
@@ -48,16 +50,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     _load_config(app, test_config)
     _init_extensions(app)
-    _register_blueprints(app)
-    _connect_features(app)
-    _register_cli(app)
+    for feature in FEATURES:
+        importlib.import_module(f"clerkship.{feature}").init_app(app)
     from clerkship.core.caching import register_no_store
     from clerkship.core.errors import register_error_handlers
     from clerkship.core.templating import register_templating
 
     register_error_handlers(app)
     register_no_store(app)
-    register_templating(app, FEATURES)
+    register_templating(app)
     return app
 
 
@@ -151,103 +152,3 @@ def _init_extensions(app: Flask) -> None:
         if user is None or not token or user.session_token != token:
             return None
         return user
-
-
-def _register_blueprints(app: Flask) -> None:
-    from clerkship.accounts import admin_views as users_views
-    from clerkship.accounts import views as accounts_views
-    from clerkship.allocation import views as allocation_views
-    from clerkship.applications import staff_views as staff_applications_views
-    from clerkship.applications import views as applications_views
-    from clerkship.audit import views as audit_views
-    from clerkship.awards import committee_views as award_committee_views
-    from clerkship.awards import department_views as award_department_views
-    from clerkship.awards import settings_views as award_settings_views
-    from clerkship.awards import views as awards_views
-    from clerkship.cycles import admin_views as setup_views
-    from clerkship.cycles import views as cycles_views
-    from clerkship.documents import views as documents_views
-    from clerkship.home import views as home_views
-    from clerkship.interviews import export_views as interview_export_views
-    from clerkship.interviews import invitation_views as interview_invitation_views
-    from clerkship.interviews import staff_views as interview_staff_views
-    from clerkship.interviews import views as interviews_views
-    from clerkship.letters import views as letters_views
-    from clerkship.offers import views as offers_views
-    from clerkship.pathway import admin_views as pathway_admin_views
-    from clerkship.pathway import views as pathway_views
-    from clerkship.reviews import ranking_views
-    from clerkship.reviews import setup_views as review_setup_views
-    from clerkship.reviews import views as reviews_views
-
-    for module in (
-        home_views,
-        accounts_views,
-        users_views,
-        audit_views,
-        cycles_views,
-        setup_views,
-        applications_views,
-        staff_applications_views,
-        documents_views,
-        letters_views,
-        allocation_views,
-        offers_views,
-        interviews_views,
-        interview_staff_views,
-        interview_invitation_views,
-        interview_export_views,
-    ):
-        app.register_blueprint(module.bp)
-    for module in (
-        pathway_views,
-        pathway_admin_views,
-        awards_views,
-        award_committee_views,
-        award_settings_views,
-        award_department_views,
-    ):
-        app.register_blueprint(module.bp)
-    for module in (reviews_views, review_setup_views, ranking_views):
-        app.register_blueprint(module.bp)
-    from clerkship.rosters import compliance_views, dashboard_views
-    from clerkship.rosters import views as rosters_views
-
-    for module in (rosters_views, compliance_views, dashboard_views):
-        app.register_blueprint(module.bp)
-
-
-def _connect_features(app: Flask) -> None:
-    """Hand the reviews feature what it reads from features it does not import."""
-    from clerkship.awards.review_subjects import AwardReviewSubjects
-    from clerkship.letters.queries import writer_emails
-    from clerkship.reviews.conflicts import register_letter_writers
-    from clerkship.reviews.subjects import register_award_subjects
-
-    register_letter_writers(app, writer_emails)
-    register_award_subjects(app, AwardReviewSubjects())
-
-
-def _register_cli(app: Flask) -> None:
-    from clerkship.accounts.cli import users_cli
-    from clerkship.allocation.cli import allocation_cli
-    from clerkship.bench.cli import bench_cli
-    from clerkship.demo.cli import demo_cli
-    from clerkship.interviews.cli import interviews_cli
-    from clerkship.offers.cli import offers_cli
-    from clerkship.pathway.cli import pathway_cli
-    from clerkship.reviews.cli import reviews_cli
-    from clerkship.rosters.cli import rosters_cli
-
-    for group in (
-        users_cli,
-        allocation_cli,
-        offers_cli,
-        interviews_cli,
-        pathway_cli,
-        reviews_cli,
-        rosters_cli,
-        demo_cli,
-        bench_cli,
-    ):
-        app.cli.add_command(group)

@@ -661,9 +661,9 @@ def make_review(
     assignment, rubric, levels, *, submitted: bool = True, recommendation=None, comments=""
 ):
     """A review with levels given in criterion order (None: insufficient evidence)."""
-    from clerkship.reviews import review_services
+    from clerkship.reviews.ranking.scoring import score_review
     from clerkship.reviews.records import Recommendation, Review, ReviewScore, ReviewState
-    from clerkship.reviews.scoring import score_review
+    from clerkship.reviews.reviewing import services as review_services
 
     review = Review(
         assignment=assignment,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import secrets
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
@@ -15,8 +15,12 @@ from clerkship.core.time import utcnow
 from clerkship.core.types import UTCDateTime, enum_type
 from clerkship.extensions import db
 
-if TYPE_CHECKING:
-    from clerkship.cycles.models import Department
+
+class Department(Protocol):
+    """A department as accounts sees it (cycles.models.Department): accounts sit below cycles."""
+
+    id: int
+    name: str
 
 
 class Role(enum.Enum):
@@ -138,7 +142,7 @@ class Membership(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    department: Mapped[Department | None] = relationship(lazy="joined")
+    department: Mapped[Department | None] = relationship("Department", lazy="joined")
 
     __table_args__ = (
         CheckConstraint(

@@ -26,6 +26,7 @@ def _hasher() -> PasswordHasher:
 def _hasher_for(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
     return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
 
+
 # Passwords that meet the length rule but are among the most often breached.
 COMMON_PASSWORDS = frozenset(
     {

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask import Flask, current_app
 from sqlalchemy import Select, or_, select
 
-from clerkship.accounts.models import Membership, Role, User
+from clerkship.accounts.models import Department, Membership, Role, User
+from clerkship.extensions import db
 
 
 def users_matching(q: str | None, role: Role | None) -> Select:
@@ -16,3 +20,33 @@ def users_matching(q: str | None, role: Role | None) -> Select:
     if role is not None:
         stmt = stmt.where(User.memberships.any(Membership.role == role))
     return stmt
+
+
+def user_ids_matching(pattern: str) -> Select:
+    """The ids of users whose email or name is like pattern (for the audit log's filter)."""
+    return select(User.id).where(or_(User.email.like(pattern), User.full_name.ilike(pattern)))
+
+
+def lock_user(user: User) -> None:
+    """Take the row lock of a user: their uploads, requests and new applications queue up.
+
+    On SQLite, a writing request already holds the database's write lock
+    (clerkship/core/database.py); FOR UPDATE is then a no-op.
+    """
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
+# The departments a departmental role can be held in, by name. The cycles feature, above
+# accounts, hands its query over when the app starts.
+DEPARTMENTS_KEY = "clerkship.accounts.departments"
+
+
+def register_departments(app: Flask, departments: Callable[[], list[Department]]) -> None:
+    """Tell user administration which departments there are."""
+    app.extensions[DEPARTMENTS_KEY] = departments
+
+
+def departments() -> list[Department]:
+    """Every department, by name (none while no feature registered them)."""
+    source = current_app.extensions.get(DEPARTMENTS_KEY)
+    return source() if source is not None else []

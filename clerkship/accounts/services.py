@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask import current_app
 from sqlalchemy import select
 
-from clerkship.accounts.models import Membership, Role, User, new_session_token
+from clerkship.accounts.models import Department, Membership, Role, User, new_session_token
 from clerkship.accounts.passwords import (
     dummy_hash,
     hash_password,
@@ -22,7 +22,6 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.core.tokens import TokenInvalid, make_token, read_token
 from clerkship.core.urls import external_url
-from clerkship.cycles.models import Department
 from clerkship.extensions import db
 
 VERIFY_PURPOSE = "verify-email"

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from clerkship.allocation.engine import Block as EngineBlock
 from clerkship.allocation.engine import Student, hundredths
@@ -73,22 +72,6 @@ def department_blocks(department: Department, cycle: Cycle) -> list[Block]:
             .join(Block.rotation)
             .where(Rotation.department_id == department.id, Block.cycle_id == cycle.id)
             .order_by(Block.starts_on, Block.id)
-        )
-    )
-
-
-def allocatable_applications(department: Department, cycle: Cycle) -> list[Application]:
-    """Submitted applications that have not been placed yet, with their choices loaded."""
-    return list(
-        db.session.scalars(
-            select(Application)
-            .where(
-                Application.department_id == department.id,
-                Application.cycle_id == cycle.id,
-                Application.state.in_(ALLOCATABLE),
-            )
-            .options(selectinload(Application.choices))
-            .order_by(Application.id)
         )
     )
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Protocol
 
+from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -241,10 +243,30 @@ def discard_run(run: AllocationRun, *, by: User) -> None:
     record_event("allocation.discard", by=by, target=run)
 
 
+# Publishing turns each placement into an offer. Offers stand on allocation, so the offers
+# feature hands its make_offer over when the app starts.
+class OfferMaker(Protocol):
+    def __call__(self, placement: Placement, *, expires_at: datetime, by: User | None) -> object:
+        """Give a placement its seat and offer it to the student."""
+
+
+OFFER_MAKER_KEY = "clerkship.allocation.offer_maker"
+
+
+def register_offer_maker(app: Flask, make_offer: OfferMaker) -> None:
+    """Tell publication how to make the offer for a placement."""
+    app.extensions[OFFER_MAKER_KEY] = make_offer
+
+
+def _offer_maker() -> OfferMaker:
+    make_offer = current_app.extensions.get(OFFER_MAKER_KEY)
+    if make_offer is None:
+        raise RuntimeError("No offer maker registered: the offers feature is not installed.")
+    return make_offer
+
+
 def publish_run(run: AllocationRun, *, by: User) -> None:
     """Turn the run's placements into held seats and offers; everyone else is waitlisted."""
-    from clerkship.offers.services import make_offer  # offers stand on allocation
-
     _require_preview(run)
     if published_run(run.department, run.cycle) is not None:
         raise RuleViolation("This department already published an allocation for the cycle.")
@@ -287,5 +309,5 @@ def publish_run(run: AllocationRun, *, by: User) -> None:
             in_pathway=student["uim"],
             run_id=run.id,
         )
-        make_offer(placement, expires_at=expires_at, by=by)
+        _offer_maker()(placement, expires_at=expires_at, by=by)
     record_event("allocation.publish", by=by, target=run, placed=len(placed))

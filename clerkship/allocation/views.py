@@ -22,11 +22,12 @@ from clerkship.applications.models import Application
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
 from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Block, Department
 from clerkship.extensions import db
 from clerkship.reviews.queries import application_scores
-from clerkship.reviews.services import find_round
+from clerkship.reviews.rounds.services import find_round
 
 bp = Blueprint("allocation", __name__)
 
@@ -98,7 +99,7 @@ def start(slug: str):
     if cycle is None or not form.validate_on_submit():
         flash("The form expired or no cycle is open. Nothing was started; try again.", "danger")
         return redirect(url_for("allocation.index", slug=slug))
-    try:
+    with refusal() as refused:
         run = services.start_run(
             department,
             cycle,
@@ -106,7 +107,7 @@ def start(slug: str):
             score_source=_score_source(department, cycle),
             by=current_user,
         )
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
         return redirect(url_for("allocation.index", slug=slug, cycle=cycle.slug))
     db.session.commit()
@@ -214,7 +215,7 @@ def move(run_id: int):
     shown = queries.preview(run)
     _set_choices(form, shown)
     if _checked(run, form):
-        try:
+        with refusal() as refused:
             application = _application(run, form.application_id.data, "application_id")
             block = None
             if form.block_id.data != UNPLACED:
@@ -222,7 +223,7 @@ def move(run_id: int):
                 if block is None or block not in department_blocks(run.department, run.cycle):
                     raise RuleViolation("Choose a block of this run.", field="block_id")
             services.move_student(run, application, block, by=current_user)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -239,11 +240,11 @@ def swap(run_id: int):
     shown = queries.preview(run)
     _set_choices(form, shown)
     if _checked(run, form):
-        try:
+        with refusal() as refused:
             first = _application(run, form.first_id.data, "first_id")
             second = _application(run, form.second_id.data, "second_id")
             services.swap_students(run, first, second, by=current_user)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -268,9 +269,9 @@ def publish(run_id: int):
         return redirect(url_for("allocation.show", run_id=run.id))
     form = PublishForm()
     if _checked(run, form):
-        try:
+        with refusal() as refused:
             services.publish_run(run, by=current_user)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -288,9 +289,9 @@ def discard(run_id: int):
         flash("This run was already set aside.", "info")
         return redirect(url_for("allocation.index", slug=run.department.slug))
     if _checked(run, form):
-        try:
+        with refusal() as refused:
             services.discard_run(run, by=current_user)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

@@ -10,7 +10,6 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -22,10 +21,9 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from clerkship.applications.models import Accreditation, ApplicationState, ExamResult
-from clerkship.core.forms import VersionedForm, strip
+from clerkship.core.forms import MultiCheckboxField, VersionedForm, strip
 from clerkship.core.time import local_today
 from clerkship.cycles.forms import PlainDateField
 from clerkship.documents.models import DocumentKind
@@ -39,13 +37,6 @@ def _text(label: str, max_length: int, required: str | None = None, **kwargs) ->
     return StringField(
         label, validators=[*validators, Length(max=max_length)], filters=[strip], **kwargs
     )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes (rendered as a fieldset by the forms macro)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ProfileForm(VersionedForm):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy import exists, select
+
 from clerkship.accounts.models import Role, User
 from clerkship.applications.models import Application, ApplicationState
 from clerkship.cycles.models import Department
+from clerkship.documents.models import Document
+from clerkship.extensions import db
 
 
 def can_apply(user: User) -> bool:
@@ -20,11 +24,6 @@ def can_edit_profile(user: User) -> bool:
 def is_applicant(user: User, application: Application) -> bool:
     """The student whose application it is."""
     return user.is_authenticated and application.student_id == user.id
-
-
-def can_edit_application(user: User, application: Application) -> bool:
-    """The applicant changes a draft; after submission it is read-only."""
-    return is_applicant(user, application) and application.state == ApplicationState.DRAFT
 
 
 def can_withdraw_application(user: User, application: Application) -> bool:
@@ -62,3 +61,21 @@ def can_see_pathway_flag(user: User, department: Department) -> bool:
 def can_change_application_settings(user: User, department: Department) -> bool:
     """Directors and administrators set choices, word limit, letters and required documents."""
     return user.is_authenticated and (user.is_admin or user.has_role(Role.DIRECTOR, department))
+
+
+def can_staff_open_document(user: User, document: Document) -> bool:
+    """Staff see a student's documents once the student applied to their department.
+
+    Not in a draft; administrators once the student has applied anywhere.
+    """
+    departments = user.department_ids(Role.DIRECTOR, Role.COORDINATOR)
+    if not departments and not user.is_admin:
+        return False
+    applied = exists().where(
+        Application.student_id == document.owner_id,
+        Application.cycle_id == document.cycle_id,
+        Application.state != ApplicationState.DRAFT,
+    )
+    if not user.is_admin:
+        applied = applied.where(Application.department_id.in_(departments))
+    return bool(db.session.scalar(select(applied)))

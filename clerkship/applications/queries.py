@@ -177,3 +177,17 @@ def profiles_by_student(student_ids: list[int]) -> dict[int, StudentProfile]:
         return {}
     rows = db.session.scalars(select(StudentProfile).where(StudentProfile.user_id.in_(student_ids)))
     return {profile.user_id: profile for profile in rows}
+
+
+def lock_application(application: Application) -> Application:
+    """Lock an application's row and read it afresh (state and version as committed).
+
+    On SQLite, a writing request already holds the database's write lock
+    (clerkship/core/database.py); FOR UPDATE is then a no-op.
+    """
+    return db.session.scalars(
+        select(Application)
+        .where(Application.id == application.id)
+        .with_for_update(of=Application)
+        .execution_options(populate_existing=True)
+    ).one()

@@ -1,1 +1,14 @@
 """The audit log: who did what to which record, when, and from where."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's blueprints and template predicates."""
+    from clerkship.audit import permissions, views
+    from clerkship.core.templating import register_predicates
+
+    app.register_blueprint(views.bp)
+    register_predicates(app, permissions)

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from clerkship.accounts.models import User
 from clerkship.core.time import utcnow
 from clerkship.core.types import UTCDateTime
 from clerkship.extensions import db
+
+
+class Person(Protocol):
+    """A user as the log sees them (accounts.models.User): the log sits below accounts."""
+
+    id: int
+    email: str
+    full_name: str
+    is_authenticated: bool
+    is_admin: bool
 
 
 class AuditEvent(db.Model):
@@ -35,7 +44,9 @@ class AuditEvent(db.Model):
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip_address: Mapped[str | None] = mapped_column(String(45))
 
-    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id], lazy="joined")
-    subject_user: Mapped[User | None] = relationship(foreign_keys=[subject_user_id], lazy="joined")
+    actor: Mapped[Person | None] = relationship("User", foreign_keys=[actor_id], lazy="joined")
+    subject_user: Mapped[Person | None] = relationship(
+        "User", foreign_keys=[subject_user_id], lazy="joined"
+    )
 
     __table_args__ = (Index("ix_audit_event_target", "target_type", "target_id"),)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from clerkship.accounts.models import User
+from clerkship.audit.models import Person
 
 
-def can_view_audit_log(user: User) -> bool:
+def can_view_audit_log(user: Person) -> bool:
     """Administrators read the whole audit log."""
     return user.is_authenticated and user.is_admin

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
 
+from flask import Flask, current_app
 from sqlalchemy import Select, or_, select
 
-from clerkship.accounts.models import User
 from clerkship.audit.models import AuditEvent
 from clerkship.core.time import local_datetime, local_end_of_day
+
+# Who a person filter ("name or email") matches: the ids of the matching users. The
+# accounts feature, above the log, hands its query over when the app starts.
+PeopleMatching = Callable[[str], Select]
+PEOPLE_MATCHING_KEY = "clerkship.audit.people_matching"
+
+
+def register_people_matching(app: Flask, people_matching: PeopleMatching) -> None:
+    """Tell the log how to find the users whose name or email contains a text."""
+    app.extensions[PEOPLE_MATCHING_KEY] = people_matching
 
 
 def audit_events(
@@ -27,9 +38,7 @@ def audit_events(
         stmt = stmt.where(AuditEvent.target_type == target_type)
     if person:
         pattern = f"%{person.lower()}%"
-        matching = select(User.id).where(
-            or_(User.email.like(pattern), User.full_name.ilike(pattern))
-        )
+        matching = current_app.extensions[PEOPLE_MATCHING_KEY](pattern)
         stmt = stmt.where(
             or_(
                 AuditEvent.actor_email.like(pattern),

@@ -6,17 +6,16 @@ from typing import Any
 
 from flask import has_request_context, request
 
-from clerkship.accounts.models import User
-from clerkship.audit.models import AuditEvent
+from clerkship.audit.models import AuditEvent, Person
 from clerkship.extensions import db
 
 
 def record_event(
     action: str,
     *,
-    by: User | None,
+    by: Person | None,
     target: Any = None,
-    subject: User | None = None,
+    subject: Person | None = None,
     summary: str = "",
     **detail: Any,
 ) -> AuditEvent:

@@ -51,6 +51,19 @@ COMMITTED_STATES = frozenset({AwardState.AWARDED, AwardState.ROTATION_COMPLETED}
 # Who counts as an award applicant for the pathway: everyone who submitted and did not
 # withdraw (a declined or unsuccessful applicant still applied).
 APPLICANT_STATES = frozenset(AwardState) - {AwardState.DRAFT, AwardState.WITHDRAWN}
+# States from which the committee may (re)decide. An award can be changed until the rotation
+# is completed; changing it releases its amount.
+DECIDABLE_STATES = frozenset(
+    {
+        AwardState.SUBMITTED,
+        AwardState.UNDER_REVIEW,
+        AwardState.AWARDED,
+        AwardState.ALTERNATE,
+        AwardState.NOT_AWARDED,
+    }
+)
+# States in which the award carries the amount it was given.
+FUNDED_STATES = frozenset({AwardState.AWARDED, AwardState.ROTATION_COMPLETED, AwardState.PAID})
 
 
 class AwardSettings(db.Model):
@@ -214,6 +227,11 @@ class AwardApplication(db.Model):
         if self.state in COMMITTED_STATES:
             return self.amount_cents or 0
         return 0
+
+    @property
+    def is_funded(self) -> bool:
+        """Whether the award carries the amount it was given (awarded, completed or paid)."""
+        return self.state in FUNDED_STATES
 
     @property
     def is_editable(self) -> bool:

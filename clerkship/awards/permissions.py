@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clerkship.accounts.models import Role, User
+from clerkship.awards.models import DECIDABLE_STATES, AwardApplication, AwardState
 from clerkship.cycles.models import Department
 
 
@@ -33,3 +34,18 @@ def can_complete_rotations(user: User, department: Department) -> bool:
         or user.has_role(Role.COORDINATOR, department)
         or user.has_role(Role.DIRECTOR, department)
     )
+
+
+def can_mark_under_review(user: User, award: AwardApplication) -> bool:
+    """The committee marks a submitted award application as under review."""
+    return can_decide_awards(user) and award.state is AwardState.SUBMITTED
+
+
+def can_decide_award(user: User, award: AwardApplication) -> bool:
+    """The committee (re)decides an award application until the rotation is completed."""
+    return can_decide_awards(user) and award.state in DECIDABLE_STATES
+
+
+def can_record_payment(user: User, award: AwardApplication) -> bool:
+    """The committee records the payment of an award whose rotation is completed."""
+    return can_decide_awards(user) and award.state is AwardState.ROTATION_COMPLETED

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from clerkship.accounts.models import Membership, Role, User
 from clerkship.allocation.models import Placement, PlacementState
 from clerkship.applications.models import Application, StudentProfile
 from clerkship.awards.eligibility import Facts, Failure, check_rules, check_timing, count_words
-from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
+from clerkship.awards.models import (
+    APPLICANT_STATES,
+    AwardApplication,
+    AwardSettings,
+    AwardState,
+)
 from clerkship.core.time import local_today
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.documents.models import Document, DocumentKind
@@ -295,3 +300,18 @@ def committee_members() -> list[User]:
 def is_open(settings: AwardSettings) -> bool:
     """Whether submissions are still accepted today (until the end of the deadline day)."""
     return local_today() <= settings.deadline
+
+
+def is_award_applicant(student: User, cycle: Cycle) -> bool:
+    """Whether the student submitted an award application in the cycle and did not withdraw it."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    AwardApplication.student_id == student.id,
+                    AwardApplication.cycle_id == cycle.id,
+                    AwardApplication.state.in_(APPLICANT_STATES),
+                )
+            )
+        )
+    )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import Flask
+
 
 @dataclass(frozen=True)
 class Measurement:
@@ -13,3 +15,10 @@ class Measurement:
     target: str
     measured: str
     met: bool
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's commands."""
+    from clerkship.bench.cli import bench_cli
+
+    app.cli.add_command(bench_cli)

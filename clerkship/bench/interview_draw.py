@@ -7,7 +7,7 @@ import statistics
 import time
 
 from clerkship.bench import Measurement
-from clerkship.interviews.draw import Day, Invitee, draw_days
+from clerkship.interviews.draw.engine import Day, Invitee, draw_days
 
 INVITEES = 3_000
 DAYS = 20

@@ -7,7 +7,7 @@ import statistics
 import time
 
 from clerkship.bench import Measurement
-from clerkship.reviews.assignment import Pair, Reviewer, assign_reviewers
+from clerkship.reviews.assignment.engine import Pair, Reviewer, assign_reviewers
 
 APPLICATIONS = 5_000
 REVIEWERS = 40

@@ -38,6 +38,8 @@ from clerkship.reviews.models import (
     Rubric,
     RubricCriterion,
 )
+from clerkship.reviews.ranking.scoring import Criterion, score_review
+from clerkship.reviews.ranking.scoring import Rubric as PureRubric
 from clerkship.reviews.records import (
     AssignmentMethod,
     Recommendation,
@@ -46,8 +48,6 @@ from clerkship.reviews.records import (
     ReviewScore,
     ReviewState,
 )
-from clerkship.reviews.scoring import Criterion, score_review
-from clerkship.reviews.scoring import Rubric as PureRubric
 
 DIRECTOR = "bench.director@keck.example.edu"
 WEIGHTS = (3, 2, 2, 1, 2)

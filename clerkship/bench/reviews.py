@@ -125,7 +125,7 @@ def _ranking_after_a_change_ms(bench) -> float:
 def _assignment_service_seconds(bench) -> float:
     """The whole service on a round with nobody assigned, rolled back after each run."""
     from clerkship.accounts.models import User
-    from clerkship.reviews.assignment_services import assign_automatically
+    from clerkship.reviews.assignment.services import assign_automatically
     from clerkship.reviews.models import ReviewRound
     from clerkship.reviews.records import ReviewAssignment
 

@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
 
 TITLES = {
@@ -21,7 +22,7 @@ TITLES = {
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Render the HTTP errors with the site's layout."""
+    """Render the HTTP errors, and refusals no view caught, with the site's layout."""
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -41,6 +42,12 @@ def register_error_handlers(app: Flask) -> None:
             limit = app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
             return _render(413, f"Files can be at most {limit} MB. Nothing was saved.")
         return _render(error.code, error.description if error.code in (403, 409) else None)
+
+    @app.errorhandler(RuleViolation)
+    def refused(error: RuleViolation):
+        # A refusal no view caught: the request's changes go, the person reads why.
+        db.session.rollback()
+        return _render(409, error.message)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectMultipleField
-from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from clerkship.core.rules import RuleViolation
@@ -36,12 +35,6 @@ class VersionedForm(FlaskForm):
                 "This record was changed by someone else after you opened it. Your text is "
                 "kept below; review the current version and save again.",
             )
-
-
-def positive_or_zero(_form, field) -> None:
-    """Refuse a negative number."""
-    if field.data is not None and field.data < 0:
-        raise ValidationError("Enter zero or a positive number.")
 
 
 class MultiCheckboxField(SelectMultipleField):

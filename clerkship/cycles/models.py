@@ -68,10 +68,6 @@ class Cycle(db.Model):
     )
 
     @property
-    def is_catalogue_open(self) -> bool:
-        return self.catalogue_opens_on <= local_today()
-
-    @property
     def is_accepting_applications(self) -> bool:
         return self.applications_open_on <= local_today() <= self.application_deadline
 
@@ -205,10 +201,6 @@ class Block(db.Model):
     @property
     def open_seats(self) -> int:
         return self.capacity - self.reserved
-
-    @property
-    def seats_taken(self) -> int:
-        return self.open_taken + self.reserved_taken
 
     @property
     def label(self) -> str:

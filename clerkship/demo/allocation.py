@@ -47,7 +47,7 @@ from clerkship.offers.services import (
     waitlist_candidates,
 )
 from clerkship.reviews.queries import application_scores, score_round
-from clerkship.reviews.services import find_round
+from clerkship.reviews.rounds.services import find_round
 
 if TYPE_CHECKING:
     from clerkship.demo.seed import DemoContext

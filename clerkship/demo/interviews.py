@@ -17,9 +17,13 @@ from clerkship.accounts.models import Role
 from clerkship.applications.models import Application
 from clerkship.core.time import local_end_of_day, local_today, utcnow
 from clerkship.extensions import db
-from clerkship.interviews import booking, fair_release, invitations, services, waitlists
+from clerkship.interviews.booking import services as booking
+from clerkship.interviews.draw import services as fair_release
+from clerkship.interviews.invitations import services as invitations
 from clerkship.interviews.models import BookingMode, DayFormat, Invitation
 from clerkship.interviews.queries import INVITABLE_STATES, offered_days
+from clerkship.interviews.seasons import services
+from clerkship.interviews.waitlists import services as waitlists
 
 DEPARTMENT = "emergency-medicine"
 RESERVED = (2, 6)  # the third and seventh days

@@ -29,8 +29,9 @@ from clerkship.applications.services import transition
 from clerkship.core.time import local_today, utcnow
 from clerkship.demo import data
 from clerkship.extensions import db
-from clerkship.reviews.assignment_services import assign_automatically
+from clerkship.reviews.assignment.services import assign_automatically
 from clerkship.reviews.models import Rubric
+from clerkship.reviews.ranking.scoring import score_review
 from clerkship.reviews.records import (
     Recommendation,
     Review,
@@ -38,10 +39,9 @@ from clerkship.reviews.records import (
     ReviewScore,
     ReviewState,
 )
-from clerkship.reviews.review_services import pure_rubric
-from clerkship.reviews.rubric_services import CriterionInput, save_rubric
-from clerkship.reviews.scoring import score_review
-from clerkship.reviews.services import ensure_round, save_reviewer_profile
+from clerkship.reviews.reviewing.services import pure_rubric
+from clerkship.reviews.rounds.services import ensure_round, save_reviewer_profile
+from clerkship.reviews.rubrics.services import CriterionInput, save_rubric
 
 if TYPE_CHECKING:
     from clerkship.demo.seed import DemoContext

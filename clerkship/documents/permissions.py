@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, select
+from collections.abc import Callable
 
-from clerkship.accounts.models import Role, User
-from clerkship.applications.models import Application, ApplicationState
+from flask import Flask, current_app
+
+from clerkship.accounts.models import User
 from clerkship.documents.models import Document, DocumentKind
-from clerkship.extensions import db
-from clerkship.letters.models import LetterRequest
+
+# Who may open a document depends on features above documents, which hand their rule over
+# when the app starts: whether a student may read a letter about them (letters: not when
+# they waived that right) and which staff see a student's documents (applications: those
+# of a department the student applied to).
+LetterReadable = Callable[[Document], bool]
+StaffAccess = Callable[[User, Document], bool]
+LETTER_READABLE_KEY = "clerkship.documents.letter_readable"
+STAFF_ACCESS_KEY = "clerkship.documents.staff_access"
+
+
+def register_letter_readable(app: Flask, rule: LetterReadable) -> None:
+    """Tell documents whether a letter may be read by the student it is about."""
+    app.extensions[LETTER_READABLE_KEY] = rule
+
+
+def register_staff_access(app: Flask, rule: StaffAccess) -> None:
+    """Tell documents which staff may open a student's documents."""
+    app.extensions[STAFF_ACCESS_KEY] = rule
 
 
 def can_upload_documents(user: User) -> bool:
@@ -23,23 +41,7 @@ def can_open_document(user: User, document: Document) -> bool:
     if document.owner_id == user.id:
         if document.kind != DocumentKind.LETTER:
             return True
-        return bool(
-            db.session.scalar(
-                select(LetterRequest.id).where(
-                    LetterRequest.document_id == document.id, LetterRequest.waived.is_(False)
-                )
-            )
-        )
-    # Staff see a student's documents once the student has applied to them (not in a draft);
-    # administrators once the student has applied anywhere.
-    departments = user.department_ids(Role.DIRECTOR, Role.COORDINATOR)
-    if not departments and not user.is_admin:
-        return False
-    applied = exists().where(
-        Application.student_id == document.owner_id,
-        Application.cycle_id == document.cycle_id,
-        Application.state != ApplicationState.DRAFT,
-    )
-    if not user.is_admin:
-        applied = applied.where(Application.department_id.in_(departments))
-    return bool(db.session.scalar(select(applied)))
+        letter_readable = current_app.extensions.get(LETTER_READABLE_KEY)
+        return letter_readable is not None and letter_readable(document)
+    staff_access = current_app.extensions.get(STAFF_ACCESS_KEY)
+    return staff_access is not None and staff_access(user, document)

@@ -7,7 +7,7 @@ from datetime import date
 from werkzeug.datastructures import FileStorage
 
 from clerkship.accounts.models import User
-from clerkship.applications.locks import lock_user
+from clerkship.accounts.queries import lock_user
 from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today, utcnow

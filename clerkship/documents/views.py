@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles.queries import current_cycle
 from clerkship.documents.forms import UploadForm
 from clerkship.documents.models import Document, DocumentKind
@@ -35,7 +35,7 @@ def index():
     form = UploadForm()
     if cycle is not None and form.validate_on_submit():
         kind = DocumentKind(form.kind.data)
-        try:
+        with refusal() as refused:
             upload_document(
                 current_user,
                 cycle,
@@ -44,7 +44,7 @@ def index():
                 expires_on=form.expires_on.data,
                 by=current_user,
             )
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -68,8 +68,8 @@ def index():
 
 @bp.route("/<int:document_id>")
 @login_required
+@commits_on_return
 def download(document_id: int):
     document = get_or_403(Document, document_id, can_open_document, NOT_ALLOWED)
     record_download(document, by=current_user, context="documents")
-    db.session.commit()
     return send_document(document)

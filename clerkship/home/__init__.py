@@ -1,1 +1,12 @@
 """The landing page and each person's start page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the feature's blueprints."""
+    from clerkship.home import views
+
+    app.register_blueprint(views.bp)

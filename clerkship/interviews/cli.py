@@ -7,7 +7,9 @@ from flask.cli import AppGroup
 
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews import fair_release, notify, waitlists
+from clerkship.interviews.draw import services as fair_release
+from clerkship.interviews.services import notify
+from clerkship.interviews.waitlists import services as waitlists
 
 interviews_cli = AppGroup("interviews", help="Interview seasons: reminders, draws, offers.")
 

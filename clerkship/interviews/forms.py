@@ -9,15 +9,13 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TimeField,
     URLField,
 )
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from clerkship.core.forms import VersionedForm, strip
+from clerkship.core.forms import MultiCheckboxField, VersionedForm, strip
 from clerkship.cycles.forms import PlainDateField
 from clerkship.interviews.models import BookingMode, DayFormat
 
@@ -114,13 +112,6 @@ class DayForm(VersionedForm):
         "Reserved for the UIM pathway",
         description="Only invitees in the pathway see this day or can book it.",
     )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ReplyByMixin:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from clerkship.accounts.models import User
 from clerkship.cycles.models import Cycle
+from clerkship.documents.models import Document
 from clerkship.extensions import db
 from clerkship.letters.models import LetterRequest, LetterState
 
@@ -81,3 +82,14 @@ def writer_emails(student_ids: Iterable[int]) -> list[tuple[int, str]]:
             )
         )
     ]
+
+
+def letter_readable_by_student(document: Document) -> bool:
+    """Whether the student may read this letter: it answers a request whose right was not waived."""
+    return bool(
+        db.session.scalar(
+            select(LetterRequest.id).where(
+                LetterRequest.document_id == document.id, LetterRequest.waived.is_(False)
+            )
+        )
+    )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from clerkship.accounts.models import User
-from clerkship.applications.locks import lock_user
+from clerkship.accounts.queries import lock_user
 from clerkship.audit.services import record_event
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import get_or_403, login_required, public
-from clerkship.core.rules import RuleViolation
+from clerkship.core.transactions import refusal
 from clerkship.core.urls import safe_next
 from clerkship.extensions import db
 from clerkship.letters import services
@@ -28,9 +28,9 @@ def _back() -> str:
 @login_required
 def resend(letter_id: int):
     letter = get_or_403(LetterRequest, letter_id, can_manage_letter, NOT_YOURS)
-    try:
+    with refusal() as refused:
         services.resend_letter_request(letter, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()
@@ -44,9 +44,9 @@ def resend(letter_id: int):
 @login_required
 def cancel(letter_id: int):
     letter = get_or_403(LetterRequest, letter_id, can_manage_letter, NOT_YOURS)
-    try:
+    with refusal() as refused:
         services.cancel_letter_request(letter, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()
@@ -67,10 +67,11 @@ def upload(token: str):
     form = LetterUploadForm()
     if form.validate_on_submit():
         try:
-            letter = services.receive_letter(token, form.file.data)
+            with refusal() as refused:
+                letter = services.receive_letter(token, form.file.data)
         except services.LinkProblem as problem:
             return render_template("letters/link_problem.html", problem=problem), 410
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

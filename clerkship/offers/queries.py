@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from clerkship.accounts.models import User
 from clerkship.allocation.models import Placement
 from clerkship.applications.models import Application
 from clerkship.cycles.models import Cycle, Department
@@ -45,16 +44,4 @@ def seat_moves(department: Department, cycle: Cycle) -> list[SeatMove]:
             )
             .order_by(SeatMove.at.desc(), SeatMove.id.desc())
         ).unique()
-    )
-
-
-def student_offers(student: User) -> list[Offer]:
-    """A student's offers, newest first."""
-    return list(
-        db.session.scalars(
-            select(Offer)
-            .join(Offer.application)
-            .where(Application.student_id == student.id)
-            .order_by(Offer.created_at.desc(), Offer.id.desc())
-        )
     )

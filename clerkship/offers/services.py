@@ -35,8 +35,8 @@ from clerkship.allocation.engine import Precedence as EnginePrecedence
 from clerkship.allocation.engine import SeatType, Student, choose, hundredths
 from clerkship.allocation.models import AllocationRun, Placement, PlacementState
 from clerkship.allocation.services import published_run
-from clerkship.applications.locks import lock_application
 from clerkship.applications.models import FINAL_STATES, Application, ApplicationState
+from clerkship.applications.queries import lock_application
 from clerkship.applications.services import transition
 from clerkship.applications.signals import application_withdrawn
 from clerkship.audit.services import record_event

@@ -10,8 +10,8 @@ from clerkship.allocation.permissions import can_run_allocation
 from clerkship.allocation.services import published_run
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
+from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.extensions import db
 from clerkship.offers import queries, services
@@ -47,9 +47,9 @@ def accept(offer_id: int):
     form = AnswerForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusal() as refused:
         outcome = services.accept_offer(offer, by=current_user)
-    except RuleViolation as error:
+    if error := refused.error:
         flash(error.message, "danger")
         return redirect(url_for("offers.show", offer_id=offer_id))
     db.session.commit()
@@ -73,9 +73,9 @@ def decline(offer_id: int):
         flash("You had already declined this offer.", "info")
         return redirect(url_for("offers.show", offer_id=offer_id))
     if form.validate_on_submit():
-        try:
+        with refusal() as refused:
             services.decline_offer(offer, by=current_user)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
@@ -132,9 +132,9 @@ def close_waitlist(slug: str):
     )
     form = CloseWaitlistForm()
     if cycle is not None and form.validate_on_submit():
-        try:
+        with refusal() as refused:
             closed = services.close_waitlist(department, cycle, by=current_user)
-        except RuleViolation as error:
+        if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()

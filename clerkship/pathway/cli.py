@@ -11,7 +11,7 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.cycles.models import Cycle
 from clerkship.extensions import db
-from clerkship.pathway.purge import purge_answers
+from clerkship.pathway.services.purge import purge_answers
 
 pathway_cli = AppGroup("pathway", help="The UIM pathway.")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from clerkship.accounts.models import Role, User
-from clerkship.applications.permissions import can_see_pathway_flag
 from clerkship.cycles.models import Department
 
 
@@ -12,25 +11,9 @@ def can_self_identify(user: User) -> bool:
     return user.is_authenticated and user.is_student
 
 
-def can_view_answers(user: User, student: User) -> bool:
-    """The student, the award committee and admins see self-identification answers."""
-    return user.is_authenticated and (
-        user.id == student.id or user.is_admin or user.has_role(Role.AWARD_COMMITTEE)
-    )
-
-
 def can_view_others_answers(user: User) -> bool:
     """The award committee and admins open the answers page of any student."""
     return user.is_authenticated and (user.is_admin or user.has_role(Role.AWARD_COMMITTEE))
-
-
-def can_view_pathway_flag(user: User, department: Department) -> bool:
-    """The department's directors and coordinators, the award committee and admins see the flag.
-
-    The rule is applications.permissions.can_see_pathway_flag; reviewers see the flag only
-    through the reviews feature's blinding settings, never here.
-    """
-    return can_see_pathway_flag(user, department)
 
 
 def can_decide_pathway_flag(user: User, department: Department) -> bool:

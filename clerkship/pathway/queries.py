@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from flask import Flask, current_app
 from sqlalchemy import Select, exists, func, select
 
 from clerkship.accounts.models import Role, User
 from clerkship.applications.models import Application, ApplicationState
 from clerkship.audit.models import AuditEvent
-from clerkship.awards.models import APPLICANT_STATES, AwardApplication
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
 from clerkship.pathway.models import (
@@ -85,19 +86,22 @@ def self_identification(student: User, cycle: Cycle) -> SelfIdentification | Non
     )
 
 
+# Whether a student applied for the award in a cycle (and did not withdraw): one of the two
+# automatic reasons for the pathway. The awards feature, above the pathway, hands its query
+# over when the app starts.
+AwardApplicant = Callable[[User, Cycle], bool]
+AWARD_APPLICANT_KEY = "clerkship.pathway.award_applicant"
+
+
+def register_award_applicant(app: Flask, is_award_applicant: AwardApplicant) -> None:
+    """Tell the pathway who applied for the award."""
+    app.extensions[AWARD_APPLICANT_KEY] = is_award_applicant
+
+
 def is_award_applicant(student: User, cycle: Cycle) -> bool:
     """Whether the student submitted an award application in the cycle and did not withdraw it."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    AwardApplication.student_id == student.id,
-                    AwardApplication.cycle_id == cycle.id,
-                    AwardApplication.state.in_(APPLICANT_STATES),
-                )
-            )
-        )
-    )
+    source = current_app.extensions.get(AWARD_APPLICANT_KEY)
+    return source is not None and source(student, cycle)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from clerkship.core.time import local_today
 from clerkship.extensions import db
-from clerkship.reviews.reminders import send_reminders
+from clerkship.reviews.reminders.services import send_reminders
 
 reviews_cli = AppGroup("reviews", help="Reviews.")
 

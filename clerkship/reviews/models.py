@@ -147,10 +147,6 @@ class ReviewRound(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     @property
-    def is_award(self) -> bool:
-        return self.purpose is Purpose.AWARD
-
-    @property
     def title(self) -> str:
         scope = "Award" if self.department is None else self.department.name
         return f"{scope} reviews, {self.cycle.name}"
@@ -282,10 +278,6 @@ class ReviewerProfile(db.Model):
     user: Mapped[User] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-
-    @property
-    def school_list(self) -> list[str]:
-        return [line.strip() for line in self.schools.splitlines() if line.strip()]
 
 
 class ReviewerCap(db.Model):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from clerkship.accounts.models import Role, User
-from clerkship.cycles.models import Department
 from clerkship.reviews.models import ReviewRound
 from clerkship.reviews.records import ReviewAssignment
 
@@ -37,20 +36,6 @@ def can_review(user: User, assignment: ReviewAssignment) -> bool:
     if department is None:
         return user.has_role(Role.AWARD_COMMITTEE)
     return user.has_role(Role.REVIEWER, department)
-
-
-def may_see_pathway_flag(user: User, department: Department) -> bool:
-    """Directors and coordinators of the department, the award committee and admins.
-
-    The rule of clerkship.applications.permissions.can_see_pathway_flag, which is built
-    in parallel; at the merge this becomes a call to it (see the report).
-    """
-    return user.is_authenticated and (
-        user.is_admin
-        or user.has_role(Role.AWARD_COMMITTEE)
-        or user.has_role(Role.DIRECTOR, department)
-        or user.has_role(Role.COORDINATOR, department)
-    )
 
 
 def can_see_peer_reviews(user: User, assignment: ReviewAssignment) -> bool:

@@ -23,9 +23,9 @@ from clerkship.applications.models import (
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
 from clerkship.reviews.models import ReviewRound
+from clerkship.reviews.ranking.scores import RoundScores, score_round
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
-from clerkship.reviews.scores import RoundScores, score_round
-from clerkship.reviews.services import find_round
+from clerkship.reviews.rounds.services import find_round
 from clerkship.reviews.subjects import UNRANKED_STATES
 
 __all__ = ["RoundScores", "application_scores", "score_round"]

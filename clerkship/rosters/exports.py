@@ -26,7 +26,7 @@ from clerkship.core.time import to_local, utcnow
 from clerkship.cycles.models import Block, Cycle, Department, Site
 from clerkship.extensions import db
 from clerkship.pathway import queries as pathway_queries
-from clerkship.pathway.privacy import export_pathway_values
+from clerkship.pathway.services.privacy import export_pathway_values
 from clerkship.rosters import queries
 
 FORMATS = {

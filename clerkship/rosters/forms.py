@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 
-from clerkship.applications.forms import MultiCheckboxField
+from clerkship.core.forms import MultiCheckboxField
 from clerkship.rosters.exports import FORMATS, KINDS
 from clerkship.rosters.queries import GROUPINGS
 

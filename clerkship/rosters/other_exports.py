@@ -16,10 +16,10 @@ from clerkship.awards.models import AwardState
 from clerkship.core.tabular import Column
 from clerkship.cycles.models import Cycle
 from clerkship.extensions import db
-from clerkship.interviews.exports import HEADER, schedule_rows
+from clerkship.interviews.exports.schedule import HEADER, schedule_rows
 from clerkship.interviews.models import InterviewSeason
 from clerkship.pathway import queries as pathway_queries
-from clerkship.pathway.privacy import record_answers_view
+from clerkship.pathway.services.privacy import record_answers_view
 from clerkship.rosters.exports import Export
 
 

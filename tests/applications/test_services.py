@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from clerkship.applications import drafts, services
+from clerkship.applications import services
 from clerkship.applications.models import Application, ApplicationState
+from clerkship.applications.services import drafts
 from clerkship.audit.models import AuditEvent
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today

@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from clerkship.accounts.models import Role
 from clerkship.applications.models import ApplicationState
 from clerkship.audit.models import AuditEvent
-from clerkship.awards import decisions, queries, services
+from clerkship.awards import queries, services
 from clerkship.awards.models import AwardSettings, AwardState
+from clerkship.awards.services import decisions
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
 from clerkship.cycles.models import AwardTiming

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from clerkship.applications.models import Application
 from clerkship.extensions import db
-from clerkship.interviews.fair_release import replay_draw
+from clerkship.interviews.draw.services import replay_draw
 from clerkship.interviews.models import (
     Booking,
     BookingState,

@@ -9,7 +9,7 @@ from clerkship.extensions import db
 from clerkship.reviews.models import ReviewRound
 from clerkship.reviews.queries import score_round
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
-from clerkship.reviews.rubric_services import current_rubric
+from clerkship.reviews.rubrics.services import current_rubric
 
 
 def test_demo_reviews_make_calibration_reorder_the_ranking(app, demo_season):

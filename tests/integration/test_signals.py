@@ -14,7 +14,7 @@ from clerkship.applications.models import Application, ApplicationState
 from clerkship.applications.services import start_application, withdraw_application
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews.booking import book_day
+from clerkship.interviews.booking.services import book_day
 from clerkship.interviews.models import Booking, BookingState
 from clerkship.offers.models import Offer, OfferState
 from clerkship.pathway.models import FlagDecision

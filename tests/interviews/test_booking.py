@@ -11,9 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews import booking as services
-from clerkship.interviews import waitlists
-from clerkship.interviews.booking import NOT_OFFERED
+from clerkship.interviews.booking import services
+from clerkship.interviews.booking.services import NOT_OFFERED
 from clerkship.interviews.models import (
     Booking,
     BookingState,
@@ -22,6 +21,7 @@ from clerkship.interviews.models import (
     WaitlistState,
 )
 from clerkship.interviews.queries import active_booking, offered_days
+from clerkship.interviews.waitlists import services as waitlists
 from tests.factories import (
     make_booking,
     make_day,

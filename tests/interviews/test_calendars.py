@@ -11,7 +11,7 @@ from icalendar import Calendar
 
 from clerkship.core.time import local_datetime, utcnow
 from clerkship.extensions import db
-from clerkship.interviews import booking as services
+from clerkship.interviews.booking import services
 from tests.conftest import body_of, login
 from tests.factories import make_booking, make_day
 

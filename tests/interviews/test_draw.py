@@ -3,7 +3,7 @@ from collections import Counter
 
 import pytest
 
-from clerkship.interviews.draw import Day, Draw, Invitee, draw_days, new_seed
+from clerkship.interviews.draw.engine import Day, Draw, Invitee, draw_days, new_seed
 
 DAYS = [Day("D1", 1), Day("D2", 2), Day("U1", 1, reserved=True)]
 INVITEES = [

@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_end_of_day, local_today, utcnow
 from clerkship.extensions import db
-from clerkship.interviews import booking, fair_release, invitations
-from clerkship.interviews.booking import NOT_OFFERED
-from clerkship.interviews.draw import Day, Invitee, draw_days
+from clerkship.interviews.booking import services as booking
+from clerkship.interviews.booking.services import NOT_OFFERED
+from clerkship.interviews.draw import services as fair_release
+from clerkship.interviews.draw.engine import Day, Invitee, draw_days
+from clerkship.interviews.invitations import services as invitations
 from clerkship.interviews.models import (
     Booking,
     BookingMode,

@@ -212,7 +212,7 @@ def test_delete_day_with_bookings_refused_and_empty_day_deleted(client, setting)
 
 
 def test_roster_shows_fill_rate_waitlist_and_pathway_share(client, setting):
-    from clerkship.interviews.waitlists import join_waitlist
+    from clerkship.interviews.waitlists.services import join_waitlist
 
     day = make_day(setting.season, capacity=4)
     make_booking(setting.other, day)

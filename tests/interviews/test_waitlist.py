@@ -11,11 +11,11 @@ from sqlalchemy import select
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.interviews import booking as services
-from clerkship.interviews import waitlists
-from clerkship.interviews.booking import NOT_OFFERED
+from clerkship.interviews.booking import services
+from clerkship.interviews.booking.services import NOT_OFFERED
 from clerkship.interviews.models import BookingVia, WaitlistEntry, WaitlistState
 from clerkship.interviews.queries import active_booking, waitlist_positions
+from clerkship.interviews.waitlists import services as waitlists
 from tests.factories import make_booking, make_day, make_invitation
 
 
@@ -181,7 +181,7 @@ def test_no_promotion_once_the_day_is_locked(setting):
 
 def test_more_capacity_promotes_from_the_waitlist(setting, full_day):
     from clerkship.core.time import to_local
-    from clerkship.interviews.services import save_day
+    from clerkship.interviews.seasons.services import save_day
 
     _first, entry = _wait(setting, full_day, auto_book=True)
     _second, later = _wait(setting, full_day)

@@ -12,7 +12,7 @@ from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.pathway.models import Identification, PathwayAggregate, SelfIdentification
-from clerkship.pathway.purge import purge_answers
+from clerkship.pathway.services.purge import purge_answers
 from tests.factories import make_cycle, make_self_identification, make_student
 
 

@@ -266,7 +266,7 @@ def test_committee_member_is_not_a_department_flag_decider(world):
 
 
 def test_export_values_by_role_and_each_export_of_answers_is_audited(world):
-    from clerkship.pathway.privacy import export_pathway_values
+    from clerkship.pathway.services.privacy import export_pathway_values
 
     application = world.extra["pathway"]["application"]
     exported = {

@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from clerkship.reviews.assignment import Assignment, Pair, Reviewer, assign_reviewers
+from clerkship.reviews.assignment.engine import Assignment, Pair, Reviewer, assign_reviewers
 
 
 def build(seed, *, apps, reviewers, conflict_rate, existing_rate=0.0, caps=(None,)):

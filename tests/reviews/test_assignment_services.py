@@ -14,12 +14,8 @@ from sqlalchemy import func, select
 from clerkship.accounts.models import Role
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
-from clerkship.reviews.assignment_services import (
-    assign_automatically,
-    assign_reviewer,
-    shortfall,
-)
-from clerkship.reviews.conflicts import normalize_school
+from clerkship.reviews.assignment.conflicts import normalize_school
+from clerkship.reviews.assignment.services import assign_automatically, assign_reviewer, shortfall
 from clerkship.reviews.models import Conflict, ReviewerCap
 from clerkship.reviews.records import AssignmentMethod, ReviewAssignment
 from tests import factories

@@ -13,10 +13,10 @@ from clerkship.core.time import local_today
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.documents.storage import upload_folder
 from clerkship.extensions import db
-from clerkship.reviews.blinding import withheld_reason
 from clerkship.reviews.models import Phase
-from clerkship.reviews.reminders import send_reminders
-from clerkship.reviews.services import change_phase
+from clerkship.reviews.reminders.services import send_reminders
+from clerkship.reviews.reviewing.blinding import withheld_reason
+from clerkship.reviews.rounds.services import change_phase
 from tests import factories
 from tests.conftest import login
 

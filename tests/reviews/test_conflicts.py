@@ -8,8 +8,7 @@ from sqlalchemy import select
 from clerkship.accounts.models import Role
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
-from clerkship.reviews.assignment_services import assign_automatically
-from clerkship.reviews.conflicts import (
+from clerkship.reviews.assignment.conflicts import (
     ConflictKind,
     FoundConflict,
     find_conflicts,
@@ -17,10 +16,11 @@ from clerkship.reviews.conflicts import (
     match_schools,
     normalize_school,
 )
+from clerkship.reviews.assignment.services import assign_automatically
 from clerkship.reviews.models import Conflict, ReviewerProfile
 from clerkship.reviews.records import ReviewAssignment
-from clerkship.reviews.review_services import declare_conflict_with
-from clerkship.reviews.services import declare_conflict
+from clerkship.reviews.reviewing.services import declare_conflict_with
+from clerkship.reviews.rounds.services import declare_conflict
 from tests import factories
 from tests.conftest import login
 

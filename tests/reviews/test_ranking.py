@@ -15,7 +15,7 @@ from clerkship.extensions import db
 from clerkship.reviews.models import CompositeSource
 from clerkship.reviews.queries import application_scores, score_round
 from clerkship.reviews.records import Review, ReviewAssignment
-from clerkship.reviews.services import choose_composite
+from clerkship.reviews.rounds.services import choose_composite
 from tests import factories
 from tests.conftest import login
 from tests.reviews.support import served_queries

@@ -13,7 +13,7 @@ from clerkship.accounts.models import Role
 from clerkship.core.time import local_today
 from clerkship.extensions import db
 from clerkship.reviews.models import Phase, ReviewerCap, ReviewRound
-from clerkship.reviews.reminders import send_reminders
+from clerkship.reviews.reminders.services import send_reminders
 from tests import factories
 from tests.conftest import body_of, login
 from tests.reviews.support import served_queries

@@ -11,7 +11,7 @@ from clerkship.accounts.models import Role
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
 from clerkship.reviews.models import Rubric
-from clerkship.reviews.rubric_services import (
+from clerkship.reviews.rubrics.services import (
     CriterionInput,
     current_rubric,
     rubric_versions,

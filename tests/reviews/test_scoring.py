@@ -2,7 +2,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from clerkship.reviews.scoring import (
+from clerkship.reviews.ranking.scoring import (
     Criterion,
     Review,
     Rubric,

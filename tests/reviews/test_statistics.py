@@ -2,8 +2,8 @@ from decimal import Decimal as D
 
 import pytest
 
-from clerkship.reviews.scoring import Criterion, Review, Rubric, ScoredReview
-from clerkship.reviews.statistics import (
+from clerkship.reviews.ranking.scoring import Criterion, Review, Rubric, ScoredReview
+from clerkship.reviews.ranking.statistics import (
     Agreement,
     GroupSummary,
     ReviewerProfile,

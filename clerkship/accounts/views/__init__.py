@@ -1,0 +1,1 @@
+"""The accounts blueprints: one module per blueprint, named as the blueprint."""

@@ -1,0 +1,1 @@
+"""The applications blueprints: one module per blueprint, named as the blueprint."""

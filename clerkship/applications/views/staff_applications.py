@@ -1,0 +1,179 @@
+"""The department's side: the application list, one application's file, compliance, settings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from clerkship.applications import compliance as compliance_queries
+from clerkship.applications import queries, services
+from clerkship.applications.checklist import required_kinds
+from clerkship.applications.forms import ApplicationFilterForm, ApplicationSettingsForm
+from clerkship.applications.models import Application, ApplicationState
+from clerkship.applications.paging import paginate_ids
+from clerkship.applications.permissions import (
+    can_change_application_settings,
+    can_see_pathway_flag,
+    can_view_application_file,
+    can_view_applications,
+)
+from clerkship.core.forms import attach_error
+from clerkship.core.permissions import login_required, require
+from clerkship.core.transactions import refusal
+from clerkship.cycles import queries as cycle_queries
+from clerkship.cycles.models import Cycle, Department
+from clerkship.documents.models import DocumentKind
+from clerkship.documents.queries import current_documents
+from clerkship.extensions import db
+from clerkship.letters.queries import letter_requests
+
+bp = Blueprint("staff_applications", __name__, url_prefix="/departments/<slug>")
+
+
+def _department(slug: str) -> Department:
+    department = cycle_queries.department_or_404(slug)
+    require(
+        can_view_applications(current_user, department),
+        f"Only the directors and coordinators of {department.name} see its applications.",
+    )
+    return department
+
+
+def _cycle() -> tuple[list[Cycle], Cycle | None]:
+    cycles = cycle_queries.all_cycles()
+    return cycles, cycle_queries.requested_cycle(cycles)
+
+
+def _filters(form: ApplicationFilterForm, department: Department, blocks) -> queries.ListFilters:
+    form.block.choices = [("", "Any block")] + [(str(b.id), b.label) for b in blocks]
+    form.validate()
+    sort = request.args.get("sort", "submitted")
+    descending = sort.startswith("-")
+    sort = sort.lstrip("-")
+    pathway = None
+    if can_see_pathway_flag(current_user, department) and form.pathway.data in ("yes", "no"):
+        pathway = form.pathway.data == "yes"
+    return queries.ListFilters(
+        state=ApplicationState(form.state.data)
+        if form.state.data and not form.state.errors
+        else None,
+        block_id=int(form.block.data) if form.block.data and not form.block.errors else None,
+        q=(form.q.data or "")[:100],
+        pathway=pathway,
+        sort=sort if sort in queries.SORTS else "submitted",
+        descending=descending,
+    )
+
+
+@bp.route("/applications/")
+@login_required
+def index(slug: str):
+    department = _department(slug)
+    cycles, cycle = _cycle()
+    if cycle is None:
+        abort(404)
+    blocks = queries.offered_blocks(department, cycle)
+    form = ApplicationFilterForm(request.args)
+    filters = _filters(form, department, blocks)
+    page = paginate_ids(
+        queries.department_applications(department, cycle, filters),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    page.items = queries.applications_by_ids(page.items)
+    return render_template(
+        "applications/staff/index.html",
+        department=department,
+        cycles=cycles,
+        cycle=cycle,
+        form=form,
+        filters=filters,
+        page=page,
+        profiles=queries.profiles_by_student([a.student_id for a in page.items]),
+        drafts=queries.draft_count(department, cycle),
+        sorts=queries.SORTS,
+        show_pathway=can_see_pathway_flag(current_user, department),
+    )
+
+
+@bp.route("/applications/<int:application_id>")
+@login_required
+def show(slug: str, application_id: int):
+    department = _department(slug)
+    application = db.session.get(Application, application_id)
+    if (
+        application is None
+        or application.department_id != department.id
+        or not can_view_application_file(current_user, application)
+    ):
+        abort(403, description=f"This is not a submitted application to {department.name}.")
+    return render_template(
+        "applications/staff/show.html",
+        department=department,
+        application=application,
+        profile=queries.profile_for(application.student),
+        held=current_documents(application.student, application.cycle),
+        required=required_kinds(department),
+        requests=letter_requests(application.student, application.cycle),
+        checklist=queries.checklist_for(application),
+        show_pathway=can_see_pathway_flag(current_user, department),
+    )
+
+
+@bp.route("/compliance")
+@login_required
+def compliance(slug: str):
+    department = _department(slug)
+    cycles, cycle = _cycle()
+    if cycle is None:
+        abort(404)
+    problem = request.args.get("problem", "")
+    if problem not in compliance_queries.COMPLIANCE_FILTERS:
+        problem = ""
+    page = paginate_ids(
+        compliance_queries.compliance_applications(department, cycle, problem),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+    )
+    page.items = queries.applications_by_ids(page.items)
+    return render_template(
+        "applications/staff/compliance.html",
+        department=department,
+        cycles=cycles,
+        cycle=cycle,
+        problem=problem,
+        problems=compliance_queries.COMPLIANCE_FILTERS,
+        page=page,
+        rows=compliance_queries.compliance_rows(department, cycle, list(page.items)),
+        required=required_kinds(department),
+    )
+
+
+@bp.route("/application-settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    department = _department(slug)
+    require(
+        can_change_application_settings(current_user, department),
+        f"Only the directors of {department.name} change what its applications need.",
+    )
+    form = ApplicationSettingsForm(obj=department)
+    if request.method == "GET":
+        form.required_documents.data = [k.value for k in required_kinds(department)]
+    if form.validate_on_submit():
+        with refusal() as refused:
+            services.save_application_settings(
+                department,
+                max_choices=form.max_choices.data,
+                statement_word_limit=form.statement_word_limit.data,
+                letters_required=form.letters_required.data,
+                required_documents=[DocumentKind(v) for v in form.required_documents.data],
+                by=current_user,
+            )
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("The application settings are saved.", "success")
+            return redirect(url_for("staff_applications.settings", slug=department.slug))
+    return render_template("applications/staff/settings.html", department=department, form=form)

@@ -1,0 +1,1 @@
+"""The awards blueprints: one module per blueprint, named as the blueprint."""

@@ -1,0 +1,1 @@
+"""The cycles blueprints: one module per blueprint, named as the blueprint."""

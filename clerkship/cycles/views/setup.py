@@ -1,0 +1,130 @@
+"""Administrators create cycles, departments and sites."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from clerkship.core.forms import attach_error
+from clerkship.core.permissions import login_required, require
+from clerkship.core.transactions import refusal
+from clerkship.cycles import queries, services
+from clerkship.cycles.forms import CycleForm, DepartmentForm, SiteForm
+from clerkship.cycles.models import Cycle, Department, Site
+from clerkship.cycles.permissions import can_manage_institution
+from clerkship.extensions import db
+
+bp = Blueprint("setup", __name__, url_prefix="/admin")
+
+FORBIDDEN = "Only administrators set up cycles, departments and sites."
+
+CYCLE_FIELDS = (
+    "name",
+    "slug",
+    "catalogue_opens_on",
+    "applications_open_on",
+    "application_deadline",
+    "offers_released_on",
+    "rotations_start_on",
+    "rotations_end_on",
+)
+DEPARTMENT_FIELDS = ("name", "slug", "contact_email", "description")
+SITE_FIELDS = ("name", "short_name", "address")
+
+
+def _load(model, ident: int | None):
+    if ident is None:
+        return None
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _edit(model, ident, form_class, fields, save, template: str, noun: str, index: str):
+    """Shared create/edit flow: check, validate, call the service, commit once, redirect."""
+    require(can_manage_institution(current_user), FORBIDDEN)
+    obj = _load(model, ident)
+    form = form_class(obj=obj)
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in fields}
+        if "contact_email" in values:
+            values["contact_email"] = values["contact_email"] or None
+        with refusal() as refused:
+            obj = save(obj, by=current_user, **values)
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{noun} {values['name']} saved.", "success")
+            return redirect(url_for(index))
+    return render_template(template, form=form, obj=obj)
+
+
+@bp.route("/cycles/")
+@login_required
+def cycles():
+    require(can_manage_institution(current_user), FORBIDDEN)
+    return render_template("setup/cycles.html", cycles=queries.all_cycles())
+
+
+@bp.route("/cycles/new", methods=["GET", "POST"])
+@bp.route("/cycles/<int:cycle_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_cycle(cycle_id: int | None = None):
+    return _edit(
+        Cycle,
+        cycle_id,
+        CycleForm,
+        CYCLE_FIELDS,
+        services.save_cycle,
+        "setup/cycle_form.html",
+        "Cycle",
+        "setup.cycles",
+    )
+
+
+@bp.route("/departments/")
+@login_required
+def departments():
+    require(can_manage_institution(current_user), FORBIDDEN)
+    return render_template("setup/departments.html", departments=queries.departments())
+
+
+@bp.route("/departments/new", methods=["GET", "POST"])
+@bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_department(department_id: int | None = None):
+    return _edit(
+        Department,
+        department_id,
+        DepartmentForm,
+        DEPARTMENT_FIELDS,
+        services.save_department,
+        "setup/department_form.html",
+        "Department",
+        "setup.departments",
+    )
+
+
+@bp.route("/sites/")
+@login_required
+def sites():
+    require(can_manage_institution(current_user), FORBIDDEN)
+    return render_template("setup/sites.html", sites=queries.sites())
+
+
+@bp.route("/sites/new", methods=["GET", "POST"])
+@bp.route("/sites/<int:site_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_site(site_id: int | None = None):
+    return _edit(
+        Site,
+        site_id,
+        SiteForm,
+        SITE_FIELDS,
+        services.save_site,
+        "setup/site_form.html",
+        "Site",
+        "setup.sites",
+    )

@@ -1,0 +1,1 @@
+"""Booking a day: the invitee's page, booking, changing and cancelling."""

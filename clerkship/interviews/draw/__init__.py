@@ -1,0 +1,1 @@
+"""The fair release of days: the pure draw (engine.py) and running it (services.py)."""

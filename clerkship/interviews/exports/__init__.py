@@ -1,0 +1,1 @@
+"""Calendars (.ics) and the interview schedule exports."""

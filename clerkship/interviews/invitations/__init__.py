@@ -1,0 +1,1 @@
+"""Invitations to interview: chosen applicants or an imported list."""

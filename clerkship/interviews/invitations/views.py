@@ -1,0 +1,153 @@
+"""The department's invitation pages: the list, inviting applicants, importing a CSV list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from clerkship.applications.models import Application
+from clerkship.core.forms import attach_error
+from clerkship.core.permissions import login_required
+from clerkship.core.time import local_end_of_day, local_today
+from clerkship.core.transactions import refusal
+from clerkship.extensions import db
+from clerkship.interviews import queries
+from clerkship.interviews.forms import ImportForm, InviteApplicantsForm
+from clerkship.interviews.invitations import services as invitations
+from clerkship.interviews.permissions import can_manage_interviews
+from clerkship.interviews.seasons.views import load_season
+
+bp = Blueprint(
+    "interview_invitations",
+    __name__,
+    url_prefix="/departments/<slug>/interviews/<cycle>/invitations",
+)
+
+
+def _default_reply_by():
+    return local_today() + timedelta(days=7)
+
+
+def _invite_form() -> InviteApplicantsForm:
+    form = InviteApplicantsForm()
+    if request.method == "GET":
+        form.reply_by.data = _default_reply_by()
+    return form
+
+
+def _invitations_page(department, cycle, season, form, status=200):
+    page = db.paginate(
+        queries.season_invitations(season),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    invitable, waiting = [], 0
+    if can_manage_interviews(current_user, department):
+        # The first page of applicants not yet invited; inviting them brings up the next.
+        candidates = db.paginate(
+            queries.invitable_applications(season),
+            page=1,
+            per_page=current_app.config["PAGE_SIZE"],
+            error_out=False,
+        )
+        invitable, waiting = candidates.items, candidates.total
+        form.applications.choices = [
+            (
+                a.id,
+                f"{a.student.full_name} ({a.student.email}) · {a.state.label} · "
+                f"UIM pathway: {'yes' if a.in_pathway else 'no'}",
+            )
+            for a in invitable
+        ]
+    return render_template(
+        "interviews/staff/invitations.html",
+        department=department,
+        cycle=cycle,
+        season=season,
+        page=page,
+        bookings=queries.current_bookings(page.items),
+        form=form,
+        invitable=invitable,
+        waiting=waiting,
+    ), status
+
+
+@bp.route("")
+@login_required
+def invitations_list(slug: str, cycle: str):
+    department, the_cycle, season = load_season(slug, cycle)
+    return _invitations_page(department, the_cycle, season, _invite_form())
+
+
+@bp.route("", methods=["POST"])
+@login_required
+def invite(slug: str, cycle: str):
+    department, the_cycle, season = load_season(slug, cycle, manage=True)
+    form = _invite_form()
+    if form.validate_on_submit():
+        chosen = list(
+            db.session.scalars(
+                select(Application).where(Application.id.in_(form.applications.data))
+            )
+        )
+        if len(chosen) != len(set(form.applications.data)):
+            chosen = []
+        with refusal() as refused:
+            sent = invitations.invite_applicants(
+                season, chosen, reply_by=local_end_of_day(form.reply_by.data), by=current_user
+            )
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"{len(sent)} invitation(s) sent.", "success")
+            return redirect(
+                url_for("interview_invitations.invitations_list", slug=slug, cycle=cycle), code=303
+            )
+    return _invitations_page(department, the_cycle, season, form, status=400)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_list(slug: str, cycle: str):
+    department, the_cycle, season = load_season(slug, cycle, manage=True)
+    form = ImportForm()
+    if request.method == "GET":
+        form.reply_by.data = _default_reply_by()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not (upload.filename or "").lower().endswith(".csv"):
+            form.file.errors.append("Upload a .csv file (in a spreadsheet: Save as, CSV UTF-8).")
+        else:
+            with refusal() as refused:
+                sent = invitations.import_invitees(
+                    season,
+                    upload.read(invitations.MAX_IMPORT_BYTES + 1),
+                    reply_by=local_end_of_day(form.reply_by.data),
+                    by=current_user,
+                )
+            if isinstance(refused.error, invitations.ImportRefused):
+                attach_error(form, refused.error)
+                problems = refused.error.problems
+            elif error := refused.error:
+                attach_error(form, error)
+            else:
+                db.session.commit()
+                flash(f"{len(sent)} invitation(s) sent from the list.", "success")
+                return redirect(
+                    url_for("interview_invitations.invitations_list", slug=slug, cycle=cycle),
+                    code=303,
+                )
+    return render_template(
+        "interviews/staff/import.html",
+        department=department,
+        cycle=the_cycle,
+        season=season,
+        form=form,
+        problems=problems,
+    ), (400 if form.errors or problems else 200)

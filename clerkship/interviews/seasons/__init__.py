@@ -1,0 +1,1 @@
+"""Interview seasons and their days, as the department sets them up."""

@@ -1,0 +1,157 @@
+"""The emails of the interview season; every booking change carries its .ics."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from clerkship.core.mail import Attachment, queue_email
+from clerkship.core.urls import external_url
+from clerkship.extensions import db
+from clerkship.interviews.exports.calendars import booking_calendar
+from clerkship.interviews.models import (
+    Booking,
+    BookingState,
+    BookingVia,
+    InterviewDay,
+    Invitation,
+    WaitlistEntry,
+)
+
+SUBJECTS = {
+    "booked": "Your residency interview is booked: {day}",
+    "moved": "Your residency interview moved to {day}",
+    "changed": "Interview details changed: {day}",
+    "cancelled": "Your residency interview on {day} is cancelled",
+    "reminder": "Reminder: your residency interview on {day}",
+}
+
+
+def _link(invitation: Invitation) -> str:
+    return external_url("interviews.show", invitation_id=invitation.id)
+
+
+def _ics(booking: Booking, sequence: int, cancelled: bool = False) -> Attachment:
+    method = "CANCEL" if cancelled else "REQUEST"
+    return Attachment(
+        filename="interview.ics" if not cancelled else "interview-cancelled.ics",
+        content=booking_calendar(booking, sequence=sequence, cancelled=cancelled),
+        maintype="text",
+        subtype="calendar",
+        params={"method": method},
+    )
+
+
+def send_invitation_email(invitation: Invitation, *, new_account: bool) -> None:
+    """Tell a person they are invited to interview and by when to reply."""
+    season = invitation.season
+    queue_email(
+        invitation.email,
+        f"Invitation to interview: {season.department.name} residency",
+        "interview_invitation",
+        invitation=invitation,
+        season=season,
+        new_account=new_account,
+        link=_link(invitation),
+    )
+
+
+def send_booking_email(
+    booking: Booking, change: str, *, previous: InterviewDay | None = None
+) -> None:
+    """Confirm a booking, a move or a cancellation, with the calendar event to match."""
+    invitation = booking.invitation
+    invitation.calendar_sequence += 1
+    cancelled = change == "cancelled"
+    queue_email(
+        invitation.email,
+        SUBJECTS[change].format(day=booking.day.short_label),
+        "interview_booking",
+        attachments=[_ics(booking, invitation.calendar_sequence, cancelled)],
+        change=change,
+        booking=booking,
+        day=booking.day,
+        previous=previous,
+        invitation=invitation,
+        from_draw=booking.via is BookingVia.DRAW,
+        from_waitlist=booking.via is BookingVia.WAITLIST,
+        link=_link(invitation),
+    )
+
+
+def send_offer_email(entry: WaitlistEntry) -> None:
+    """Offer the first person on a waitlist the seat that freed up."""
+    queue_email(
+        entry.invitation.email,
+        f"A seat opened on {entry.day.short_label}",
+        "interview_offer",
+        entry=entry,
+        day=entry.day,
+        invitation=entry.invitation,
+        expires=_when(entry.offer_expires_at),
+        link=_link(entry.invitation),
+    )
+
+
+def send_offer_expired_email(entry: WaitlistEntry) -> None:
+    """Tell a person their waitlist offer lapsed and went to the next in line."""
+    queue_email(
+        entry.invitation.email,
+        f"Your offer for {entry.day.short_label} has expired",
+        "interview_offer_expired",
+        entry=entry,
+        day=entry.day,
+        invitation=entry.invitation,
+        link=_link(entry.invitation),
+    )
+
+
+def send_no_day_email(invitation: Invitation) -> None:
+    """Tell a person the draw could not give them any day they ranked."""
+    queue_email(
+        invitation.email,
+        "Interview draw: no ranked day had room",
+        "interview_no_day",
+        invitation=invitation,
+        link=_link(invitation),
+    )
+
+
+def _when(value: datetime | None) -> str:
+    from clerkship.core.time import format_datetime
+
+    return format_datetime(value)
+
+
+def send_reminders(*, now: datetime) -> int:
+    """Remind everyone whose interview starts within INTERVIEW_REMINDER_HOURS; once each."""
+    horizon = now + timedelta(hours=current_app.config["INTERVIEW_REMINDER_HOURS"])
+    due = db.session.scalars(
+        select(Booking)
+        .join(Booking.day)
+        .where(
+            Booking.state == BookingState.BOOKED,
+            Booking.reminded_at.is_(None),
+            InterviewDay.starts_at > now,
+            InterviewDay.starts_at <= horizon,
+        )
+        .order_by(InterviewDay.starts_at, Booking.id)
+        .with_for_update(skip_locked=True, of=Booking)
+    ).all()
+    for booking in due:
+        booking.reminded_at = now
+        invitation = booking.invitation
+        queue_email(
+            invitation.email,
+            SUBJECTS["reminder"].format(day=booking.day.short_label),
+            "interview_reminder",
+            attachments=[_ics(booking, invitation.calendar_sequence)],
+            booking=booking,
+            day=booking.day,
+            invitation=invitation,
+            link=_link(invitation),
+        )
+    db.session.flush()
+    return len(due)

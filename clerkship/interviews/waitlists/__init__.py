@@ -1,0 +1,1 @@
+"""Waitlists for full days, and offering freed seats in turn."""

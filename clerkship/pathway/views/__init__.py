@@ -1,0 +1,1 @@
+"""The pathway blueprints: one module per blueprint, named as the blueprint."""

@@ -1,0 +1,1 @@
+"""Ranking a round: composites and calibration, agreement statistics, the reliability and bias panel."""

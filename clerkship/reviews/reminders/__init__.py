@@ -1,0 +1,1 @@
+"""Reminder emails about reviews that are due soon or overdue."""

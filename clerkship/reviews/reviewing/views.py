@@ -1,0 +1,302 @@
+"""Reviewers' pages: the queue, the scoring page with its documents and discussion, the profile."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from clerkship.core.forms import attach_error
+from clerkship.core.permissions import get_or_403, login_required, require
+from clerkship.core.time import local_today
+from clerkship.core.transactions import commits_on_return, refusal
+from clerkship.documents.models import Document
+from clerkship.documents.services import record_download
+from clerkship.documents.storage import send_document
+from clerkship.extensions import db
+from clerkship.reviews.forms import ConflictForm, DiscussionForm, SchoolsForm, WithdrawForm
+from clerkship.reviews.models import Conflict, ReviewerProfile
+from clerkship.reviews.permissions import can_review, can_see_peer_reviews, can_use_review_queue
+from clerkship.reviews.records import ReviewAssignment
+from clerkship.reviews.reviewing import services as review_services
+from clerkship.reviews.reviewing.blinding import reviewer_view, withheld_reason
+from clerkship.reviews.reviewing.queries import STATUS_LABELS, reviewer_queue
+from clerkship.reviews.rounds import services
+from clerkship.reviews.rubrics.forms import (
+    read_levels,
+    read_recommendation,
+    review_form_class,
+    review_form_data,
+)
+from clerkship.reviews.subjects import review_documents, subject_of
+
+bp = Blueprint("reviews", __name__, url_prefix="/reviews")
+
+NOT_YOURS = "This review is not assigned to you."
+NO_QUEUE = "Only reviewers and the award committee have a review queue."
+
+
+def _assignment(assignment_id) -> ReviewAssignment:
+    return get_or_403(ReviewAssignment, assignment_id, can_review, NOT_YOURS)
+
+
+@bp.route("/")
+@login_required
+def queue():
+    require(can_use_review_queue(current_user), NO_QUEUE)
+    status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    today = local_today()
+    result = reviewer_queue(current_user, today=today, status=status, page=page)
+    return render_template(
+        "reviews/queue.html", queue=result, status=status, page=page, today=today
+    )
+
+
+def _same_subject(assignment: ReviewAssignment):
+    if assignment.application_id is not None:
+        return ReviewAssignment.application_id == assignment.application_id
+    return ReviewAssignment.award_application_id == assignment.award_application_id
+
+
+def _peers(assignment: ReviewAssignment) -> list[ReviewAssignment]:
+    return list(
+        db.session.scalars(
+            select(ReviewAssignment)
+            .where(
+                ReviewAssignment.round_id == assignment.round_id,
+                _same_subject(assignment),
+                ReviewAssignment.id != assignment.id,
+            )
+            .order_by(ReviewAssignment.id)
+        )
+    )
+
+
+def _render_review(assignment: ReviewAssignment, form, status: int = 200, **forms):
+    subject = subject_of(assignment)
+    review_round = assignment.round
+    view = reviewer_view(subject, review_round.hidden_now, review_documents(subject))
+    peers_visible = can_see_peer_reviews(current_user, assignment)
+    peers = [p for p in _peers(assignment) if p.is_submitted] if peers_visible else []
+    return (
+        render_template(
+            "reviews/review.html",
+            assignment=assignment,
+            review_round=review_round,
+            rubric=review_services.rubric_for(assignment),
+            view=view,
+            form=form,
+            peers=peers,
+            peers_visible=peers_visible,
+            discussion=review_services.discussion_of(review_round, assignment.subject_key)
+            if peers_visible
+            else [],
+            discussion_form=forms.get("discussion_form") or DiscussionForm(formdata=None),
+            withdraw_form=forms.get("withdraw_form") or WithdrawForm(formdata=None),
+        ),
+        status,
+    )
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@login_required
+def review(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    rubric = review_services.rubric_for(assignment)
+    if rubric is None:
+        return _render_review(assignment, None)
+    form_class = review_form_class(rubric)
+    if request.method == "GET":
+        return _render_review(assignment, form_class(data=review_form_data(assignment.review)))
+    form = form_class()
+    if form.validate_on_submit():
+        submit = request.form.get("action") == "submit" or assignment.is_submitted
+        was_submitted = assignment.is_submitted
+        with refusal() as refused:
+            review_services.save_review(
+                assignment,
+                levels=read_levels(form, rubric),
+                recommendation=read_recommendation(form),
+                comments=form.comments.data or "",
+                version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                submit=submit,
+                by=current_user,
+            )
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            if was_submitted:
+                flash("Your changes are saved.", "success")
+            elif submit:
+                flash("Your review is submitted. You can now see the other reviews.", "success")
+            else:
+                flash("Draft saved. Submit it when it is complete.", "success")
+            return redirect(url_for("reviews.review", assignment_id=assignment.id))
+    return _render_review(assignment, form, status=400)
+
+
+@bp.route("/assignments/<int:assignment_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    form = WithdrawForm()
+    rubric = review_services.rubric_for(assignment)
+    if form.validate_on_submit():
+        with refusal() as refused:
+            review_services.declare_conflict_with(
+                current_user,
+                student_email=subject_of(assignment).student.email,
+                reason=form.reason.data,
+                by=current_user,
+                assignment=assignment,
+            )
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                "You declared a conflict and no longer review this application; the "
+                "directors will assign someone else.",
+                "success",
+            )
+            return redirect(url_for("reviews.queue"))
+    score_form = None
+    if rubric is not None:
+        score_form = review_form_class(rubric)(
+            formdata=None, data=review_form_data(assignment.review)
+        )
+    return _render_review(assignment, score_form, status=400, withdraw_form=form)
+
+
+@bp.route("/assignments/<int:assignment_id>/discussion", methods=["POST"])
+@login_required
+def discuss(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    require(
+        can_see_peer_reviews(current_user, assignment),
+        "You join the discussion once you have submitted your own review.",
+    )
+    form = DiscussionForm()
+    if form.validate_on_submit():
+        with refusal() as refused:
+            review_services.post_to_discussion(
+                assignment.round, assignment.subject_key, body=form.body.data, by=current_user
+            )
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Message posted.", "success")
+            return redirect(url_for("reviews.review", assignment_id=assignment.id) + "#discussion")
+    rubric = review_services.rubric_for(assignment)
+    score_form = review_form_class(rubric)(formdata=None, data=review_form_data(assignment.review))
+    return _render_review(assignment, score_form, status=400, discussion_form=form)
+
+
+@bp.route("/assignments/<int:assignment_id>/documents/<int:document_id>")
+@login_required
+@commits_on_return
+def document(assignment_id: int, document_id: int):
+    assignment = _assignment(assignment_id)
+    subject = subject_of(assignment)
+    shown = {d.id: d for d in review_documents(subject)}
+    doc: Document | None = shown.get(document_id)
+    if doc is None:
+        abort(403, description="This document is not part of the application you review.")
+    reason = withheld_reason(doc.kind, assignment.round.hidden_now)
+    if reason:
+        abort(403, description=reason)
+    record_download(doc, by=current_user, context=f"review assignment {assignment.id}")
+    return send_document(doc, as_attachment=request.args.get("inline") != "1")
+
+
+def _profile_page(schools_form=None, conflict_form=None, status: int = 200):
+    profile = db.session.get(ReviewerProfile, current_user.id)
+    if schools_form is None:
+        schools_form = SchoolsForm(
+            formdata=None,
+            schools=profile.schools if profile else "",
+            version=str(profile.version) if profile else "",
+        )
+    conflicts = db.session.scalars(
+        select(Conflict)
+        .where(Conflict.reviewer_id == current_user.id)
+        .order_by(Conflict.created_at)
+    )
+    return (
+        render_template(
+            "reviews/profile.html",
+            schools_form=schools_form,
+            conflict_form=conflict_form or ConflictForm(formdata=None),
+            conflicts=list(conflicts),
+        ),
+        status,
+    )
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    require(can_use_review_queue(current_user), NO_QUEUE)
+    if request.method == "GET":
+        return _profile_page()
+    form = SchoolsForm()
+    if form.validate_on_submit():
+        with refusal() as refused:
+            services.save_reviewer_profile(
+                current_user,
+                schools=form.schools.data or "",
+                version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                by=current_user,
+            )
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your schools are saved.", "success")
+            return redirect(url_for("reviews.profile"))
+    return _profile_page(schools_form=form, status=400)
+
+
+@bp.route("/profile/conflicts", methods=["POST"])
+@login_required
+def declare_conflict():
+    require(can_use_review_queue(current_user), NO_QUEUE)
+    form = ConflictForm()
+    if form.validate_on_submit():
+        with refusal() as refused:
+            withdrawn = review_services.declare_conflict_with(
+                current_user,
+                student_email=form.student_email.data,
+                reason=form.reason.data,
+                by=current_user,
+            )
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            message = "Conflict recorded. You will not be assigned this applicant."
+            if withdrawn:
+                message += f" You were taken off {withdrawn} assignment(s) with them."
+            flash(message, "success")
+            return redirect(url_for("reviews.profile"))
+    return _profile_page(conflict_form=form, status=400)
+
+
+def _own_conflict(user, conflict: Conflict) -> bool:
+    return conflict.reviewer_id == user.id
+
+
+@bp.route("/profile/conflicts/<int:conflict_id>/delete", methods=["POST"])
+@login_required
+def withdraw_conflict(conflict_id: int):
+    require(can_use_review_queue(current_user), NO_QUEUE)
+    conflict = get_or_403(
+        Conflict, conflict_id, _own_conflict, "This is not one of your conflicts."
+    )
+    services.withdraw_conflict(conflict, by=current_user)
+    db.session.commit()
+    flash("Conflict removed.", "success")
+    return redirect(url_for("reviews.profile"))

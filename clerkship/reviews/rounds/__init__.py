@@ -1,0 +1,1 @@
+"""Review rounds: settings, phases, reviewers' schools and caps, declared conflicts; the directors' set-up pages."""

@@ -1,0 +1,1 @@
+"""Versioned rubrics: saving them, and the forms they shape."""

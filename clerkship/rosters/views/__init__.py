@@ -1,0 +1,1 @@
+"""The rosters blueprints: one module per blueprint, named as the blueprint."""
