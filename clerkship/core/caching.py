@@ -19,6 +19,8 @@ def register_no_store(app: Flask) -> None:
 
     @app.after_request
     def no_store(response: Response) -> Response:
-        if request.endpoint not in STATIC_ENDPOINTS:
+        if request.endpoint in STATIC_ENDPOINTS:
+            return response
+        if "no-store" not in response.headers.get("Cache-Control", ""):
             response.headers["Cache-Control"] = "no-store"
         return response
