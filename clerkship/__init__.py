@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -236,3 +237,4 @@ def _register_cli(app: Flask) -> None:
         bench_cli,
     ):
         app.cli.add_command(group)
+    import_module("clerkship.doctor").init_app(app)
