@@ -184,8 +184,45 @@ def app_config() -> dict:
     return {}
 
 
+@pytest.fixture(scope="session")
+def demo_database_url(tmp_path_factory, _schema) -> str:
+    """A second database, for the demo season that read-only tests share."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('demo') / 'clerkship-demo.db'}"
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_demo"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def demo_season(demo_database_url, smtp_server) -> str:
+    """`flask demo seed` run once per session; its output (the printed logins).
+
+    Only tests that read the season use it: a test that changes it must seed its
+    own (with the `app` fixture, on the emptied test database).
+    """
+    served = make_app(demo_database_url, smtp_server[1])
+    with served.app_context():
+        db.create_all()
+        db.session.remove()
+    result = served.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    with served.app_context():
+        db.engine.dispose()
+    return result.output
+
+
 @pytest.fixture
-def app(_schema, database_url, smtp_server, mailbox, app_config) -> Iterator[Flask]:
+def app(request, _schema, database_url, smtp_server, mailbox, app_config) -> Iterator[Flask]:
     """The app under test, plus a twin whose app context the test's own code runs in.
 
     Flask reuses an already pushed app context for a request of the same app, which
@@ -193,12 +230,16 @@ def app(_schema, database_url, smtp_server, mailbox, app_config) -> Iterator[Fla
     the test and every request. Test code therefore runs in the context of a twin
     app on the same database, and each request gets a context of its own.
     """
+    keep_rows = "demo_season" in request.fixturenames
+    if keep_rows:  # the test reads the demo season, seeded once in a database of its own
+        database_url = request.getfixturevalue("demo_database_url")
     served = make_app(database_url, smtp_server[1], **app_config)
     twin = make_app(database_url, smtp_server[1], **app_config)
     with twin.app_context():
         yield served
         db.session.remove()
-        empty_all_tables()
+        if not keep_rows:
+            empty_all_tables()
         db.session.remove()
         db.engine.dispose()
     with served.app_context():

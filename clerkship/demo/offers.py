@@ -3,7 +3,8 @@
 The applications step walks one application per department to each state; an Offered
 or Accepted one must hold a seat and its offer (`flask doctor` checks it). This last
 step gives each such application, left without its offer, a seat in the first of its
-department's blocks with room, as the waitlist would: a pending offer, or an accepted one.
+department's blocks with room (a large season's department adds a seat), as the
+waitlist would: a pending offer, or an accepted one.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ def seed_offer_records(ctx) -> None:
             if seat is not None:
                 _hold(application, block, seat, OFFER_OF[application.state])
                 break
+        else:  # a large (--scale) season filled every block: the department adds a seat
+            blocks[0].capacity += 1
+            _hold(application, blocks[0], SeatType.OPEN, OFFER_OF[application.state])
     db.session.flush()
 
 
