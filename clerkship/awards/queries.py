@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
 
 from clerkship.accounts.models import Membership, Role, User
@@ -135,11 +135,13 @@ def eligibility(award: AwardApplication, settings: AwardSettings) -> list[Failur
 
 
 def committee_list(cycle: Cycle, state: str = "") -> Select:
-    """Submitted award applications of the cycle (drafts are the student's own), oldest first."""
+    """Submitted award applications of the cycle (drafts are the student's own), oldest first
+    after those that need the committee's attention."""
+    attention_first = case((AwardApplication.state == AwardState.NEEDS_ATTENTION, 0), else_=1)
     stmt = (
         select(AwardApplication)
         .where(AwardApplication.cycle_id == cycle.id, AwardApplication.state != AwardState.DRAFT)
-        .order_by(AwardApplication.submitted_at, AwardApplication.id)
+        .order_by(attention_first, AwardApplication.submitted_at, AwardApplication.id)
     )
     if state in {s.value for s in AwardState}:
         stmt = stmt.where(AwardApplication.state == AwardState(state))
@@ -295,3 +297,25 @@ def committee_members() -> list[User]:
 def is_open(settings: AwardSettings) -> bool:
     """Whether submissions are still accepted today (until the end of the deadline day)."""
     return local_today() <= settings.deadline
+
+
+def holds_accepted_placement(student_id: int, cycle_id: int, *, besides: int) -> bool:
+    """Whether the student holds an accepted placement in the cycle, on another application."""
+    from clerkship.offers.models import Offer, OfferState  # offers stand beside awards
+
+    return (
+        db.session.scalar(
+            select(Offer.id)
+            .join(Placement, Placement.id == Offer.placement_id)
+            .join(Application, Application.id == Offer.application_id)
+            .where(
+                Application.student_id == student_id,
+                Application.cycle_id == cycle_id,
+                Application.id != besides,
+                Offer.state == OfferState.ACCEPTED,
+                Placement.state == PlacementState.HELD,
+            )
+            .limit(1)
+        )
+        is not None
+    )

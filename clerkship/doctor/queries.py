@@ -17,7 +17,12 @@ from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement, PlacementState
 from clerkship.applications.models import Application, ApplicationEvent
 from clerkship.applications.models import ApplicationState as S
-from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
+from clerkship.awards.models import (
+    COMMITTED_STATES,
+    AwardApplication,
+    AwardSettings,
+    AwardState,
+)
 from clerkship.cycles.models import Block
 from clerkship.extensions import db
 from clerkship.interviews.models import (
@@ -323,13 +328,11 @@ def award_over_budget() -> list[Violation]:
 
 @invariant
 def award_committed_total_wrong() -> list[Violation]:
-    """The budget's committed total is the sum of awarded, completed and paid awards."""
+    """The budget's committed total is the sum of awarded (or needing attention), completed
+    and paid awards."""
     committed = case(
         (AwardApplication.state == AwardState.PAID, AwardApplication.paid_cents),
-        (
-            AwardApplication.state.in_((AwardState.AWARDED, AwardState.ROTATION_COMPLETED)),
-            AwardApplication.amount_cents,
-        ),
+        (AwardApplication.state.in_(COMMITTED_STATES), AwardApplication.amount_cents),
         else_=0,
     )
     total = func.coalesce(func.sum(committed), 0)
