@@ -11,7 +11,12 @@ from clerkship.accounts.models import Membership, Role, User
 from clerkship.allocation.models import Placement, PlacementState
 from clerkship.applications.models import Application, StudentProfile
 from clerkship.awards.eligibility import Facts, Failure, check_rules, check_timing, count_words
-from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
+from clerkship.awards.models import (
+    COMMITTED_STATES,
+    AwardApplication,
+    AwardSettings,
+    AwardState,
+)
 from clerkship.core.time import local_today
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.documents.models import Document, DocumentKind
@@ -252,17 +257,14 @@ def budget(settings: AwardSettings) -> Budget:
         .group_by(AwardApplication.state)
     ).all()
     counts = {state: count for state, count, _amount, _paid in rows}
-    committed = sum(
-        amount
-        for state, _c, amount, _p in rows
-        if state in (AwardState.AWARDED, AwardState.ROTATION_COMPLETED)
-    )
+    committed = sum(amount for state, _c, amount, _p in rows if state in COMMITTED_STATES)
     paid = sum(paid for state, _c, _a, paid in rows if state is AwardState.PAID)
     return Budget(settings.budget_cents, committed, paid, counts)
 
 
 def department_awards(department: Department, cycle: Cycle) -> list[AwardApplication]:
-    """Awards for the department's rotations in the cycle: awarded, completed or paid."""
+    """Awards for the department's rotations in the cycle: awarded (or needing attention),
+    completed or paid."""
     return list(
         db.session.scalars(
             select(AwardApplication)
@@ -271,9 +273,7 @@ def department_awards(department: Department, cycle: Cycle) -> list[AwardApplica
             .where(
                 Application.department_id == department.id,
                 AwardApplication.cycle_id == cycle.id,
-                AwardApplication.state.in_(
-                    (AwardState.AWARDED, AwardState.ROTATION_COMPLETED, AwardState.PAID)
-                ),
+                AwardApplication.state.in_((*COMMITTED_STATES, AwardState.PAID)),
             )
             .order_by(User.full_name)
         )

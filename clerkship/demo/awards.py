@@ -77,6 +77,8 @@ AWARDS = [
     (19, "pediatrics", S.DECLINED, 2000),
     (11, "psychiatry", S.WITHDRAWN, None),
     (12, "internal-medicine", S.DRAFT, None),
+    # Awarded, then the rotation application was withdrawn: the committee must decide.
+    (20, "internal-medicine", S.NEEDS_ATTENTION, 1000),
 ]
 # Students who self-identify without applying for the award, and the departments they apply to.
 SELF_IDENTIFIED = [
@@ -223,7 +225,14 @@ def _award(ctx, settings, application, state, dollars, committee, index) -> None
         withdrawn_at=utcnow() if state is S.WITHDRAWN else None,
         amount_cents=dollars * 100 if dollars else None,
     )
-    if state in {S.AWARDED, S.ALTERNATE, S.NOT_AWARDED, S.DECLINED, *COMPLETED_STATES}:
+    if state in {
+        S.AWARDED,
+        S.NEEDS_ATTENTION,
+        S.ALTERNATE,
+        S.NOT_AWARDED,
+        S.DECLINED,
+        *COMPLETED_STATES,
+    }:
         award.decided_at = utcnow() - timedelta(days=5)
         award.decided_by = committee
     if state is S.ALTERNATE:
