@@ -147,3 +147,14 @@ def test_committee_pages_show_the_award_needing_attention_first(client):
         '<div class="alert alert-warning" id="needs-attention">The awardee no longer holds an '
         "accepted placement. Its $2,000.00 stays committed"
     ) in page
+
+
+def test_student_is_told_the_award_is_kept_while_the_committee_reviews_it(client):
+    application, _award, _settings = _awardee()
+    withdraw_application(application, by=application.student, reason="")
+    login(client, application.student)
+    page = client.get(f"/awards/{application.cycle.slug}/").get_data(as_text=True)
+    assert (
+        "<p>Your award of $2,000.00 is kept for you while the committee reviews it: you no "
+        "longer hold an accepted rotation. The committee will tell you its decision.</p>"
+    ) in page
