@@ -29,6 +29,7 @@ FEATURES = (
     "interviews",
     "reviews",
     "rosters",
+    "doctor",
     "demo",
     "bench",
 )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField
-from wtforms.validators import DataRequired, InputRequired, ValidationError
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 UNPLACED = 0  # the "leave unplaced" choice of the move form
 
@@ -49,6 +49,10 @@ class PublishForm(SeenForm):
         "I have checked the placements. Publishing sends every offer by email and cannot be "
         "undone; later changes go through the waitlist.",
         validators=[DataRequired("Tick the box to confirm that you publish.")],
+    )
+    override_reason = TextAreaField(
+        "Reason to publish despite the refusals above (kept in the audit log)",
+        validators=[Optional(), Length(max=1000)],
     )
 
 

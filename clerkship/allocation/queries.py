@@ -284,3 +284,45 @@ def waiting_count(department: Department, cycle: Cycle) -> int:
             Application.state.in_(instances.ALLOCATABLE),
         )
     )
+
+
+def publish_refusals(run: AllocationRun) -> list[str]:
+    """Why publishing the run now would be premature; a director may override with a reason."""
+    from clerkship.core.time import local_today
+
+    cycle, today = run.cycle, local_today()
+    refusals = []
+    if today < cycle.offers_released_on:
+        refusals.append(
+            f"The cycle's offers are released on {cycle.offers_released_on:%B %-d, %Y}; "
+            "publishing now sends them early."
+        )
+    if today <= cycle.application_deadline:
+        refusals.append(
+            f"Applications are open until {cycle.application_deadline:%B %-d, %Y}; students "
+            "who apply later are not in this run."
+        )
+    unscored = len(run.inputs.get("unscored") or [])
+    if unscored:
+        refusals.append(
+            f"{unscored} applicant{'' if unscored == 1 else 's'} in this run "
+            f"{'has' if unscored == 1 else 'have'} no composite score and took part with 0."
+        )
+    return refusals
+
+
+def publish_override(run: AllocationRun) -> str | None:
+    """The reason a director gave to publish the run despite its refusals, if any."""
+    from clerkship.audit.models import AuditEvent
+
+    detail = db.session.scalar(
+        select(AuditEvent.detail)
+        .where(
+            AuditEvent.action == "allocation.publish",
+            AuditEvent.target_type == "AllocationRun",
+            AuditEvent.target_id == run.id,
+        )
+        .order_by(AuditEvent.id.desc())
+        .limit(1)
+    )
+    return (detail or {}).get("override_reason") or None

@@ -18,6 +18,7 @@ from clerkship.allocation.engine import Precedence as EnginePrecedence
 from clerkship.allocation.engine import SeatType, solve
 from clerkship.allocation.interchange import Instance, parse_instance, render_result
 from clerkship.allocation.models import AllocationRun, Placement, RunPlacement, RunState
+from clerkship.allocation.queries import publish_refusals
 from clerkship.applications.models import Application, ApplicationState
 from clerkship.applications.services import transition
 from clerkship.audit.services import record_event
@@ -265,11 +266,22 @@ def _offer_maker() -> OfferMaker:
     return make_offer
 
 
-def publish_run(run: AllocationRun, *, by: User) -> None:
-    """Turn the run's placements into held seats and offers; everyone else is waitlisted."""
+def publish_run(run: AllocationRun, *, by: User, override_reason: str = "") -> None:
+    """Turn the run's placements into held seats and offers; everyone else is waitlisted.
+
+    Publishing is refused before the offer release date, while applications are open, or
+    while an applicant has no composite score, unless the director gives a reason, which
+    the audit event keeps (and the run page shows).
+    """
     _require_preview(run)
     if published_run(run.department, run.cycle) is not None:
         raise RuleViolation("This department already published an allocation for the cycle.")
+    refusals = publish_refusals(run)
+    override_reason = override_reason.strip()
+    if refusals and not override_reason:
+        raise RuleViolation(
+            " ".join(refusals) + " To publish anyway, give your reason.", field="override_reason"
+        )
     run.state = RunState.PUBLISHED
     run.published_by, run.published_at = by, utcnow()
     db.session.flush()  # the partial unique index refuses a second published run here
@@ -310,4 +322,5 @@ def publish_run(run: AllocationRun, *, by: User) -> None:
             run_id=run.id,
         )
         _offer_maker()(placement, expires_at=expires_at, by=by)
-    record_event("allocation.publish", by=by, target=run, placed=len(placed))
+    overridden = {"override_reason": override_reason, "refusals": refusals} if refusals else {}
+    record_event("allocation.publish", by=by, target=run, placed=len(placed), **overridden)

@@ -179,6 +179,10 @@ def _render(
             differences=differences,
             rule_labels=list(queries.RULE_LABELS.values()),
             placed_count=sum(len(b.students) for b in preview.blocks),
+            publish_refusals=queries.publish_refusals(run) if run.state == RunState.PREVIEW else [],
+            publish_override=queries.publish_override(run)
+            if run.state == RunState.PUBLISHED
+            else None,
             **_forms(run, preview, bound),
         ),
         status,
@@ -270,7 +274,9 @@ def publish(run_id: int):
     form = PublishForm()
     if _checked(run, form):
         with refusal() as refused:
-            services.publish_run(run, by=current_user)
+            services.publish_run(
+                run, by=current_user, override_reason=form.override_reason.data or ""
+            )
         if error := refused.error:
             attach_error(form, error)
         else:

@@ -38,6 +38,9 @@ class AwardState(enum.Enum):
     NOT_AWARDED = "not_awarded"
     DECLINED = "declined"  # the awardee declined the award
     WITHDRAWN = "withdrawn"
+    # The awardee no longer holds an accepted placement: the committee confirms the award
+    # (with a reason) or rescinds it; until then its amount stays committed.
+    NEEDS_ATTENTION = "needs_attention"
     ROTATION_COMPLETED = "rotation_completed"
     PAID = "paid"
 
@@ -47,7 +50,9 @@ class AwardState(enum.Enum):
 
 
 # Awards whose amount counts against the budget until paid (then the paid amount counts).
-COMMITTED_STATES = frozenset({AwardState.AWARDED, AwardState.ROTATION_COMPLETED})
+COMMITTED_STATES = frozenset(
+    {AwardState.AWARDED, AwardState.NEEDS_ATTENTION, AwardState.ROTATION_COMPLETED}
+)
 # Who counts as an award applicant for the pathway: everyone who submitted and did not
 # withdraw (a declined or unsuccessful applicant still applied).
 APPLICANT_STATES = frozenset(AwardState) - {AwardState.DRAFT, AwardState.WITHDRAWN}
@@ -58,12 +63,20 @@ DECIDABLE_STATES = frozenset(
         AwardState.SUBMITTED,
         AwardState.UNDER_REVIEW,
         AwardState.AWARDED,
+        AwardState.NEEDS_ATTENTION,
         AwardState.ALTERNATE,
         AwardState.NOT_AWARDED,
     }
 )
-# States in which the award carries the amount it was given.
-FUNDED_STATES = frozenset({AwardState.AWARDED, AwardState.ROTATION_COMPLETED, AwardState.PAID})
+# States in which the award's amount is the student's (shown beside the decision).
+FUNDED_STATES = frozenset(
+    {
+        AwardState.AWARDED,
+        AwardState.NEEDS_ATTENTION,
+        AwardState.ROTATION_COMPLETED,
+        AwardState.PAID,
+    }
+)
 
 
 class AwardSettings(db.Model):
@@ -205,7 +218,8 @@ class AwardApplication(db.Model):
             "alternate_rank IS NULL OR alternate_rank >= 1", name="alternate_rank_positive"
         ),
         CheckConstraint(
-            "state NOT IN ('awarded', 'rotation_completed', 'paid') OR amount_cents IS NOT NULL",
+            "state NOT IN ('awarded', 'needs_attention', 'rotation_completed', 'paid') "
+            "OR amount_cents IS NOT NULL",
             name="amount_when_awarded",
         ),
         CheckConstraint(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, case, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from clerkship.accounts.models import Membership, Role, User
@@ -13,6 +13,7 @@ from clerkship.applications.models import Application, StudentProfile
 from clerkship.awards.eligibility import Facts, Failure, check_rules, check_timing, count_words
 from clerkship.awards.models import (
     APPLICANT_STATES,
+    COMMITTED_STATES,
     AwardApplication,
     AwardSettings,
     AwardState,
@@ -22,6 +23,7 @@ from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.documents.queries import current_document
 from clerkship.extensions import db
+from clerkship.offers.models import Offer, OfferState
 
 
 def settings_for(cycle: Cycle) -> AwardSettings | None:
@@ -140,11 +142,13 @@ def eligibility(award: AwardApplication, settings: AwardSettings) -> list[Failur
 
 
 def committee_list(cycle: Cycle, state: str = "") -> Select:
-    """Submitted award applications of the cycle (drafts are the student's own), oldest first."""
+    """Submitted award applications of the cycle (drafts are the student's own), oldest first
+    after those that need the committee's attention."""
+    attention_first = case((AwardApplication.state == AwardState.NEEDS_ATTENTION, 0), else_=1)
     stmt = (
         select(AwardApplication)
         .where(AwardApplication.cycle_id == cycle.id, AwardApplication.state != AwardState.DRAFT)
-        .order_by(AwardApplication.submitted_at, AwardApplication.id)
+        .order_by(attention_first, AwardApplication.submitted_at, AwardApplication.id)
     )
     if state in {s.value for s in AwardState}:
         stmt = stmt.where(AwardApplication.state == AwardState(state))
@@ -255,17 +259,14 @@ def budget(settings: AwardSettings) -> Budget:
         .group_by(AwardApplication.state)
     ).all()
     counts = {state: count for state, count, _amount, _paid in rows}
-    committed = sum(
-        amount
-        for state, _c, amount, _p in rows
-        if state in (AwardState.AWARDED, AwardState.ROTATION_COMPLETED)
-    )
+    committed = sum(amount for state, _c, amount, _p in rows if state in COMMITTED_STATES)
     paid = sum(paid for state, _c, _a, paid in rows if state is AwardState.PAID)
     return Budget(settings.budget_cents, committed, paid, counts)
 
 
 def department_awards(department: Department, cycle: Cycle) -> list[AwardApplication]:
-    """Awards for the department's rotations in the cycle: awarded, completed or paid."""
+    """Awards for the department's rotations in the cycle: awarded (or needing attention),
+    completed or paid."""
     return list(
         db.session.scalars(
             select(AwardApplication)
@@ -274,9 +275,7 @@ def department_awards(department: Department, cycle: Cycle) -> list[AwardApplica
             .where(
                 Application.department_id == department.id,
                 AwardApplication.cycle_id == cycle.id,
-                AwardApplication.state.in_(
-                    (AwardState.AWARDED, AwardState.ROTATION_COMPLETED, AwardState.PAID)
-                ),
+                AwardApplication.state.in_((*COMMITTED_STATES, AwardState.PAID)),
             )
             .order_by(User.full_name)
         )
@@ -314,4 +313,24 @@ def is_award_applicant(student: User, cycle: Cycle) -> bool:
                 )
             )
         )
+    )
+
+
+def holds_accepted_placement(student_id: int, cycle_id: int, *, besides: int) -> bool:
+    """Whether the student holds an accepted placement in the cycle, on another application."""
+    return (
+        db.session.scalar(
+            select(Offer.id)
+            .join(Placement, Placement.id == Offer.placement_id)
+            .join(Application, Application.id == Offer.application_id)
+            .where(
+                Application.student_id == student_id,
+                Application.cycle_id == cycle_id,
+                Application.id != besides,
+                Offer.state == OfferState.ACCEPTED,
+                Placement.state == PlacementState.HELD,
+            )
+            .limit(1)
+        )
+        is not None
     )

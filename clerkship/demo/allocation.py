@@ -57,6 +57,9 @@ UNANSWERED = 2  # first offers left unanswered until they expire
 LATE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
 
 
+OVERRIDE_REASON = "Demo season: offers shown before the release date to walk through the waitlist."
+
+
 def seed_allocation(ctx: DemoContext) -> None:
     """Publish Emergency Medicine's run, answer its offers, move its waitlist, expire the rest."""
     department = ctx.departments.get(DEPARTMENT)
@@ -70,7 +73,9 @@ def seed_allocation(ctx: DemoContext) -> None:
     # The composites the director chose to feed the allocation, and which they are.
     source = score_round(review_round).source.value
     run = start_run(department, ctx.cycle, scores=scores, score_source=source, by=director)
-    publish_run(run, by=director)
+    # The demo is mid-season (applications open, offers not yet due): the director
+    # publishes early, with a reason, so the demo shows offers and the waitlist at work.
+    publish_run(run, by=director, override_reason=OVERRIDE_REASON)
     first_offers = _pending(run)
     deadline = min((o.expires_at for o in first_offers), default=None)
     rank = _ranks(run)

@@ -188,9 +188,8 @@ def _seed_synthetic_applications(ctx) -> None:
         S.DRAFT: 8,
         S.SUBMITTED: 40,
         S.UNDER_REVIEW: 25,
-        S.WAITLISTED: 6,
-        S.OFFERED: 6,
-        S.ACCEPTED: 6,
+        # No Offered or Accepted ones: those hold a seat and an offer (`flask doctor`).
+        S.WAITLISTED: 18,
         S.NOT_SELECTED: 5,
         S.WITHDRAWN: 4,
     }

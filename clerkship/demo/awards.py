@@ -17,6 +17,7 @@ from clerkship.applications.models import (
     Accreditation,
     Application,
     ApplicationChoice,
+    ApplicationEvent,
     ApplicationState,
     ExamResult,
     StudentProfile,
@@ -58,20 +59,26 @@ PROMPT = (
 )
 S = AwardState
 # (student index, department slug, award state, amount in dollars or None)
+# An award reuses the student's application to the department when the applications step
+# made one: a completed or paid award's is a completed rotation, an awarded one's has not
+# ended without a rotation (`flask doctor` checks both). Luis Hernández (index 1) applies
+# for nothing: the README shows him outside the pathway.
 AWARDS = [
-    (0, "emergency-medicine", S.PAID, 2000),
-    (1, "emergency-medicine", S.ROTATION_COMPLETED, 2000),
+    (10, "emergency-medicine", S.PAID, 2000),
+    (21, "internal-medicine", S.ROTATION_COMPLETED, 2000),
     (2, "pediatrics", S.AWARDED, 2000),
-    (3, "psychiatry", S.AWARDED, 1000),
+    (34, "psychiatry", S.AWARDED, 1000),
     (4, "internal-medicine", S.ALTERNATE, None),
     (5, "emergency-medicine", S.ALTERNATE, None),
     (6, "pediatrics", S.UNDER_REVIEW, None),
     (7, "psychiatry", S.SUBMITTED, None),
     (8, "internal-medicine", S.SUBMITTED, None),
     (9, "emergency-medicine", S.NOT_AWARDED, None),
-    (10, "pediatrics", S.DECLINED, 2000),
+    (19, "pediatrics", S.DECLINED, 2000),
     (11, "psychiatry", S.WITHDRAWN, None),
     (12, "internal-medicine", S.DRAFT, None),
+    # Awarded, then the rotation application was withdrawn: the committee must decide.
+    (20, "internal-medicine", S.NEEDS_ATTENTION, 1000),
 ]
 # Students who self-identify without applying for the award, and the departments they apply to.
 SELF_IDENTIFIED = [
@@ -190,6 +197,13 @@ def _application(
         blocks = ctx.blocks[slug]
         for rank, block in enumerate(ctx.rng.sample(blocks, k=min(2, len(blocks))), start=1):
             application.choices.append(ApplicationChoice(block=block, rank=rank))
+        # The timeline ends at the state the application is in.
+        application.events.append(
+            ApplicationEvent(from_state=None, to_state=ApplicationState.DRAFT)
+        )
+        application.events.append(
+            ApplicationEvent(from_state=ApplicationState.DRAFT, to_state=state)
+        )
         db.session.add(application)
         db.session.flush()
     return application
@@ -211,7 +225,14 @@ def _award(ctx, settings, application, state, dollars, committee, index) -> None
         withdrawn_at=utcnow() if state is S.WITHDRAWN else None,
         amount_cents=dollars * 100 if dollars else None,
     )
-    if state in {S.AWARDED, S.ALTERNATE, S.NOT_AWARDED, S.DECLINED, *COMPLETED_STATES}:
+    if state in {
+        S.AWARDED,
+        S.NEEDS_ATTENTION,
+        S.ALTERNATE,
+        S.NOT_AWARDED,
+        S.DECLINED,
+        *COMPLETED_STATES,
+    }:
         award.decided_at = utcnow() - timedelta(days=5)
         award.decided_by = committee
     if state is S.ALTERNATE:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from clerkship.demo import data
 from clerkship.demo.seed import clear_database, demo_logins, is_empty, seed_demo
+from clerkship.doctor.cli import print_checkup
 from clerkship.documents.models import Document
 from clerkship.documents.storage import remove_stored_files
 from clerkship.extensions import db
@@ -42,6 +43,9 @@ def seed(reset: bool, if_empty: bool, scale: int) -> None:
     if removed:
         click.echo(f"Removed {removed} uploaded files of the previous data.")
     _print_logins()
+    click.echo("")
+    if print_checkup():
+        raise click.ClickException("The demo season breaks the invariants above.")
 
 
 def _print_logins() -> None:

@@ -25,6 +25,7 @@ from clerkship.demo.allocation import seed_allocation
 from clerkship.demo.applications import seed_applications
 from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
+from clerkship.demo.offers import seed_offer_records
 from clerkship.demo.reviews import seed_reviews
 from clerkship.demo.rosters import seed_rosters
 from clerkship.extensions import db
@@ -242,6 +243,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_allocation,  # after reviews: the run takes their scores
     seed_interviews,  # after reviews: invitations link to every Emergency Medicine applicant
     seed_rosters,  # after applications and documents: seats offered outside Emergency Medicine
+    seed_offer_records,  # last: seats for the applications walked to Offered or Accepted by hand
 ]
 
 

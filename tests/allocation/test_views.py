@@ -204,7 +204,8 @@ def test_change_from_a_stale_page_is_refused_and_changes_nothing(client, season)
         data={"application_id": apps["C"].id, "block_id": 0, "seen": stale},
     )
     response = client.post(
-        f"/allocation/runs/{run.id}/publish", data={"confirm": "y", "seen": stale}
+        f"/allocation/runs/{run.id}/publish",
+        data={"confirm": "y", "override_reason": "Mid-season test.", "seen": stale},
     )
     assert response.status_code == 400
     assert "The placements changed after you opened this page" in response.get_data(as_text=True)
@@ -220,13 +221,16 @@ def test_publish_needs_confirmation_then_sends_offers_once(client, season, mailb
     assert refused.status_code == 400
     assert "Tick the box to confirm that you publish." in refused.get_data(as_text=True)
     seen = _seen(run)
-    first = client.post(f"/allocation/runs/{run.id}/publish", data={"confirm": "y", "seen": seen})
+    first = client.post(
+        f"/allocation/runs/{run.id}/publish",
+        data={"confirm": "y", "override_reason": "Mid-season test.", "seen": seen},
+    )
     assert first.status_code == 302 and first.location.endswith(
         f"/departments/{department.slug}/offers/"
     )
     again = client.post(
         f"/allocation/runs/{run.id}/publish",
-        data={"confirm": "y", "seen": seen},
+        data={"confirm": "y", "override_reason": "Mid-season test.", "seen": seen},
         follow_redirects=True,
     )
     assert "This run is already published" in again.get_data(as_text=True)
@@ -305,7 +309,11 @@ def test_concurrent_publishes_publish_once(app, season, is_postgres):
 
     def publish(client):
         barrier.wait()
-        statuses.append(client.post(url, data={"confirm": "y", "seen": seen}).status_code)
+        statuses.append(
+            client.post(
+                url, data={"confirm": "y", "override_reason": "Mid-season test.", "seen": seen}
+            ).status_code
+        )
 
     threads = [threading.Thread(target=publish, args=(c,)) for c in clients]
     for t in threads:

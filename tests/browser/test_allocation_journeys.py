@@ -85,6 +85,7 @@ def test_director_publishes_a_student_accepts_another_declines_and_the_waitlist_
     expect(page.get_by_text("Tick the box to confirm that you publish.").first).to_be_visible()
     axe.check(page)
     page.get_by_label("I have checked the placements.").check()
+    page.get_by_label("Reason to publish despite the refusals").fill("Mid-season journey.")
     page.get_by_role("button", name="Publish the offers").click()
     expect(
         page.get_by_text("Published: every placed student has an offer by email.")

@@ -19,7 +19,7 @@ def test_demo_has_award_applicants_in_every_state_and_a_partly_spent_budget(app,
     budget = queries.budget(settings)
     assert (budget.total_cents, budget.committed_cents, budget.paid_cents) == (
         20000_00,
-        3000_00 + 2000_00,
+        3000_00 + 2000_00 + 1000_00,  # awarded, rotation completed, needs attention
         2000_00,
     )
     assert settings.committed_cents == budget.committed_cents + budget.paid_cents

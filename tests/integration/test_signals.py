@@ -87,7 +87,7 @@ def test_withdrawing_an_application_gives_back_its_seat(app):
     run = allocation.start_run(
         department, block.cycle, scores=scores, score_source="raw", by=director
     )
-    allocation.publish_run(run, by=director)
+    allocation.publish_run(run, by=director, override_reason="Published mid-season by the test.")
     db.session.commit()
     withdraw_application(first, by=first.student, reason="Going elsewhere")
     db.session.commit()

@@ -229,7 +229,7 @@ def withdraw_award_application(
         raise RuleViolation(
             f"An award application that is {award.state.label.lower()} cannot be withdrawn."
         )
-    was_draft, was_awarded = award.state is S.DRAFT, award.state is S.AWARDED
+    was_draft, was_awarded = award.state is S.DRAFT, award.state in (S.AWARDED, S.NEEDS_ATTENTION)
     released = release(settings, award)
     award.state = S.WITHDRAWN
     award.withdrawn_at = utcnow()

@@ -14,8 +14,9 @@ from datetime import date
 from sqlalchemy import select
 
 from clerkship.accounts.models import User
-from clerkship.applications.models import ApplicationState
+from clerkship.applications.models import Application, ApplicationState
 from clerkship.applications.services import transition
+from clerkship.applications.signals import application_withdrawn
 from clerkship.audit.services import record_event
 from clerkship.awards import queries
 from clerkship.awards.models import DECIDABLE_STATES, AwardApplication, AwardSettings, AwardState
@@ -112,6 +113,12 @@ def decide_award(
     if award.state not in DECIDABLE_STATES:
         raise RuleViolation(f"The committee cannot decide on an application that is {_l(award)}.")
     previous = award.state
+    if previous is S.NEEDS_ATTENTION and not note.strip():
+        raise RuleViolation(
+            "The awardee no longer holds an accepted placement: give the committee's reason "
+            "to confirm or rescind the award.",
+            field="note",
+        )
     # A changed award gives its own amount back first.
     available = settings.remaining_cents + award.committed_cents
     if decision is S.AWARDED and amount_cents > available:
@@ -255,4 +262,35 @@ def record_payment(
         f"Your award of {format_money(amount_cents)} was paid on {paid_on:%b %-d, %Y} "
         f"(reference {reference[:100]}).",
     )
+    db.session.flush()
+
+
+@application_withdrawn.connect
+def _on_withdrawn(application: Application, *, by: User | None) -> None:
+    flag_awards_without_placement(application, by=by)
+
+
+def flag_awards_without_placement(withdrawn: Application, *, by: User | None) -> None:
+    """An awardee who withdrew and holds no accepted placement left: the committee must decide."""
+    awards = db.session.scalars(
+        select(AwardApplication).where(
+            AwardApplication.student_id == withdrawn.student_id,
+            AwardApplication.cycle_id == withdrawn.cycle_id,
+            AwardApplication.state == S.AWARDED,
+        )
+    ).all()
+    if not awards or queries.holds_accepted_placement(
+        withdrawn.student_id, withdrawn.cycle_id, besides=withdrawn.id
+    ):
+        return
+    for award in awards:
+        award.state = S.NEEDS_ATTENTION
+        record_event(
+            "award.needs_attention",
+            by=by,
+            target=award,
+            subject=award.student,
+            summary=f"{withdrawn.department.name} application withdrawn; no accepted placement left",
+            application_id=withdrawn.id,
+        )
     db.session.flush()

@@ -1,0 +1,559 @@
+"""One read per invariant of the season (docs/invariants.md): the records that break it.
+
+Each check is a single SQL query, so `flask doctor` stays quick on a season of any
+size. A violation names the record, says what is wrong and suggests a repair.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from clerkship.accounts.models import User
+from clerkship.allocation.engine import SeatType
+from clerkship.allocation.models import Placement, PlacementState
+from clerkship.applications.models import Application, ApplicationEvent
+from clerkship.applications.models import ApplicationState as S
+from clerkship.awards.models import (
+    COMMITTED_STATES,
+    AwardApplication,
+    AwardSettings,
+    AwardState,
+)
+from clerkship.cycles.models import Block
+from clerkship.extensions import db
+from clerkship.interviews.models import (
+    Booking,
+    BookingState,
+    InterviewDay,
+    Invitation,
+    InvitationState,
+    WaitlistEntry,
+    WaitlistState,
+)
+from clerkship.offers.models import Offer, OfferState
+from clerkship.reviews.models import Conflict
+from clerkship.reviews.records import Review, ReviewAssignment
+
+LIVE_OFFER = (OfferState.PENDING, OfferState.ACCEPTED)
+# An awardee whose rotation application ended without a rotation.
+ROTATION_LOST = (S.WITHDRAWN, S.DECLINED, S.OFFER_EXPIRED, S.NOT_SELECTED)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken invariant: which record, what is wrong, and how it could be repaired."""
+
+    invariant: str
+    record: str
+    problem: str
+    repair: str
+
+    def __str__(self) -> str:
+        return f"{self.invariant}: {self.record}: {self.problem} Repair: {self.repair}"
+
+
+Check = Callable[[], list[Violation]]
+INVARIANTS: dict[str, Check] = {}
+
+
+def invariant(check: Check) -> Check:
+    """Register a check under its function's name, in the order of docs/invariants.md."""
+    INVARIANTS[check.__name__] = check
+    return check
+
+
+def all_violations() -> list[Violation]:
+    """Every violation of every invariant, invariant by invariant."""
+    return [violation for check in INVARIANTS.values() for violation in check()]
+
+
+def _has_offer(state: OfferState):
+    return (
+        select(Offer.id)
+        .where(Offer.application_id == Application.id, Offer.state == state)
+        .exists()
+    )
+
+
+# Applications, offers and placements ----------------------------------------------------
+
+
+@invariant
+def offered_without_pending_offer() -> list[Violation]:
+    """An Offered application has a pending offer."""
+    rows = db.session.execute(
+        select(Application.id)
+        .where(Application.state == S.OFFERED, ~_has_offer(OfferState.PENDING))
+        .order_by(Application.id)
+    )
+    return [
+        Violation(
+            "offered_without_pending_offer",
+            f"application {app_id}",
+            "is Offered but has no pending offer.",
+            "Make an offer for a held placement, or move the application back to Waitlisted.",
+        )
+        for (app_id,) in rows
+    ]
+
+
+@invariant
+def accepted_without_accepted_offer() -> list[Violation]:
+    """An Accepted application has an accepted offer."""
+    rows = db.session.execute(
+        select(Application.id)
+        .where(Application.state == S.ACCEPTED, ~_has_offer(OfferState.ACCEPTED))
+        .order_by(Application.id)
+    )
+    return [
+        Violation(
+            "accepted_without_accepted_offer",
+            f"application {app_id}",
+            "is Accepted but has no accepted offer.",
+            "Record the acceptance of its offer, or move the application back to its last "
+            "true state.",
+        )
+        for (app_id,) in rows
+    ]
+
+
+@invariant
+def offer_disagrees_with_application() -> list[Violation]:
+    """A pending offer is on an Offered or Accepted application; an accepted one on an
+    Accepted or Completed application (none is left open on a withdrawn or declined one)."""
+    rows = db.session.execute(
+        select(Offer.id, Offer.state, Application.id, Application.state)
+        .join(Application, Application.id == Offer.application_id)
+        .where(
+            or_(
+                and_(
+                    Offer.state == OfferState.PENDING,
+                    Application.state.not_in((S.OFFERED, S.ACCEPTED)),
+                ),
+                and_(
+                    Offer.state == OfferState.ACCEPTED,
+                    Application.state.not_in((S.ACCEPTED, S.COMPLETED)),
+                ),
+            )
+        )
+        .order_by(Offer.id)
+    )
+    return [
+        Violation(
+            "offer_disagrees_with_application",
+            f"offer {offer_id}",
+            f"is {offer_state.value} but its application {app_id} is {app_state.label.lower()}.",
+            "Withdraw the offer and release its placement (the seat goes to the waitlist), "
+            "or correct the application's state.",
+        )
+        for offer_id, offer_state, app_id, app_state in rows
+    ]
+
+
+@invariant
+def offer_of_another_application() -> list[Violation]:
+    """An offer belongs to the same application as its placement."""
+    rows = db.session.execute(
+        select(Offer.id, Offer.application_id, Placement.id, Placement.application_id)
+        .join(Placement, Placement.id == Offer.placement_id)
+        .where(Offer.application_id != Placement.application_id)
+        .order_by(Offer.id)
+    )
+    return [
+        Violation(
+            "offer_of_another_application",
+            f"offer {offer_id}",
+            f"is for application {offer_app} but its placement {placement_id} is for "
+            f"application {placement_app}.",
+            "Point the offer at its placement's application, or withdraw it.",
+        )
+        for offer_id, offer_app, placement_id, placement_app in rows
+    ]
+
+
+@invariant
+def placement_disagrees_with_offer() -> list[Violation]:
+    """A placement is held exactly while its offer is pending or accepted."""
+    held = Placement.state == PlacementState.HELD
+    live = Offer.state.in_(LIVE_OFFER)
+    rows = db.session.execute(
+        select(Placement.id, Placement.state, Offer.id, Offer.state)
+        .outerjoin(Offer, Offer.placement_id == Placement.id)
+        .where(
+            or_(
+                and_(held, Offer.id.is_(None)),
+                and_(held, Offer.id.is_not(None), ~live),
+                and_(~held, live),
+            )
+        )
+        .order_by(Placement.id)
+    )
+    violations = []
+    for placement_id, placement_state, offer_id, offer_state in rows:
+        offer = "no offer" if offer_id is None else f"offer {offer_id} is {offer_state.value}"
+        violations.append(
+            Violation(
+                "placement_disagrees_with_offer",
+                f"placement {placement_id}",
+                f"is {placement_state.value} but {offer}.",
+                "Release the placement (and its seat on the block) when its offer is over; "
+                "otherwise make or restore its offer.",
+            )
+        )
+    return violations
+
+
+# Blocks and seats -----------------------------------------------------------------------
+
+
+def _held_counts():
+    held = Placement.state == PlacementState.HELD
+    # A converted seat is a reserved seat taken by a student outside the pathway.
+    reserved = Placement.seat_type != SeatType.OPEN
+    return (
+        select(
+            Placement.block_id.label("block_id"),
+            func.sum(case((held, 1), else_=0)).label("held"),
+            func.sum(case((and_(held, reserved), 1), else_=0)).label("reserved"),
+        )
+        .group_by(Placement.block_id)
+        .subquery()
+    )
+
+
+@invariant
+def block_over_capacity() -> list[Violation]:
+    """A block holds no more students than its capacity, nor more students on reserved
+    seats (reserved or converted) than its reserved seats."""
+    counts = _held_counts()
+    rows = db.session.execute(
+        select(Block.id, Block.capacity, Block.reserved, counts.c.held, counts.c.reserved)
+        .join(counts, counts.c.block_id == Block.id)
+        .where(or_(counts.c.held > Block.capacity, counts.c.reserved > Block.reserved))
+        .order_by(Block.id)
+    )
+    return [
+        Violation(
+            "block_over_capacity",
+            f"block {block_id}",
+            f"holds {held} students ({reserved_held} on reserved seats) but has {capacity} "
+            f"seats ({reserved} reserved).",
+            "Release the most recent placements beyond the block's seats and tell those students.",
+        )
+        for block_id, capacity, reserved, held, reserved_held in rows
+    ]
+
+
+@invariant
+def block_seat_count_wrong() -> list[Violation]:
+    """A block's counts of taken seats equal its held placements, open and reserved."""
+    counts = _held_counts()
+    held = func.coalesce(counts.c.held, 0)
+    reserved_held = func.coalesce(counts.c.reserved, 0)
+    rows = db.session.execute(
+        select(Block.id, Block.open_taken, Block.reserved_taken, held, reserved_held)
+        .outerjoin(counts, counts.c.block_id == Block.id)
+        .where(or_(Block.open_taken != held - reserved_held, Block.reserved_taken != reserved_held))
+        .order_by(Block.id)
+    )
+    return [
+        Violation(
+            "block_seat_count_wrong",
+            f"block {block_id}",
+            f"counts {open_taken} open and {reserved_taken} reserved seats taken, but "
+            f"{total - reserved_held} open and {reserved_held} reserved placements are held.",
+            "Set open_taken and reserved_taken to the held placements' counts.",
+        )
+        for block_id, open_taken, reserved_taken, total, reserved_held in rows
+    ]
+
+
+@invariant
+def reserved_seat_outside_pathway() -> list[Violation]:
+    """A reserved seat is held only by an application in the pathway."""
+    rows = db.session.execute(
+        select(Placement.id, Placement.application_id)
+        .join(Application, Application.id == Placement.application_id)
+        .where(
+            Placement.state == PlacementState.HELD,
+            Placement.seat_type == SeatType.RESERVED,
+            Application.in_pathway.is_(False),
+        )
+        .order_by(Placement.id)
+    )
+    return [
+        Violation(
+            "reserved_seat_outside_pathway",
+            f"placement {placement_id}",
+            f"holds a reserved seat but application {app_id} is not in the pathway.",
+            "Convert the seat to an open one if the block has room, or restore the "
+            "application's pathway flag if it was withdrawn in error.",
+        )
+        for placement_id, app_id in rows
+    ]
+
+
+# The award ------------------------------------------------------------------------------
+
+
+@invariant
+def award_over_budget() -> list[Violation]:
+    """No award's amount (awarded or paid) exceeds the cycle's budget."""
+    rows = db.session.execute(
+        select(AwardApplication.id, AwardApplication.amount_cents, AwardApplication.paid_cents)
+        .add_columns(AwardSettings.budget_cents)
+        .join(AwardSettings, AwardSettings.cycle_id == AwardApplication.cycle_id)
+        .where(
+            or_(
+                AwardApplication.amount_cents > AwardSettings.budget_cents,
+                AwardApplication.paid_cents > AwardSettings.budget_cents,
+            )
+        )
+        .order_by(AwardApplication.id)
+    )
+    return [
+        Violation(
+            "award_over_budget",
+            f"award application {award_id}",
+            f"is for {max(amount or 0, paid or 0)} cents, more than the budget of {budget} cents.",
+            "Correct the award's amount, or raise the budget in the award settings.",
+        )
+        for award_id, amount, paid, budget in rows
+    ]
+
+
+@invariant
+def award_committed_total_wrong() -> list[Violation]:
+    """The budget's committed total is the sum of awarded (or needing attention), completed
+    and paid awards."""
+    committed = case(
+        (AwardApplication.state == AwardState.PAID, AwardApplication.paid_cents),
+        (AwardApplication.state.in_(COMMITTED_STATES), AwardApplication.amount_cents),
+        else_=0,
+    )
+    total = func.coalesce(func.sum(committed), 0)
+    rows = db.session.execute(
+        select(AwardSettings.id, AwardSettings.cycle_id, AwardSettings.committed_cents, total)
+        .outerjoin(AwardApplication, AwardApplication.cycle_id == AwardSettings.cycle_id)
+        .group_by(AwardSettings.id, AwardSettings.cycle_id, AwardSettings.committed_cents)
+        .having(AwardSettings.committed_cents != total)
+        .order_by(AwardSettings.id)
+    )
+    return [
+        Violation(
+            "award_committed_total_wrong",
+            f"award settings {settings_id} (cycle {cycle_id})",
+            f"record {recorded} cents committed but the awards add up to {actual} cents.",
+            f"Set committed_cents to {actual}.",
+        )
+        for settings_id, cycle_id, recorded, actual in rows
+    ]
+
+
+@invariant
+def award_disagrees_with_rotation() -> list[Violation]:
+    """An award funds its own student's rotation of its cycle; a completed or paid award's
+    rotation is completed; an awarded one's rotation application has not ended without one."""
+    done = AwardApplication.state.in_((AwardState.ROTATION_COMPLETED, AwardState.PAID))
+    rows = db.session.execute(
+        select(AwardApplication.id, AwardApplication.state, Application.id, Application.state)
+        .join(Application, Application.id == AwardApplication.application_id)
+        .where(
+            or_(
+                AwardApplication.student_id != Application.student_id,
+                AwardApplication.cycle_id != Application.cycle_id,
+                and_(done, Application.state != S.COMPLETED),
+                and_(
+                    AwardApplication.state == AwardState.AWARDED,
+                    Application.state.in_(ROTATION_LOST),
+                ),
+            )
+        )
+        .order_by(AwardApplication.id)
+    )
+    return [
+        Violation(
+            "award_disagrees_with_rotation",
+            f"award application {award_id}",
+            f"is {award_state.label.lower()} but its rotation application {app_id} is "
+            f"{app_state.label.lower()} (or belongs to another student or cycle).",
+            "Ask the committee to rescind or confirm the award with a reason, or correct the "
+            "rotation application's state.",
+        )
+        for award_id, award_state, app_id, app_state in rows
+    ]
+
+
+# Interviews -----------------------------------------------------------------------------
+
+
+@invariant
+def interview_day_over_capacity() -> list[Violation]:
+    """A day's taken seats are its bookings plus seats held for waitlist offers, within capacity."""
+    booked = (
+        select(func.count(Booking.id))
+        .where(Booking.day_id == InterviewDay.id, Booking.state == BookingState.BOOKED)
+        .scalar_subquery()
+    )
+    offered = (
+        select(func.count(WaitlistEntry.id))
+        .where(
+            WaitlistEntry.day_id == InterviewDay.id,
+            WaitlistEntry.state == WaitlistState.OFFERED,
+        )
+        .scalar_subquery()
+    )
+    holding = booked + offered
+    rows = db.session.execute(
+        select(InterviewDay.id, InterviewDay.capacity, InterviewDay.taken, holding)
+        .where(or_(holding > InterviewDay.capacity, holding != InterviewDay.taken))
+        .order_by(InterviewDay.id)
+    )
+    return [
+        Violation(
+            "interview_day_over_capacity",
+            f"interview day {day_id}",
+            f"has {holding_now} seats booked or held for the waitlist, counts {taken} taken, "
+            f"and has {capacity} seats.",
+            "Move the latest bookings beyond capacity to another day, and set taken to the "
+            "seats booked or held.",
+        )
+        for day_id, capacity, taken, holding_now in rows
+    ]
+
+
+def _live_pathway():
+    """The invitee's pathway flag now: the application's, else what the imported list said."""
+    return func.coalesce(Application.in_pathway, Invitation.imported_pathway, literal(False))
+
+
+@invariant
+def reserved_day_outside_pathway() -> list[Violation]:
+    """A reserved interview day is booked, or waited for, only by invitees in the pathway."""
+    bookings = (
+        select(
+            literal("booking").label("kind"),
+            Booking.id.label("record_id"),
+            Booking.day_id,
+            Invitation.id.label("invitation_id"),
+        )
+        .join(Invitation, Invitation.id == Booking.invitation_id)
+        .outerjoin(Application, Application.id == Invitation.application_id)
+        .where(
+            Booking.state == BookingState.BOOKED,
+            Booking.day_reserved.is_(True),
+            _live_pathway().is_(False),
+        )
+    )
+    waiting = (
+        select(literal("waitlist place"), WaitlistEntry.id, WaitlistEntry.day_id, Invitation.id)
+        .join(Invitation, Invitation.id == WaitlistEntry.invitation_id)
+        .outerjoin(Application, Application.id == Invitation.application_id)
+        .where(
+            WaitlistEntry.state.in_((WaitlistState.WAITING, WaitlistState.OFFERED)),
+            WaitlistEntry.day_reserved.is_(True),
+            _live_pathway().is_(False),
+        )
+    )
+    rows = db.session.execute(union_all(bookings, waiting).order_by("kind", "record_id"))
+    return [
+        Violation(
+            "reserved_day_outside_pathway",
+            f"{kind} {record_id}",
+            f"is on reserved interview day {day_id} but invitation {invitation_id} is not in "
+            "the pathway.",
+            "Cancel the booking or waitlist place (rule 4 of docs/design.md) and free its seat.",
+        )
+        for kind, record_id, day_id, invitation_id in rows
+    ]
+
+
+@invariant
+def booking_without_accepted_invitation() -> list[Violation]:
+    """A current booking belongs to an accepted invitation."""
+    rows = db.session.execute(
+        select(Booking.id, Invitation.id, Invitation.state)
+        .join(Invitation, Invitation.id == Booking.invitation_id)
+        .where(Booking.state == BookingState.BOOKED, Invitation.state != InvitationState.ACCEPTED)
+        .order_by(Booking.id)
+    )
+    return [
+        Violation(
+            "booking_without_accepted_invitation",
+            f"booking {booking_id}",
+            f"is booked but its invitation {invitation_id} is {state.value}.",
+            "Cancel the booking (and free its seat), or record the invitation as accepted.",
+        )
+        for booking_id, invitation_id, state in rows
+    ]
+
+
+# Reviews and timelines ------------------------------------------------------------------
+
+
+@invariant
+def review_despite_conflict() -> list[Violation]:
+    """A review exists only for an assignment whose reviewer declared no conflict with the
+    subject's student."""
+    award = aliased(AwardApplication)
+    student = aliased(User)
+    student_id = func.coalesce(Application.student_id, award.student_id)
+    rows = db.session.execute(
+        select(Review.id, ReviewAssignment.id, ReviewAssignment.reviewer_id, Conflict.id)
+        .join(ReviewAssignment, ReviewAssignment.id == Review.assignment_id)
+        .outerjoin(Application, Application.id == ReviewAssignment.application_id)
+        .outerjoin(award, award.id == ReviewAssignment.award_application_id)
+        .join(student, student.id == student_id)
+        .join(
+            Conflict,
+            and_(
+                Conflict.reviewer_id == ReviewAssignment.reviewer_id,
+                Conflict.student_email == func.lower(student.email),
+            ),
+        )
+        .order_by(Review.id)
+    )
+    return [
+        Violation(
+            "review_despite_conflict",
+            f"review {review_id}",
+            f"was written on assignment {assignment_id} by reviewer {reviewer_id}, who declared "
+            f"conflict {conflict_id} with the applicant.",
+            "Delete the assignment and its review, and assign another reviewer.",
+        )
+        for review_id, assignment_id, reviewer_id, conflict_id in rows
+    ]
+
+
+@invariant
+def timeline_disagrees_with_state() -> list[Violation]:
+    """An application's state is the state its timeline last moved it to."""
+    latest = (
+        select(
+            ApplicationEvent.application_id.label("application_id"),
+            func.max(ApplicationEvent.id).label("event_id"),
+        )
+        .group_by(ApplicationEvent.application_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Application.id, Application.state, ApplicationEvent.to_state)
+        .outerjoin(latest, latest.c.application_id == Application.id)
+        .outerjoin(ApplicationEvent, ApplicationEvent.id == latest.c.event_id)
+        .where(or_(ApplicationEvent.id.is_(None), ApplicationEvent.to_state != Application.state))
+        .order_by(Application.id)
+    )
+    return [
+        Violation(
+            "timeline_disagrees_with_state",
+            f"application {app_id}",
+            f"is {state.label.lower()} but its timeline last moved it to "
+            f"{'nothing' if last is None else last.label.lower()}.",
+            "Append the missing event to the timeline (with a note saying it was repaired).",
+        )
+        for app_id, state, last in rows
+    ]
