@@ -336,3 +336,22 @@ def test_two_factor_roles_are_a_setting(client, app):
     make_user(Role.AWARD_COMMITTEE, email="c@example.org")
     _password(client, "c@example.org")
     assert client.get("/account/password").status_code == 200
+
+
+def test_a_student_with_a_second_factor_is_remembered_only_after_the_code(client, app):
+    secret = enrol_two_factor(make_student(email="s@example.org"))
+    client.post("/login", data={"email": "s@example.org", "password": PASSWORD, "remember": "y"})
+    assert client.get_cookie("remember_token") is None
+    assert _code(client, current_code(secret)).status_code == 302
+    later = app.test_client()  # this browser after its session cookie has gone
+    later.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert later.get("/account/password").status_code == 200
+
+
+def test_a_pending_sign_in_ends_after_five_minutes(client):
+    secret = enrol_two_factor(make_user(Role.ADMIN, email="admin@example.org"))
+    with freeze_time(START) as frozen:
+        _password(client, "admin@example.org")
+        frozen.tick(timedelta(minutes=5, seconds=1))
+        assert _code(client, current_code(secret)).headers["Location"] == "/login"
+    assert client.get("/account/password").headers["Location"].startswith("/login")
