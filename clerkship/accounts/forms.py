@@ -69,6 +69,15 @@ class EnrolTwoFactorForm(FlaskForm):
     )
 
 
+class RenewRecoveryCodesForm(FlaskForm):
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired("Enter the 6-digit code the app shows."), Length(max=20)],
+        filters=[strip],
+        description="New codes replace every code you have now, used or not.",
+    )
+
+
 class ResetTwoFactorForm(FlaskForm):
     """Reset another person's second factor: a button, only the CSRF token to check."""
 

@@ -198,6 +198,19 @@ def _replace_recovery_codes(user: User) -> list[str]:
     return codes
 
 
+def renew_recovery_codes(user: User, *, code: str) -> list[str]:
+    """New recovery codes for a code from the app; the old ones stop working."""
+    step = totp.matching_step(user.totp_secret or "", code, after=user.totp_last_step)
+    if not user.has_two_factor or step is None or not _claim_step(user, step):
+        raise RuleViolation(
+            "That code is not correct or was already used. Enter the code the app shows now.",
+            field="code",
+        )
+    codes = _replace_recovery_codes(user)
+    record_event("account.recovery_codes_renewed", by=user, target=user, subject=user)
+    return codes
+
+
 def unused_recovery_codes(user: User) -> int:
     """How many of the user's recovery codes are left."""
     return db.session.scalar(

@@ -14,6 +14,12 @@ RULES = [
     Rule("accounts.login_code", lambda w: "/login/code", SIGNED_IN, method="POST"),
     Rule("accounts.two_factor", lambda w: "/account/two-factor", SIGNED_IN),
     Rule("accounts.two_factor", lambda w: "/account/two-factor", SIGNED_IN, method="POST"),
+    Rule(
+        "accounts.renew_recovery_codes",
+        lambda w: "/account/two-factor/recovery-codes",
+        SIGNED_IN,
+        method="POST",
+    ),
     Rule("accounts.logout", lambda w: "/logout", EVERYONE, method="POST"),
     Rule("accounts.forgot_password", lambda w: "/password/forgot", EVERYONE),
     Rule("accounts.forgot_password", lambda w: "/password/forgot", EVERYONE, method="POST"),

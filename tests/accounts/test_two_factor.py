@@ -355,3 +355,27 @@ def test_a_pending_sign_in_ends_after_five_minutes(client):
         frozen.tick(timedelta(minutes=5, seconds=1))
         assert _code(client, current_code(secret)).headers["Location"] == "/login"
     assert client.get("/account/password").headers["Location"].startswith("/login")
+
+
+def test_new_recovery_codes_need_a_code_from_the_app_and_replace_the_old_ones(client, app):
+    admin = make_user(Role.ADMIN, email="admin@example.org")
+    with freeze_time(START) as frozen:
+        login(client, admin)
+        secret, old_codes = _enrol(client)
+        renew = "/account/two-factor/recovery-codes"
+        response = client.post(renew, data={"code": current_code(secret)})  # already used
+        assert response.status_code == 400
+        assert "That code is not correct or was already used." in response.get_data(as_text=True)
+        frozen.tick(timedelta(seconds=30))
+        response = client.post(renew, data={"code": current_code(secret)})
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        assert "Your earlier recovery codes no longer work." in page
+        new_codes = _recovery_codes_on(page)
+        assert len(new_codes) == 10 and not set(new_codes) & set(old_codes)
+    assert _actions(admin) == ["account.two_factor_enrol", "account.recovery_codes_renewed"]
+    client.post("/logout")
+    browser = app.test_client()
+    _password(browser, "admin@example.org")
+    assert WRONG_CODE in _code(browser, old_codes[0]).get_data(as_text=True)
+    assert _code(browser, new_codes[0]).status_code == 302

@@ -25,6 +25,7 @@ from clerkship.accounts.forms import (
     LoginForm,
     NewPasswordForm,
     RegisterForm,
+    RenewRecoveryCodesForm,
     ResendVerificationForm,
     SignInCodeForm,
 )
@@ -301,10 +302,7 @@ def two_factor_page():
     """Turn on two-step sign-in: add the secret to an app, then type a code it shows."""
     user = current_user._get_current_object()
     if user.has_two_factor:
-        return render_template(
-            "accounts/two_factor.html",
-            left=services.unused_recovery_codes(user),
-        )
+        return _two_factor_status(user, RenewRecoveryCodesForm(formdata=None))
     secret = session.get(two_factor.ENROL_SECRET) or totp.new_secret()
     session[two_factor.ENROL_SECRET] = secret
     form = EnrolTwoFactorForm()
@@ -329,6 +327,30 @@ def two_factor_page():
         ),
         required=must_use_two_factor(user),
     )
+
+
+def _two_factor_status(user, form: RenewRecoveryCodesForm, status: int = 200):
+    left = services.unused_recovery_codes(user)
+    return render_template("accounts/two_factor.html", form=form, left=left), status
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+def renew_recovery_codes():
+    """New recovery codes (the old ones stop working), for a code from the app."""
+    user = current_user._get_current_object()
+    if not user.has_two_factor:
+        return redirect(url_for("accounts.two_factor"))
+    form = RenewRecoveryCodesForm()
+    if form.validate_on_submit():
+        with refusal() as refused:
+            codes = services.renew_recovery_codes(user, code=form.code.data)
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return render_template("accounts/recovery_codes.html", codes=codes, renewed=True)
+    return _two_factor_status(user, form, 400)
 
 
 @bp.route("/account/sessions/end", methods=["POST"])
