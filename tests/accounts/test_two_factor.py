@@ -80,6 +80,9 @@ def test_admin_is_taken_to_enrolment_right_after_signing_in(client):
     secret = _secret_on(page)
     uri = f"otpauth://totp/clerkship:admin%40example.org?secret={secret}&amp;issuer=clerkship"
     assert uri in page
+    # The QR code is drawn here, an inline SVG: nothing is loaded from elsewhere.
+    assert '<svg width="196" height="196" class="totp-qr">' in page
+    assert "<title>QR code of the address below</title>" in page
     db.session.refresh(admin)
     assert admin.has_two_factor is False
 

@@ -318,13 +318,15 @@ def two_factor_page():
             two_factor.mark_passed(user)
             session.pop(two_factor.ENROL_SECRET, None)
             return render_template("accounts/recovery_codes.html", codes=codes)
+    uri = totp.provisioning_uri(
+        secret, account=user.email, issuer=current_app.config["TWO_FACTOR_ISSUER"]
+    )
     return render_template(
         "accounts/two_factor_enrol.html",
         form=form,
         secret=totp.grouped(secret),
-        uri=totp.provisioning_uri(
-            secret, account=user.email, issuer=current_app.config["TWO_FACTOR_ISSUER"]
-        ),
+        uri=uri,
+        qr_code=totp.qr_code_svg(uri),
         required=must_use_two_factor(user),
     )
 
