@@ -55,6 +55,11 @@ class DefaultConfig:
     # this long after signing in, whatever happens (accounts/session_limits.py).
     STAFF_IDLE_MINUTES = 30
     STAFF_SESSION_HOURS = 12
+    # Roles whose holders must sign in with a second factor (TOTP, accounts/two_factor.py):
+    # those that can see self-identification answers. Every other account may enrol.
+    TWO_FACTOR_ROLES = ["admin", "award_committee"]
+    TWO_FACTOR_ISSUER = "clerkship"  # the name authenticator apps show beside the account
+    TWO_FACTOR_SIGN_IN_MINUTES = 5  # between a correct password and the code
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True

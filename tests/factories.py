@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, time, timedelta
 
+import pyotp
+
 from clerkship.accounts.models import Membership, Role, User
 from clerkship.accounts.passwords import hash_password
 from clerkship.core.time import local_today, utcnow
@@ -49,6 +51,29 @@ def make_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def enrol_two_factor(user: User) -> str:
+    """Turn on user's second factor with a fresh secret; the secret, for current_code()."""
+    secret = pyotp.random_base32(32)
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow()
+    db.session.flush()
+    return secret
+
+
+def current_code(secret: str) -> str:
+    """The code an authenticator app holding secret shows now (the clock may be frozen)."""
+    return pyotp.TOTP(secret).now()
+
+
+def sign_in_with_code(client, email: str, secret: str, password: str = PASSWORD, **extra) -> None:
+    """Sign in through both forms: password, then the code of the app holding secret."""
+    data = {"email": email, "password": password}
+    response = client.post("/login", data=data, **extra)
+    assert response.headers["Location"] == "/login/code"
+    response = client.post("/login/code", data={"code": current_code(secret)}, **extra)
+    assert response.status_code == 302
 
 
 def make_student(**fields) -> User:

@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from clerkship.accounts.cli import users_cli
     from clerkship.accounts.models import Role
     from clerkship.accounts.queries import user_ids_matching
+    from clerkship.accounts.two_factor import register_two_factor
     from clerkship.accounts.views import accounts, users
     from clerkship.audit.queries import register_people_matching
     from clerkship.core.templating import register_predicates
@@ -22,3 +23,4 @@ def init_app(app: Flask) -> None:
     register_predicates(app, permissions)
     app.jinja_env.globals["Role"] = Role
     register_people_matching(app, user_ids_matching)
+    register_two_factor(app)

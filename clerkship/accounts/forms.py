@@ -50,6 +50,38 @@ class LoginForm(FlaskForm):
     )
 
 
+class SignInCodeForm(FlaskForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Enter the code from your authenticator app."), Length(max=40)],
+        filters=[strip],
+        description="The 6-digit code your authenticator app shows now, or one of your "
+        "recovery codes.",
+    )
+
+
+class EnrolTwoFactorForm(FlaskForm):
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired("Enter the 6-digit code the app shows."), Length(max=20)],
+        filters=[strip],
+        description="After adding the account, type the 6-digit code the app shows.",
+    )
+
+
+class RenewRecoveryCodesForm(FlaskForm):
+    code = StringField(
+        "Code from the app",
+        validators=[DataRequired("Enter the 6-digit code the app shows."), Length(max=20)],
+        filters=[strip],
+        description="New codes replace every code you have now, used or not.",
+    )
+
+
+class ResetTwoFactorForm(FlaskForm):
+    """Reset another person's second factor: a button, only the CSRF token to check."""
+
+
 class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email", **EMAIL_FIELD)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clerkship.core.time import utcnow
@@ -74,13 +74,26 @@ class User(UserMixin, db.Model):
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Second factor (accounts/two_factor.py): the TOTP secret once enrolment is confirmed,
+    # and the last time step a code was accepted for, so that no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
-    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lowercase"),)
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lowercase"),
+        CheckConstraint(
+            "(totp_secret IS NULL) = (totp_enabled_at IS NULL)", name="totp_secret_iff_enabled"
+        ),
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -96,6 +109,11 @@ class User(UserMixin, db.Model):
     @property
     def has_password(self) -> bool:
         return self.password_hash is not None
+
+    @property
+    def has_two_factor(self) -> bool:
+        """Whether the user enrolled an authenticator app (a second factor)."""
+        return self.totp_enabled_at is not None
 
     def has_role(self, role: Role, department: Department | None = None) -> bool:
         """Whether the user holds role (in department, for departmental roles)."""
@@ -175,6 +193,20 @@ class Membership(db.Model):
         return f"{self.role.label}, {self.department.name}"
 
 
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="recovery_codes")
+
+
 class Anonymous:
     """The visitor who has not signed in: holds no role, so every predicate refuses."""
 
@@ -185,6 +217,7 @@ class Anonymous:
     is_student = False
     is_staff = False
     is_verified = False
+    has_two_factor = False
     roles: frozenset[Role] = frozenset()
     id = None
 

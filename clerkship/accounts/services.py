@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select, update
 
-from clerkship.accounts.models import Department, Membership, Role, User, new_session_token
+from clerkship.accounts import totp
+from clerkship.accounts.models import (
+    Department,
+    Membership,
+    RecoveryCode,
+    Role,
+    User,
+    new_session_token,
+)
 from clerkship.accounts.passwords import (
     dummy_hash,
     hash_password,
@@ -119,10 +127,20 @@ def verify_email(token: str) -> User:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; records the attempt.
+    """The active user with these credentials, signed in, or None; records the attempt."""
+    user = check_password(email, password)
+    if user is not None:
+        complete_sign_in(user)
+    return user
+
+
+def check_password(email: str, password: str) -> User | None:
+    """The active user with these credentials, or None (a failure is recorded).
 
     An unknown address costs the same argon2 work as a known one, so the time of
     the answer does not tell whether an account exists (security issue, finding 4).
+    The sign-in is complete only after complete_sign_in (for an account with a second
+    factor: once its code is accepted, verify_second_factor).
     """
     user = find_user_by_email(email)
     known = user is not None and user.has_password
@@ -138,9 +156,156 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return user
+
+
+def complete_sign_in(user: User) -> None:
+    """Record a sign-in that passed every check."""
     user.last_login_at = utcnow()
     record_event("account.login", by=user, target=user, subject=user)
-    return user
+
+
+def enrol_two_factor(user: User, *, secret: str, code: str) -> list[str]:
+    """Turn on the second factor once a code from the app proves it holds secret.
+
+    Returns the new recovery codes, to be shown once; only their hashes are kept.
+    Every other session of the user is signed out (the caller signs this one in again).
+    """
+    if user.has_two_factor:
+        raise RuleViolation("Two-step sign-in is already on for your account.")
+    step = totp.matching_step(secret, code, after=None)
+    if step is None:
+        raise RuleViolation(
+            "That code is not correct. Check the app shows the account you just added, "
+            "and that your phone's clock is right.",
+            field="code",
+        )
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow()
+    user.totp_last_step = step
+    codes = _replace_recovery_codes(user)
+    user.session_token = new_session_token()
+    record_event("account.two_factor_enrol", by=user, target=user, subject=user)
+    return codes
+
+
+def _replace_recovery_codes(user: User) -> list[str]:
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = totp.new_recovery_codes()
+    for code in codes:
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=totp.recovery_code_hash(code)))
+    db.session.flush()
+    return codes
+
+
+def renew_recovery_codes(user: User, *, code: str) -> list[str]:
+    """New recovery codes for a code from the app; the old ones stop working."""
+    step = totp.matching_step(user.totp_secret or "", code, after=user.totp_last_step)
+    if not user.has_two_factor or step is None or not _claim_step(user, step):
+        raise RuleViolation(
+            "That code is not correct or was already used. Enter the code the app shows now.",
+            field="code",
+        )
+    codes = _replace_recovery_codes(user)
+    record_event("account.recovery_codes_renewed", by=user, target=user, subject=user)
+    return codes
+
+
+def unused_recovery_codes(user: User) -> int:
+    """How many of the user's recovery codes are left."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
+
+
+def verify_second_factor(user: User, code: str) -> bool:
+    """Whether code (from the app, or an unused recovery code) completes user's sign-in.
+
+    A code from the app works once: the time step it belongs to is stored, and a code
+    for that step or an earlier one is refused. A recovery code is spent when used.
+    Both checks are a conditional UPDATE, so two requests with one code cannot both pass.
+    """
+    if user.has_two_factor and user.active:
+        step = totp.matching_step(user.totp_secret, code, after=user.totp_last_step)
+        if step is not None and _claim_step(user, step):
+            complete_sign_in(user)
+            return True
+        if totp.looks_like_recovery_code(code) and _spend_recovery_code(user, code):
+            left = unused_recovery_codes(user)
+            record_event(
+                "account.recovery_code_used",
+                by=user,
+                target=user,
+                subject=user,
+                summary=f"Signed in with a recovery code; {left} left",
+            )
+            complete_sign_in(user)
+            return True
+    record_event(
+        "account.two_factor_failed",
+        by=None,
+        target=user,
+        subject=user,
+        summary="Wrong sign-in code",
+    )
+    return False
+
+
+def _claim_step(user: User, step: int) -> bool:
+    claimed = db.session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+        )
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed:
+        user.totp_last_step = step
+    return bool(claimed)
+
+
+def _spend_recovery_code(user: User, code: str) -> bool:
+    spent = db.session.execute(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == totp.recovery_code_hash(code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return bool(spent)
+
+
+def reset_two_factor(user: User, *, by: User) -> None:
+    """Turn off a user's second factor (a lost phone), by another administrator.
+
+    The user is signed out everywhere; if their role requires a second factor, they
+    enrol again at their next sign-in.
+    """
+    if by.id == user.id:
+        raise RuleViolation(
+            "You cannot reset your own two-step sign-in; ask another administrator."
+        )
+    if not user.has_two_factor:
+        raise RuleViolation(f"{user.full_name} has not turned on two-step sign-in.")
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    user.session_token = new_session_token()
+    record_event(
+        "account.two_factor_reset",
+        by=by,
+        target=user,
+        subject=user,
+        summary=f"Two-step sign-in reset by {by.email}",
+    )
 
 
 def sign_out(user: User) -> None:

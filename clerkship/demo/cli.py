@@ -55,3 +55,7 @@ def _print_logins() -> None:
     width = max((len(what) for what, _ in logins), default=0)
     for what, email in logins:
         click.echo(f"  {what:<{width}}  {email}")
+    click.echo(
+        "The administrator and the award committee set up two-step sign-in (an authenticator "
+        "app) at their first sign-in."
+    )

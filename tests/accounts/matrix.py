@@ -9,6 +9,17 @@ RULES = [
     Rule("accounts.resend_verification", lambda w: "/verify/resend", SIGNED_IN, method="POST"),
     Rule("accounts.login", lambda w: "/login", EVERYONE),
     Rule("accounts.login", lambda w: "/login", EVERYONE, method="POST"),
+    # Without a password accepted first, anonymous visitors are sent to sign in.
+    Rule("accounts.login_code", lambda w: "/login/code", SIGNED_IN),
+    Rule("accounts.login_code", lambda w: "/login/code", SIGNED_IN, method="POST"),
+    Rule("accounts.two_factor", lambda w: "/account/two-factor", SIGNED_IN),
+    Rule("accounts.two_factor", lambda w: "/account/two-factor", SIGNED_IN, method="POST"),
+    Rule(
+        "accounts.renew_recovery_codes",
+        lambda w: "/account/two-factor/recovery-codes",
+        SIGNED_IN,
+        method="POST",
+    ),
     Rule("accounts.logout", lambda w: "/logout", EVERYONE, method="POST"),
     Rule("accounts.forgot_password", lambda w: "/password/forgot", EVERYONE),
     Rule("accounts.forgot_password", lambda w: "/password/forgot", EVERYONE, method="POST"),
@@ -44,6 +55,12 @@ RULES = [
     Rule(
         "users.end_sessions",
         lambda w: f"/admin/users/{w.users['student'].id}/sessions/end",
+        ADMIN,
+        method="POST",
+    ),
+    Rule(
+        "users.reset_two_factor",
+        lambda w: f"/admin/users/{w.users['student'].id}/two-factor/reset",
         ADMIN,
         method="POST",
     ),

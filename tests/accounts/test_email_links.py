@@ -8,7 +8,13 @@ import pytest
 
 from clerkship.accounts.models import Role
 from tests.conftest import body_of, link_in, make_app
-from tests.factories import PASSWORD, make_department, make_student, make_user
+from tests.factories import (
+    enrol_two_factor,
+    make_department,
+    make_student,
+    make_user,
+    sign_in_with_code,
+)
 
 BASE_URL = "http://clerkship.example.org"
 HOSTILE = {"Host": "evil.example"}
@@ -52,11 +58,11 @@ def test_every_link_of_registration_invitation_and_reset_uses_base_url(client, a
     )
     make_student(email="s@example.org")
     client.post("/password/forgot", data={"email": "s@example.org"}, headers=HOSTILE)
-    make_user(Role.ADMIN, email="admin@example.org")
+    secret = enrol_two_factor(make_user(Role.ADMIN, email="admin@example.org"))
     department = make_department()
     staff = app.test_client()
     # Signed in on the hostile host itself, so that the browser sends its cookie there.
-    staff.post("/login", data={"email": "admin@example.org", "password": PASSWORD}, headers=HOSTILE)
+    sign_in_with_code(staff, "admin@example.org", secret, headers=HOSTILE)
     staff.post(
         "/admin/users/invite",
         data={

@@ -8,7 +8,7 @@ import pytest
 from freezegun import freeze_time
 
 from clerkship.accounts.models import Role
-from tests.factories import PASSWORD, make_student, make_user
+from tests.factories import PASSWORD, enrol_two_factor, make_student, make_user, sign_in_with_code
 
 START = "2027-01-04 08:00:00"
 IDLE_MESSAGE = (
@@ -27,9 +27,9 @@ def _signed_in(client) -> bool:
 
 
 def test_staff_session_ends_after_thirty_idle_minutes_with_a_message(client):
-    make_user(Role.ADMIN, email="staff@example.org")
+    secret = enrol_two_factor(make_user(Role.ADMIN, email="staff@example.org"))
     with freeze_time(START) as frozen:
-        _sign_in(client, "staff@example.org")
+        sign_in_with_code(client, "staff@example.org", secret)
         frozen.tick(timedelta(minutes=29))
         assert _signed_in(client)
         frozen.tick(timedelta(minutes=30, seconds=1))
@@ -41,9 +41,9 @@ def test_staff_session_ends_after_thirty_idle_minutes_with_a_message(client):
 
 
 def test_active_staff_session_still_ends_after_twelve_hours(client):
-    make_user(Role.AWARD_COMMITTEE, email="c@example.org")
+    secret = enrol_two_factor(make_user(Role.AWARD_COMMITTEE, email="c@example.org"))
     with freeze_time(START) as frozen:
-        _sign_in(client, "c@example.org")
+        sign_in_with_code(client, "c@example.org", secret)
         for _ in range(12 * 3 - 1):  # a request every 20 minutes
             frozen.tick(timedelta(minutes=20))
             assert _signed_in(client)
@@ -84,9 +84,9 @@ class TestShorterIdleTime:
 
 
 def test_signing_out_other_devices_does_not_extend_a_staff_session(client):
-    make_user(Role.ADMIN, email="staff@example.org")
+    secret = enrol_two_factor(make_user(Role.ADMIN, email="staff@example.org"))
     with freeze_time(START) as frozen:
-        _sign_in(client, "staff@example.org")
+        sign_in_with_code(client, "staff@example.org", secret)
         for _ in range(12 * 3 - 1):
             frozen.tick(timedelta(minutes=20))
             assert client.post("/account/sessions/end").status_code == 302

@@ -202,3 +202,12 @@ def test_readme_pediatrics_and_internal_medicine_have_placed_students_to_onboard
             )
         )
         assert to_verify > 0, slug
+
+
+def test_demo_admin_and_committee_set_up_two_step_sign_in_at_their_first_sign_in(app, demo_season):
+    assert "set up two-step sign-in (an authenticator app) at their first sign-in" in demo_season
+    for email in ("admin@keck.example.edu", "award.committee@keck.example.edu"):
+        assert user(email).has_two_factor is False
+        client = app.test_client()
+        client.post("/login", data={"email": email, "password": PASSWORD})
+        assert client.get("/").headers["Location"] == "/account/two-factor"

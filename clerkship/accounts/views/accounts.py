@@ -4,19 +4,32 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
-from clerkship.accounts import services, throttle
+from clerkship.accounts import services, throttle, totp, two_factor
 from clerkship.accounts.forms import (
     ChangePasswordForm,
     EndSessionsForm,
+    EnrolTwoFactorForm,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
     RegisterForm,
+    RenewRecoveryCodesForm,
     ResendVerificationForm,
+    SignInCodeForm,
 )
+from clerkship.accounts.permissions import must_use_two_factor
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, public
 from clerkship.core.tokens import TokenExpired, TokenInvalid
@@ -103,12 +116,20 @@ def login():
         block = throttle.blocked(attempt)
         if block is not None:
             form.form_errors.append(_blocked_message(block))
-            response = current_app.make_response(
-                (render_template("accounts/login.html", form=form), 429)
+            return _blocked_response("accounts/login.html", form, block)
+        two_factor.forget()  # whatever this browser passed before counts no more
+        user = services.check_password(form.email.data, form.password.data)
+        if user is not None and user.has_two_factor:
+            db.session.commit()
+            # Not signed in yet, and the failures are not forgotten: the code comes first.
+            two_factor.begin(
+                user,
+                remember=bool(form.remember.data) and not user.is_staff,
+                next_url=request.args.get("next"),
             )
-            response.headers["Retry-After"] = str(block.seconds)
-            return response
-        user = services.authenticate(form.email.data, form.password.data)
+            return redirect(url_for("accounts.login_code"))
+        if user is not None:
+            services.complete_sign_in(user)
         db.session.commit()
         if user is not None:
             throttle.record_success(attempt)
@@ -123,6 +144,47 @@ def login():
             "invitation to set a password first.)"
         )
     return render_template("accounts/login.html", form=form)
+
+
+def _blocked_response(template: str, form, block: throttle.Block, **context):
+    response = current_app.make_response((render_template(template, form=form, **context), 429))
+    response.headers["Retry-After"] = str(block.seconds)
+    return response
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+def login_code():
+    """The second step of signing in: a code from the authenticator app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    found = two_factor.pending()
+    if found is None:
+        flash("Please sign in with your email and password first.", "info")
+        return redirect(url_for("accounts.login"))
+    user, details = found
+    form = SignInCodeForm()
+    if form.validate_on_submit():
+        attempt = throttle.attempt_for(user.email, user)
+        block = throttle.blocked(attempt)
+        if block is not None:
+            form.form_errors.append(_blocked_message(block))
+            return _blocked_response("accounts/login_code.html", form, block)
+        passed = services.verify_second_factor(user, form.code.data)
+        db.session.commit()
+        if passed:
+            throttle.record_success(attempt)
+            login_user(user, remember=bool(details.get("remember")) and not user.is_staff)
+            two_factor.mark_passed(user)
+            response = redirect(_safe_next(details.get("next")))
+            throttle.remember_device(response, user)
+            return response
+        throttle.record_failure(attempt)
+        form.code.errors = [
+            "That code is not correct or was already used. Enter the code the app shows "
+            "now, or an unused recovery code."
+        ]
+    return render_template("accounts/login_code.html", form=form)
 
 
 def _blocked_message(block: throttle.Block) -> str:
@@ -232,6 +294,65 @@ def change_password():
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"], endpoint="two_factor")
+@login_required
+def two_factor_page():
+    """Turn on two-step sign-in: add the secret to an app, then type a code it shows."""
+    user = current_user._get_current_object()
+    if user.has_two_factor:
+        return _two_factor_status(user, RenewRecoveryCodesForm(formdata=None))
+    secret = session.get(two_factor.ENROL_SECRET) or totp.new_secret()
+    session[two_factor.ENROL_SECRET] = secret
+    form = EnrolTwoFactorForm()
+    if form.validate_on_submit():
+        with refusal() as refused:
+            codes = services.enrol_two_factor(user, secret=secret, code=form.code.data)
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            # The session token changed (other devices signed out); this session goes on.
+            _sign_in_again(user)
+            two_factor.mark_passed(user)
+            session.pop(two_factor.ENROL_SECRET, None)
+            return render_template("accounts/recovery_codes.html", codes=codes)
+    uri = totp.provisioning_uri(
+        secret, account=user.email, issuer=current_app.config["TWO_FACTOR_ISSUER"]
+    )
+    return render_template(
+        "accounts/two_factor_enrol.html",
+        form=form,
+        secret=totp.grouped(secret),
+        uri=uri,
+        qr_code=totp.qr_code_svg(uri),
+        required=must_use_two_factor(user),
+    )
+
+
+def _two_factor_status(user, form: RenewRecoveryCodesForm, status: int = 200):
+    left = services.unused_recovery_codes(user)
+    return render_template("accounts/two_factor.html", form=form, left=left), status
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+def renew_recovery_codes():
+    """New recovery codes (the old ones stop working), for a code from the app."""
+    user = current_user._get_current_object()
+    if not user.has_two_factor:
+        return redirect(url_for("accounts.two_factor"))
+    form = RenewRecoveryCodesForm()
+    if form.validate_on_submit():
+        with refusal() as refused:
+            codes = services.renew_recovery_codes(user, code=form.code.data)
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return render_template("accounts/recovery_codes.html", codes=codes, renewed=True)
+    return _two_factor_status(user, form, 400)
 
 
 @bp.route("/account/sessions/end", methods=["POST"])

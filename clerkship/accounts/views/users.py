@@ -12,6 +12,7 @@ from clerkship.accounts.forms import (
     EndSessionsForm,
     InviteForm,
     MembershipForm,
+    ResetTwoFactorForm,
     UserFilterForm,
 )
 from clerkship.accounts.models import Department, Membership, Role, User
@@ -178,4 +179,24 @@ def end_sessions(user_id: int):
         if user.id == current_user.id:
             login_user(user)  # an administrator ending their own sessions keeps this one
         flash(f"{user.full_name} is signed out on every device.", "success")
+    return redirect(url_for("users.edit", user_id=user.id))
+
+
+@bp.route("/<int:user_id>/two-factor/reset", methods=["POST"])
+@login_required
+def reset_two_factor(user_id: int):
+    require(can_manage_users(current_user), FORBIDDEN)
+    user = _load_user(user_id)
+    if ResetTwoFactorForm().validate_on_submit():
+        with refusal() as refused:
+            services.reset_two_factor(user, by=current_user)
+        if error := refused.error:
+            flash(error.message, "danger")
+        else:
+            db.session.commit()
+            flash(
+                f"Two-step sign-in of {user.full_name} is reset and they are signed out; "
+                "they set it up again at their next sign-in.",
+                "success",
+            )
     return redirect(url_for("users.edit", user_id=user.id))
