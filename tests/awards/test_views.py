@@ -68,8 +68,8 @@ def test_student_creates_a_draft_then_submits(client, mailbox):
     )
     html = response.get_data(as_text=True)
     assert (
-        "Your award application is submitted. You are now in the UIM pathway: "
-        f"{ready.department.name} will consider you for the seats reserved for the pathway."
+        "Your award application is submitted. You are now in the UIM pathway. "
+        f"{ready.department.name} considers you for the seats reserved for the UIM pathway."
     ) in html
     assert _reload(award).state is AwardState.SUBMITTED
 
