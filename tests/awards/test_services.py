@@ -61,7 +61,10 @@ def test_submitting_puts_the_student_in_the_pathway_for_every_application(mailbo
         [ready.department.name, "Pediatrics", "Psychiatry"]
     )
     body = text_of(mailbox.last_to(ready.student.email))
-    assert "  - Pediatrics\n  - Psychiatry\n" in body
+    assert (
+        "  - Pediatrics considers you for the seats reserved for the UIM pathway.\n"
+        "  - Psychiatry considers you for the seats reserved for the UIM pathway.\n"
+    ) in body
 
 
 def test_application_made_after_the_award_is_flagged_by_refresh():
@@ -88,7 +91,7 @@ def test_withdrawing_keeps_a_self_identification_given_elsewhere(mailbox):
     )
     assert pathway_queries.self_identification(ready.student, ready.cycle) is not None
     body = text_of(mailbox.last_to(ready.student.email))
-    assert "You stay in the UIM pathway because you self-identified." in body
+    assert "You stay in the UIM pathway because you self-identified:\n  - " in body
 
 
 def test_withdrawing_without_self_identification_says_which_departments_are_left(mailbox):
