@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from clerkship.allocation.engine import Precedence
 from clerkship.allocation.models import AllocationRun, RunState
+from clerkship.applications.models import ApplicationState
 from clerkship.awards.models import AwardApplication, AwardSettings
 from clerkship.core.time import to_local
 from clerkship.extensions import db
@@ -79,3 +80,21 @@ def test_applying_for_the_award_after_publication_says_what_it_means(client, mai
     assert f"  - {told}" in text_of(mailbox.last_to(ready.student.email))
     panel = client.get(f"/applications/{ready.application.id}/review").get_data(as_text=True)
     assert told[:-1] in panel
+
+
+def test_self_identifying_after_publication_says_what_it_means(client, app):
+    ready = ready_student()
+    ready.application.state = ApplicationState.SUBMITTED
+    on = _publish(ready.department, ready.cycle)
+    db.session.commit()
+    login(client, ready.student)
+    response = client.post(
+        f"/pathway/{ready.cycle.slug}/self-identification",
+        data={"identifies": "yes", "categories": ["Black or African American"], "version": ""},
+        follow_redirects=True,
+    )
+    assert (
+        f"Your answers are saved. Allocation in {ready.department.name} was published on {on}: "
+        "reserved seats can still come to you through waitlist moves and any later run, not "
+        "through the published offers."
+    ) in response.get_data(as_text=True)
