@@ -353,9 +353,9 @@ def make_complete_draft(
 def make_submitted_application(
     student=None, department=None, cycle=None, *, in_pathway=False, state=None
 ):
-    """A submitted application (the kind a director can invite to interview)."""
+    """An application offered a rotation (the kind an interview season invites by default)."""
     return make_application(
-        student, department, cycle, in_pathway=in_pathway, state=state or ApplicationState.SUBMITTED
+        student, department, cycle, in_pathway=in_pathway, state=state or ApplicationState.OFFERED
     )
 
 

@@ -183,6 +183,22 @@ class PaymentForm(VersionedForm):
             Length(max=100, message="Keep the reference under 100 characters."),
         ],
     )
+    override_reason = TextAreaField(
+        "Administrators only: reason to record the payment before the rotation is completed "
+        "or dated before its end (kept in the audit log and shown here)",
+        filters=[strip],
+        validators=[Optional(), Length(max=1000)],
+    )
+
+
+class CompletionForm(VersionedForm):
+    """Mark a rotation completed; an administrator may do it before the block ends, with a reason."""
+
+    override_reason = TextAreaField(
+        "Reason to record completion before the block ends (administrators only)",
+        filters=[strip],
+        validators=[Optional(), Length(max=1000)],
+    )
 
 
 class ActionForm(VersionedForm):

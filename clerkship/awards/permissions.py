@@ -46,6 +46,15 @@ def can_decide_award(user: User, award: AwardApplication) -> bool:
     return can_decide_awards(user) and award.state in DECIDABLE_STATES
 
 
+def can_pay_awards(user: User) -> bool:
+    """The committee records payments; an administrator too (and only they may override
+    the payment's timing rules, with a reason)."""
+    return user.is_authenticated and (user.is_admin or user.has_role(Role.AWARD_COMMITTEE))
+
+
 def can_record_payment(user: User, award: AwardApplication) -> bool:
-    """The committee records the payment of an award whose rotation is completed."""
-    return can_decide_awards(user) and award.state is AwardState.ROTATION_COMPLETED
+    """The committee records the payment of an award whose rotation is completed; an
+    administrator may also pay an awarded one before completion, with a reason."""
+    if award.state is AwardState.ROTATION_COMPLETED:
+        return can_pay_awards(user)
+    return award.state is AwardState.AWARDED and user.is_authenticated and user.is_admin

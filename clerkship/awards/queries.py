@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from clerkship.accounts.models import Membership, Role, User
 from clerkship.allocation.models import Placement, PlacementState
 from clerkship.applications.models import Application, StudentProfile
+from clerkship.audit.models import AuditEvent
 from clerkship.awards.eligibility import Facts, Failure, check_rules, check_timing, count_words
 from clerkship.awards.models import (
     APPLICANT_STATES,
@@ -55,6 +56,43 @@ def withdrawn_awards(student: User, cycle: Cycle) -> list[AwardApplication]:
             .order_by(AwardApplication.id.desc())
         )
     )
+
+
+@dataclass(frozen=True)
+class Override:
+    """A rule an administrator set aside for this award, with their reason."""
+
+    action: str  # "award.rotation_completed" or "award.paid"
+    refusal: str
+    reason: str
+    by: str
+
+    @property
+    def label(self) -> str:
+        return "Completed early" if self.action == "award.rotation_completed" else "Paid early"
+
+
+def award_overrides(award: AwardApplication) -> list[Override]:
+    """The completion and payment this award got despite their timing rules, oldest first."""
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action.in_(("award.rotation_completed", "award.paid")),
+            AuditEvent.target_type == "AwardApplication",
+            AuditEvent.target_id == award.id,
+        )
+        .order_by(AuditEvent.id)
+    )
+    return [
+        Override(
+            event.action,
+            event.detail["refusal"],
+            event.detail["override_reason"],
+            event.actor.full_name if event.actor else "a former administrator",
+        )
+        for event in events
+        if (event.detail or {}).get("override_reason")
+    ]
 
 
 def profile_of(student: User) -> StudentProfile | None:

@@ -10,6 +10,9 @@ from clerkship.cycles.models import Cycle
 from clerkship.extensions import db
 from clerkship.reviews.subjects import Subject
 
+# Award applications the committee has not decided yet.
+UNDECIDED_STATES = (AwardState.DRAFT, AwardState.SUBMITTED, AwardState.UNDER_REVIEW)
+
 AWAITING_REVIEW = (AwardState.SUBMITTED, AwardState.UNDER_REVIEW)
 
 
@@ -44,4 +47,5 @@ class AwardReviewSubjects:
             statement=award.essay,
             in_pathway=True,  # every award applicant is in the pathway (docs/design.md)
             choices=tuple(choice.block for choice in application.choices),
+            decided=award.state not in UNDECIDED_STATES,
         )

@@ -14,14 +14,13 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from clerkship.accounts.models import Role
-from clerkship.applications.models import Application
 from clerkship.core.time import local_end_of_day, local_today, utcnow
 from clerkship.extensions import db
 from clerkship.interviews.booking import services as booking
 from clerkship.interviews.draw import services as fair_release
 from clerkship.interviews.invitations import services as invitations
 from clerkship.interviews.models import BookingMode, DayFormat, Invitation
-from clerkship.interviews.queries import INVITABLE_STATES, offered_days
+from clerkship.interviews.queries import invitable_applications, offered_days
 from clerkship.interviews.seasons import services
 from clerkship.interviews.waitlists import services as waitlists
 
@@ -68,15 +67,8 @@ def seed_interviews(ctx) -> None:
             )
         )
     reply_by = local_end_of_day(local_today() + timedelta(days=10))
-    applied = list(
-        db.session.scalars(
-            select(Application).where(
-                Application.department_id == department.id,
-                Application.cycle_id == ctx.cycle.id,
-                Application.state.in_(INVITABLE_STATES),
-            )
-        )
-    )
+    # The applicants in the states the season invites (offered, accepted, completed).
+    applied = list(db.session.scalars(invitable_applications(season)))
     if applied:
         invitations.invite_applicants(season, applied, reply_by=reply_by, by=director)
     taken = {a.student_id for a in applied}

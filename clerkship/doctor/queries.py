@@ -17,12 +17,14 @@ from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement, PlacementState
 from clerkship.applications.models import Application, ApplicationEvent
 from clerkship.applications.models import ApplicationState as S
+from clerkship.audit.models import AuditEvent
 from clerkship.awards.models import (
     COMMITTED_STATES,
     AwardApplication,
     AwardSettings,
     AwardState,
 )
+from clerkship.core.time import local_today
 from clerkship.cycles.models import Block
 from clerkship.extensions import db
 from clerkship.interviews.models import (
@@ -356,9 +358,11 @@ def award_committed_total_wrong() -> list[Violation]:
 
 @invariant
 def award_disagrees_with_rotation() -> list[Violation]:
-    """An award funds its own student's rotation of its cycle; a completed or paid award's
+    """An award funds its own student's rotation of its cycle; a rotation-completed award's
     rotation is completed; an awarded one's rotation application has not ended without one."""
-    done = AwardApplication.state.in_((AwardState.ROTATION_COMPLETED, AwardState.PAID))
+    # A paid award's rotation is award_paid_before_completion's (an administrator may
+    # have overridden it, with a reason).
+    done = AwardApplication.state == AwardState.ROTATION_COMPLETED
     rows = db.session.execute(
         select(AwardApplication.id, AwardApplication.state, Application.id, Application.state)
         .join(Application, Application.id == AwardApplication.application_id)
@@ -385,6 +389,104 @@ def award_disagrees_with_rotation() -> list[Violation]:
             "rotation application's state.",
         )
         for award_id, award_state, app_id, app_state in rows
+    ]
+
+
+def _overridden(action: str, award_id):
+    """An administrator's audited override (an event with a reason) of this award's action."""
+    return (
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action == action,
+            AuditEvent.target_type == "AwardApplication",
+            AuditEvent.target_id == award_id,
+            func.coalesce(AuditEvent.detail["override_reason"].as_string(), "") != "",
+        )
+        .exists()
+    )
+
+
+def _held_block_end():
+    """The end date of the block the application holds (or held to completion) a seat in."""
+    return (
+        select(func.max(Block.ends_on))
+        .join(Placement, Placement.block_id == Block.id)
+        .where(
+            Placement.application_id == Application.id,
+            Placement.state == PlacementState.HELD,
+        )
+        .scalar_subquery()
+    )
+
+
+@invariant
+def award_paid_before_completion() -> list[Violation]:
+    """A paid award's rotation is completed (recorded, and its application Completed) and
+    the payment is dated no earlier than the block's end, unless an administrator
+    overrode it with a reason."""
+    block_end = _held_block_end()
+    rows = db.session.execute(
+        select(AwardApplication.id, Application.id, Application.state, block_end)
+        .add_columns(AwardApplication.completed_at, AwardApplication.paid_on)
+        .join(Application, Application.id == AwardApplication.application_id)
+        .where(
+            AwardApplication.state == AwardState.PAID,
+            or_(
+                AwardApplication.completed_at.is_(None),
+                Application.state != S.COMPLETED,
+                AwardApplication.paid_on < block_end,
+            ),
+            ~_overridden("award.paid", AwardApplication.id),
+        )
+        .order_by(AwardApplication.id)
+    )
+    return [
+        Violation(
+            "award_paid_before_completion",
+            f"award application {award_id}",
+            f"is paid (on {paid_on.isoformat()}) but its rotation application {app_id} is "
+            f"{app_state.label.lower()}"
+            + ("" if completed_at else ", no completion is recorded")
+            + (f", and its block ends on {ends_on.isoformat()}" if ends_on else "")
+            + ".",
+            "Record the rotation's completion once the block has ended, or correct the payment "
+            "(an administrator's override keeps its reason in the audit log).",
+        )
+        for award_id, app_id, app_state, ends_on, completed_at, paid_on in rows
+    ]
+
+
+@invariant
+def rotation_completed_before_block_end() -> list[Violation]:
+    """A Completed application's block has ended (today is its end date or later), unless
+    an administrator recorded the completion early with a reason."""
+    block_end = _held_block_end()
+    early = (
+        select(AuditEvent.id)
+        .join(AwardApplication, AwardApplication.id == AuditEvent.target_id)
+        .where(
+            AwardApplication.application_id == Application.id,
+            AuditEvent.action == "award.rotation_completed",
+            AuditEvent.target_type == "AwardApplication",
+            func.coalesce(AuditEvent.detail["override_reason"].as_string(), "") != "",
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        select(Application.id, block_end)
+        .where(Application.state == S.COMPLETED, block_end > local_today(), ~early)
+        .order_by(Application.id)
+    )
+    return [
+        Violation(
+            "rotation_completed_before_block_end",
+            f"application {app_id}",
+            f"is Completed but its block ends on {ends_on.isoformat()}.",
+            "Move the application back to Accepted until the block ends (and its award, if "
+            "any, back to awarded), or have an administrator record the early completion "
+            "with a reason.",
+        )
+        for app_id, ends_on in rows
     ]
 
 

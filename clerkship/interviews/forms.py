@@ -17,7 +17,8 @@ from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
 from clerkship.core.forms import MultiCheckboxField, VersionedForm, strip
 from clerkship.cycles.forms import PlainDateField
-from clerkship.interviews.models import BookingMode, DayFormat
+from clerkship.interviews.models import DEFAULT_INVITE_STATES, BookingMode, DayFormat
+from clerkship.interviews.queries import INVITE_STATE_CHOICES
 
 
 def _hours(label: str, low: int, high: int, description: str, default: int) -> IntegerField:
@@ -62,6 +63,13 @@ class SeasonForm(VersionedForm):
         168,
         "How long a seat offered from a waitlist is held for an answer.",
         24,
+    )
+    invite_states = MultiCheckboxField(
+        "Invite applicants whose rotation application is",
+        choices=INVITE_STATE_CHOICES,
+        default=list(DEFAULT_INVITE_STATES),
+        validators=[InputRequired("Choose the application states whose applicants are invited.")],
+        description="Only these applicants are listed to invite from their applications.",
     )
 
 

@@ -62,6 +62,12 @@ __all__ = [
 ]
 
 
+# Applicants whose rotation application is in one of these states are invited by default:
+# those offered, holding or having done a rotation, never the withdrawn or not selected.
+DEFAULT_INVITE_STATES = ("offered", "accepted", "completed")
+DEFAULT_INVITE_STATES_JSON = '["offered", "accepted", "completed"]'
+
+
 class InterviewSeason(db.Model):
     """A department's residency interview season in one cycle."""
 
@@ -81,6 +87,13 @@ class InterviewSeason(db.Model):
     # A seat offered from a waitlist is held this long for an answer.
     offer_hours: Mapped[int] = mapped_column(default=24)
 
+    # The application states (ApplicationState values) whose applicants are invited to
+    # interview; the department chooses them (clerkship.interviews.queries.INVITE_STATE_CHOICES).
+    invite_states: Mapped[list[str]] = mapped_column(
+        JSON,
+        default=lambda: list(DEFAULT_INVITE_STATES),
+        server_default=text(f"'{DEFAULT_INVITE_STATES_JSON}'"),
+    )
     # When the fair-release draw ran (the draw's row, with its inputs, is loaded only to show it).
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -25,10 +25,18 @@ from clerkship.interviews.models import (
 )
 
 OPEN_WAITLIST = (WaitlistState.WAITING, WaitlistState.OFFERED)
-# States of an application to the department that can lead to an interview invitation.
+# States of an application to the department a season may choose to invite (never a draft
+# or a withdrawn one); each season invites the states it chose (InterviewSeason.invite_states).
 INVITABLE_STATES = tuple(
     s for s in ApplicationState if s not in (ApplicationState.DRAFT, ApplicationState.WITHDRAWN)
 )
+INVITE_STATE_CHOICES = [(s.value, s.label) for s in INVITABLE_STATES]
+
+
+def invite_states(season: InterviewSeason) -> tuple[ApplicationState, ...]:
+    """The application states whose applicants the season invites (the invitable ones only)."""
+    chosen = set(season.invite_states or ())
+    return tuple(s for s in INVITABLE_STATES if s.value in chosen)
 
 
 def season_for(department: Department, cycle: Cycle) -> InterviewSeason | None:
@@ -257,8 +265,11 @@ def current_bookings(invitations: list[Invitation]) -> dict[int, Booking]:
     return {booking.invitation_id: booking for booking in rows}
 
 
-def invitable_applications(season: InterviewSeason) -> Select:
-    """Submitted applications to the season's department and cycle not yet invited, by name."""
+def invitable_applications(
+    season: InterviewSeason, states: tuple[ApplicationState, ...] | None = None
+) -> Select:
+    """Applications to the season's department and cycle, in the states the season invites
+    (or `states`, for a preview), whose student is not yet invited, by name."""
     invited = select(Invitation.student_id).where(Invitation.season_id == season.id)
     return (
         select(Application)
@@ -266,7 +277,7 @@ def invitable_applications(season: InterviewSeason) -> Select:
         .where(
             Application.department_id == season.department_id,
             Application.cycle_id == season.cycle_id,
-            Application.state.in_(INVITABLE_STATES),
+            Application.state.in_(invite_states(season) if states is None else states),
             Application.student_id.not_in(invited),
         )
         .order_by(User.full_name, Application.id)

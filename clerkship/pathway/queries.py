@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from flask import Flask, current_app
 from sqlalchemy import Select, exists, func, select
@@ -102,6 +103,36 @@ def is_award_applicant(student: User, cycle: Cycle) -> bool:
     """Whether the student submitted an award application in the cycle and did not withdraw it."""
     source = current_app.extensions.get(AWARD_APPLICANT_KEY)
     return source is not None and source(student, cycle)
+
+
+# The date a department's allocation run of a cycle was published (None: not yet). The
+# allocation feature sits above this one and hands the answer over when the app starts.
+AllocationPublished = Callable[[Department, Cycle], "date | None"]
+ALLOCATION_PUBLISHED_KEY = "clerkship.pathway.allocation_published"
+
+
+def register_allocation_published(app: Flask, published_on: AllocationPublished) -> None:
+    """Tell the pathway when a department's allocation was published."""
+    app.extensions[ALLOCATION_PUBLISHED_KEY] = published_on
+
+
+def allocation_published_on(department: Department, cycle: Cycle) -> date | None:
+    """The date the department's allocation of the cycle was published, if it was."""
+    source = current_app.extensions.get(ALLOCATION_PUBLISHED_KEY)
+    return source(department, cycle) if source is not None else None
+
+
+def reserved_seat_prospect(department: Department, cycle: Cycle) -> str:
+    """What being in the pathway means for the department's reserved seats now: before its
+    allocation is published, it considers the student; after, only moves and later runs can."""
+    published = allocation_published_on(department, cycle)
+    if published is None:
+        return f"{department.name} considers you for the seats reserved for the UIM pathway"
+    return (
+        f"Allocation in {department.name} was published on {published:%B %-d, %Y}: reserved "
+        "seats can still come to you through waitlist moves and any later run, not through "
+        "the published offers"
+    )
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ AWARD_SUBJECTS_KEY = "clerkship.reviews.award_subjects"
 
 # Applications waiting for reviewers, and those a ranking lists.
 REVIEWABLE_STATES = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
+UNDECIDED_STATES = (ApplicationState.DRAFT, *REVIEWABLE_STATES)
 UNRANKED_STATES = (ApplicationState.DRAFT, ApplicationState.WITHDRAWN)
 # What a reviewer may open; compliance records (immunizations, BLS, TB screen,
 # background check) are not part of a review.
@@ -52,6 +53,9 @@ class Subject:
     statement: str
     in_pathway: bool
     choices: tuple[Block, ...]
+    # Already decided (offered, waitlisted, accepted, declined, not selected, withdrawn,
+    # awarded ...): a reviewer who leaves it now is not replaced.
+    decided: bool = False
 
     @property
     def reference(self) -> str:
@@ -75,6 +79,7 @@ def application_subject(application: Application) -> Subject:
         statement=application.personal_statement,
         in_pathway=application.in_pathway,
         choices=tuple(choice.block for choice in application.choices),
+        decided=application.state not in UNDECIDED_STATES,
     )
 
 

@@ -57,3 +57,21 @@ def text_of(message) -> str:
     from tests.conftest import body_of
 
     return body_of(message).replace("\r\n", "\n")
+
+
+def rotation_held(ready: Ready, *, ends_in_days: int = -1):
+    """The student accepted a seat in the award's block, which ends `ends_in_days` from today
+    (yesterday unless said); returns the block."""
+    from datetime import timedelta
+
+    from clerkship.applications.models import ApplicationState
+    from clerkship.core.time import local_today
+    from clerkship.offers.models import OfferState
+    from tests.factories import make_placement
+
+    block = ready.application.choices[0].block
+    block.ends_on = local_today() + timedelta(days=ends_in_days)
+    block.starts_on = block.ends_on - timedelta(days=27)
+    ready.application.state = ApplicationState.ACCEPTED
+    make_placement(ready.application, block, offer_state=OfferState.ACCEPTED)
+    return block

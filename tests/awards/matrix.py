@@ -45,7 +45,12 @@ RULES = [
     Rule("award_committee.cv", lambda w: _award(w) + "/cv", COMMITTEE_AND_ADMIN),
     Rule("award_committee.review", lambda w: _award(w) + "/review", COMMITTEE, method="POST"),
     Rule("award_committee.decide", lambda w: _award(w) + "/decision", COMMITTEE, method="POST"),
-    Rule("award_committee.payment", lambda w: _award(w) + "/payment", COMMITTEE, method="POST"),
+    Rule(
+        "award_committee.payment",
+        lambda w: _award(w) + "/payment",
+        COMMITTEE_AND_ADMIN,
+        method="POST",
+    ),
     Rule("award_committee.budget", lambda w: _cycle(w) + "/budget", COMMITTEE_AND_ADMIN),
     Rule("award_settings.edit", lambda w: _cycle(w) + "/settings", COMMITTEE_AND_ADMIN),
     Rule(

@@ -20,7 +20,7 @@ from clerkship.cycles.models import AwardTiming
 from clerkship.extensions import db
 from clerkship.pathway import queries as pathway_queries
 from clerkship.pathway.services import refresh_pathway_flags
-from tests.awards.helpers import ready_student, text_of
+from tests.awards.helpers import ready_student, rotation_held, text_of
 from tests.factories import (
     make_cycle,
     make_department,
@@ -61,7 +61,10 @@ def test_submitting_puts_the_student_in_the_pathway_for_every_application(mailbo
         [ready.department.name, "Pediatrics", "Psychiatry"]
     )
     body = text_of(mailbox.last_to(ready.student.email))
-    assert "  - Pediatrics\n  - Psychiatry\n" in body
+    assert (
+        "  - Pediatrics considers you for the seats reserved for the UIM pathway.\n"
+        "  - Psychiatry considers you for the seats reserved for the UIM pathway.\n"
+    ) in body
 
 
 def test_application_made_after_the_award_is_flagged_by_refresh():
@@ -88,7 +91,7 @@ def test_withdrawing_keeps_a_self_identification_given_elsewhere(mailbox):
     )
     assert pathway_queries.self_identification(ready.student, ready.cycle) is not None
     body = text_of(mailbox.last_to(ready.student.email))
-    assert "You stay in the UIM pathway because you self-identified." in body
+    assert "You stay in the UIM pathway because you self-identified:\n  - " in body
 
 
 def test_withdrawing_without_self_identification_says_which_departments_are_left(mailbox):
@@ -300,10 +303,12 @@ def test_only_an_award_can_be_declined():
 
 def test_rotation_completed_moves_the_rotation_application_to_completed(mailbox):
     ready = ready_student()
-    ready.application.state = ApplicationState.ACCEPTED
+    rotation_held(ready)
     _award(ready)
     coordinator = make_user((Role.COORDINATOR, ready.department))
-    decisions.mark_rotation_completed(ready.award, version=ready.award.version, by=coordinator)
+    decisions.mark_rotation_completed(
+        ready.award, version=ready.award.version, by=coordinator, today=local_today()
+    )
     db.session.commit()
     assert (ready.award.state, ready.application.state) == (
         AwardState.ROTATION_COMPLETED,
@@ -318,10 +323,12 @@ def test_rotation_completed_moves_the_rotation_application_to_completed(mailbox)
 
 def test_rotation_not_accepted_cannot_be_completed():
     ready = ready_student()
+    block = rotation_held(ready)
+    ready.application.state = ApplicationState.DRAFT
     _award(ready)
     with pytest.raises(RuleViolation) as refused:
         decisions.mark_rotation_completed(
-            ready.award, version=ready.award.version, by=ready.committee
+            ready.award, version=ready.award.version, by=ready.committee, today=block.ends_on
         )
     assert refused.value.message == (
         f"The {ready.department.name} application is draft; only an accepted rotation can be "
@@ -330,9 +337,11 @@ def test_rotation_not_accepted_cannot_be_completed():
 
 
 def _completed(ready, amount=2000_00):
-    ready.application.state = ApplicationState.ACCEPTED
+    rotation_held(ready)
     _award(ready, amount)
-    decisions.mark_rotation_completed(ready.award, version=ready.award.version, by=ready.committee)
+    decisions.mark_rotation_completed(
+        ready.award, version=ready.award.version, by=ready.committee, today=local_today()
+    )
 
 
 def test_payment_is_recorded_and_counted_as_paid(mailbox):
@@ -415,7 +424,8 @@ def test_payment_before_completion_is_refused():
             by=ready.committee,
         )
     assert refused.value.message == (
-        "A payment is recorded after the rotation is completed; this award is awarded."
+        "A payment is recorded after the rotation is completed; this award is awarded. "
+        "Only an administrator can override this, with a written reason."
     )
 
 

@@ -10,7 +10,7 @@ from clerkship.applications.models import ApplicationState
 from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
 from clerkship.core.time import local_today
 from clerkship.extensions import db
-from tests.awards.helpers import ready_student
+from tests.awards.helpers import ready_student, rotation_held
 from tests.conftest import login
 from tests.factories import (
     make_award_application,
@@ -68,8 +68,8 @@ def test_student_creates_a_draft_then_submits(client, mailbox):
     )
     html = response.get_data(as_text=True)
     assert (
-        "Your award application is submitted. You are now in the UIM pathway: "
-        f"{ready.department.name} will consider you for the seats reserved for the pathway."
+        "Your award application is submitted. You are now in the UIM pathway. "
+        f"{ready.department.name} considers you for the seats reserved for the UIM pathway."
     ) in html
     assert _reload(award).state is AwardState.SUBMITTED
 
@@ -260,7 +260,7 @@ def test_bad_amounts_get_a_message(client, amount, message):
 
 def test_coordinator_completes_and_committee_records_payment(client, mailbox):
     ready = ready_student()
-    ready.application.state = ApplicationState.ACCEPTED
+    rotation_held(ready)
     ready.award.state = AwardState.AWARDED
     ready.award.amount_cents = 2000_00
     ready.settings.committed_cents = 2000_00

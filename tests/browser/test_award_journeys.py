@@ -99,8 +99,8 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
     page.get_by_role("button", name="Submit application").click()
     expect(
         page.get_by_text(
-            "Your award application is submitted. You are now in the UIM pathway: "
-            "Emergency Medicine will consider you for the seats reserved for the pathway."
+            "Your award application is submitted. You are now in the UIM pathway. "
+            "Emergency Medicine considers you for the seats reserved for the UIM pathway."
         )
     ).to_be_visible()
     axe.check(page)

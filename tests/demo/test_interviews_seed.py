@@ -16,7 +16,7 @@ from clerkship.interviews.models import (
     Invitation,
     WaitlistEntry,
 )
-from clerkship.interviews.queries import INVITABLE_STATES
+from clerkship.interviews.queries import invite_states
 
 
 def test_demo_seed_builds_the_emergency_medicine_interview_season(app, demo_season):
@@ -37,7 +37,7 @@ def test_demo_seed_builds_the_emergency_medicine_interview_season(app, demo_seas
     em_applicants = db.session.scalar(
         select(func.count(Application.id)).where(
             Application.department_id == season.department_id,
-            Application.state.in_(INVITABLE_STATES),
+            Application.state.in_(invite_states(season)),
         )
     )
     linked = db.session.scalar(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import update
 
 from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement, PlacementState
 from clerkship.applications.models import Application, ApplicationState
+from clerkship.audit.services import record_event
 from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
+from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Block
 from clerkship.doctor.queries import INVARIANTS, all_violations
 from clerkship.extensions import db
@@ -160,7 +164,80 @@ def test_paid_award_whose_rotation_is_not_completed(app):
     application, _placement = placed(S.ACCEPTED)
     make_award_settings(application.cycle)
     award = make_award_application(application, state=AwardState.PAID, amount=2000_00)
-    assert found() == [("award_disagrees_with_rotation", f"award application {award.id}")]
+    assert found() == [("award_paid_before_completion", f"award application {award.id}")]
+
+
+def _completed(ends_in_days: int):
+    """A Completed application holding a seat in a block ending `ends_in_days` from today."""
+    ends_on = local_today() + timedelta(days=ends_in_days)
+    block = make_block(starts_on=ends_on - timedelta(days=27), ends_on=ends_on)
+    application = make_application(blocks=[block], state=S.COMPLETED)
+    make_placement(application, offer_state=OfferState.ACCEPTED)
+    return application, block
+
+
+def _paid(application, paid_on):
+    make_award_settings(application.cycle)
+    return make_award_application(
+        application,
+        state=AwardState.PAID,
+        amount=2000_00,
+        completed_at=utcnow(),
+        paid_on=paid_on,
+    )
+
+
+def test_paid_award_dated_before_its_block_ends(app):
+    application, block = _completed(-3)
+    award = _paid(application, block.ends_on - timedelta(days=1))
+    assert found() == [("award_paid_before_completion", f"award application {award.id}")]
+    change(
+        update(AwardApplication)
+        .where(AwardApplication.id == award.id)
+        .values(paid_on=block.ends_on)
+    )
+    assert found() == []
+
+
+def test_paid_award_without_recorded_completion(app):
+    application, block = _completed(-3)
+    award = _paid(application, block.ends_on)
+    change(
+        update(AwardApplication).where(AwardApplication.id == award.id).values(completed_at=None)
+    )
+    assert found() == [("award_paid_before_completion", f"award application {award.id}")]
+
+
+def test_early_payment_overridden_by_an_administrator_is_not_a_violation(app):
+    application, block = _completed(-3)
+    award = _paid(application, block.ends_on - timedelta(days=1))
+    record_event("award.paid", by=None, target=award, override_reason="", refusal="x")
+    assert found() == [("award_paid_before_completion", f"award application {award.id}")]
+    record_event("award.paid", by=None, target=award, override_reason="Advance.", refusal="x")
+    assert found() == []
+
+
+def test_completed_rotation_whose_block_has_not_ended(app):
+    application, _block = _completed(5)
+    assert found() == [("rotation_completed_before_block_end", f"application {application.id}")]
+
+
+def test_completed_rotation_on_its_block_end_date_is_not_a_violation(app):
+    _completed(0)
+    assert found() == []
+
+
+def test_early_completion_overridden_by_an_administrator_is_not_a_violation(app):
+    application, _block = _completed(5)
+    make_award_settings(application.cycle)
+    award = make_award_application(
+        application, state=AwardState.ROTATION_COMPLETED, amount=2000_00, completed_at=utcnow()
+    )
+    assert found() == [("rotation_completed_before_block_end", f"application {application.id}")]
+    record_event(
+        "award.rotation_completed", by=None, target=award, override_reason="Dean.", refusal="x"
+    )
+    assert found() == []
 
 
 def test_awarded_award_whose_rotation_application_was_declined(app):

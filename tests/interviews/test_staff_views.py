@@ -59,6 +59,7 @@ def test_director_sets_up_a_season(client, app):
             "ranking_hours": "0",
             "lock_hours": "48",
             "offer_hours": "24",
+            "invite_states": ["offered", "accepted", "completed"],
         },
     )
     assert (
@@ -72,6 +73,7 @@ def test_director_sets_up_a_season(client, app):
             "ranking_hours": "36",
             "lock_hours": "24",
             "offer_hours": "12",
+            "invite_states": ["offered", "accepted", "completed"],
         },
     )
     assert response.status_code == 303
@@ -93,6 +95,7 @@ def test_booking_mode_is_fixed_once_invitations_went_out(client, setting):
             "ranking_hours": "48",
             "lock_hours": "48",
             "offer_hours": "24",
+            "invite_states": ["offered", "accepted", "completed"],
             "version": str(setting.season.version),
         },
     )

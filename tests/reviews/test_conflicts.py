@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from clerkship.accounts.models import Role
+from clerkship.applications.models import ApplicationState
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
 from clerkship.reviews.assignment.conflicts import (
@@ -205,3 +206,43 @@ def test_reviewer_cannot_remove_someone_elses_conflict(client, people):
     assert client.post(f"/reviews/profile/conflicts/{conflict.id}/delete").status_code == 403
     assert client.post("/reviews/profile/conflicts/99999/delete").status_code == 403
     assert db.session.get(Conflict, conflict.id) is not None
+
+
+@pytest.mark.parametrize(
+    ("state", "told"),
+    [
+        (
+            ApplicationState.UNDER_REVIEW,
+            "You declared a conflict and no longer review this application; the directors "
+            "will assign someone else.",
+        ),
+        (
+            ApplicationState.NOT_SELECTED,
+            "You declared a conflict and no longer review this application. This application "
+            "is already decided; your declaration is recorded.",
+        ),
+    ],
+)
+def test_conflict_on_a_decided_application_is_recorded_not_reassigned(client, people, state, told):
+    cycle, department, reviewer = people
+    review_round = factories.make_review_round(department, cycle)
+    factories.make_rubric(review_round)
+    application = factories.make_applicant(department, cycle)
+    assignment_id = factories.make_assignment(review_round, application, reviewer).id
+    application.state = state
+    db.session.commit()
+    login(client, reviewer)
+    page = client.get(f"/reviews/assignments/{assignment_id}").get_data(as_text=True)
+    already = "This application is already decided; your declaration is recorded."
+    assert (already in page) is (state is ApplicationState.NOT_SELECTED)
+    response = client.post(
+        f"/reviews/assignments/{assignment_id}/withdraw",
+        data={"reason": "I advise this student"},
+        follow_redirects=True,
+    )
+    assert told in response.get_data(as_text=True)
+    conflict = db.session.scalar(select(Conflict))
+    assert (conflict.student_email, conflict.reason) == (
+        application.student.email,
+        "I advise this student",
+    )

@@ -23,8 +23,9 @@ from clerkship.awards.models import DECIDABLE_STATES, AwardApplication, AwardSet
 from clerkship.awards.money import format_money
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
-from clerkship.core.time import utcnow
+from clerkship.core.time import to_local, utcnow
 from clerkship.core.urls import external_url
+from clerkship.cycles.models import Block
 from clerkship.extensions import db
 
 S = AwardState
@@ -185,13 +186,58 @@ def offer_next_alternate(award: AwardApplication, released_cents: int) -> AwardA
     return alternate
 
 
-def mark_rotation_completed(award: AwardApplication, *, version: str | None, by: User) -> None:
-    """The coordinator records that the awardee completed the rotation (payment may follow)."""
+def rotation_block(award: AwardApplication) -> Block | None:
+    """The block of the awardee's rotation: the one their application holds a seat in."""
+    return queries.held_blocks([award.application_id]).get(award.application_id)
+
+
+def _overridable(problem: str, *, override_reason: str, by: User, field: str | None = None) -> None:
+    """Refuse a rule an administrator may override with a written reason; the committee and
+    coordinators may not."""
+    if not by.is_admin:
+        raise RuleViolation(
+            problem + " Only an administrator can override this, with a written reason.",
+            field=field,
+        )
+    if not override_reason:
+        raise RuleViolation(
+            problem + " To record it anyway, give your reason.", field="override_reason"
+        )
+
+
+def mark_rotation_completed(
+    award: AwardApplication,
+    *,
+    version: str | None,
+    by: User,
+    today: date,
+    override_reason: str = "",
+) -> None:
+    """The coordinator records that the awardee completed the rotation (payment may follow).
+
+    Not before the block's end date, unless an administrator gives a reason, which the
+    audit event keeps (and the committee's award page shows).
+    """
     award = lock_award(award, version)
     if award.state is not S.AWARDED:
         raise RuleViolation(
             f"Only an awarded rotation can be completed; this award is {_l(award)}."
         )
+    override_reason = override_reason.strip()[:1000]
+    block = rotation_block(award)
+    refusal = None
+    if block is None:
+        refusal = (
+            f"The {award.application.department.name} application holds no block, so its "
+            "end date is unknown."
+        )
+    elif today < block.ends_on:
+        refusal = (
+            f"The rotation's block ends on {block.ends_on:%B %-d, %Y}; its completion can be "
+            "recorded from that day."
+        )
+    if refusal:
+        _overridable(refusal, override_reason=override_reason, by=by)
     application = award.application
     if application.state is ApplicationState.ACCEPTED:
         transition(application, ApplicationState.COMPLETED, by=by, note="Rotation completed.")
@@ -203,13 +249,36 @@ def mark_rotation_completed(award: AwardApplication, *, version: str | None, by:
     award.state = S.ROTATION_COMPLETED
     award.completed_at = utcnow()
     award.completed_by = by
-    record_event("award.rotation_completed", by=by, target=award, subject=award.student)
+    overridden = {"override_reason": override_reason, "refusal": refusal} if refusal else {}
+    record_event(
+        "award.rotation_completed", by=by, target=award, subject=award.student, **overridden
+    )
     _email_student(
         award,
         "rotation completed",
         "Your rotation is recorded as completed. The committee will now pay your award.",
     )
     db.session.flush()
+
+
+def _payment_refusal(award: AwardApplication, paid_on: date) -> str | None:
+    """Why this payment would be premature: the rotation is not completed, or the payment
+    date is before the completion or the block's end."""
+    if award.state is S.AWARDED:
+        return "A payment is recorded after the rotation is completed; this award is awarded."
+    block = rotation_block(award)
+    if block is not None and paid_on < block.ends_on:
+        return (
+            f"The payment date cannot be before the rotation's block ends "
+            f"({block.ends_on:%B %-d, %Y})."
+        )
+    completed_on = to_local(award.completed_at).date() if award.completed_at else None
+    if completed_on and paid_on < completed_on:
+        return (
+            f"The payment date cannot be before the rotation's completion was recorded "
+            f"({completed_on:%B %-d, %Y})."
+        )
+    return None
 
 
 def record_payment(
@@ -221,8 +290,13 @@ def record_payment(
     version: str | None,
     today: date,
     by: User,
+    override_reason: str = "",
 ) -> None:
-    """The committee records the payment; more than awarded only within the budget."""
+    """The committee records the payment; more than awarded only within the budget.
+
+    Not before the rotation is completed, nor dated before its completion or the block's
+    end, unless an administrator gives a reason, which the audit event keeps.
+    """
     if paid_on > today:
         raise RuleViolation("The payment date cannot be in the future.", field="paid_on")
     if amount_cents <= 0:
@@ -230,11 +304,20 @@ def record_payment(
     reference = reference.strip()
     if not reference:
         raise RuleViolation("Enter the payment reference.", field="reference")
+    override_reason = override_reason.strip()[:1000]
     settings = lock_settings(award.cycle_id)
     award = lock_award(award, version)
-    if award.state is not S.ROTATION_COMPLETED:
+    if award.state not in (S.AWARDED, S.ROTATION_COMPLETED):
         raise RuleViolation(
             f"A payment is recorded after the rotation is completed; this award is {_l(award)}."
+        )
+    refusal = _payment_refusal(award, paid_on)
+    if refusal:
+        _overridable(
+            refusal,
+            override_reason=override_reason,
+            by=by,
+            field=None if award.state is S.AWARDED else "paid_on",
         )
     extra = amount_cents - award.amount_cents
     if extra > settings.remaining_cents:
@@ -249,12 +332,14 @@ def record_payment(
     award.paid_cents = amount_cents
     award.payment_reference = reference[:100]
     award.paid_recorded_by = by
+    overridden = {"override_reason": override_reason, "refusal": refusal} if refusal else {}
     record_event(
         "award.paid",
         by=by,
         target=award,
         subject=award.student,
         summary=f"{format_money(amount_cents)} on {paid_on.isoformat()}, ref. {reference[:100]}",
+        **overridden,
     )
     _email_student(
         award,

@@ -16,6 +16,7 @@ from clerkship.awards.models import AwardApplication, AwardState
 from clerkship.awards.money import format_money, to_dollars
 from clerkship.awards.permissions import (
     can_decide_awards,
+    can_pay_awards,
     can_view_awards,
 )
 from clerkship.awards.services import decisions
@@ -30,7 +31,8 @@ from clerkship.pathway.views.pathway import load_cycle
 bp = Blueprint("award_committee", __name__, url_prefix="/awards")
 
 COMMITTEE_ONLY = "Only the award committee and administrators see award applications."
-DECIDERS_ONLY = "Only members of the award committee decide awards and record payments."
+DECIDERS_ONLY = "Only members of the award committee decide awards."
+PAYERS_ONLY = "Only members of the award committee and administrators record payments."
 
 
 @bp.route("/committee")
@@ -101,6 +103,7 @@ def _render_application(award: AwardApplication, **forms):
         payment_form=payment_form,
         action_form=ActionForm(formdata=None, version=award.version),
         profile=queries.profile_of(award.student),
+        overrides=queries.award_overrides(award),
         attested=[statements.get(code, code) for code in award.attestations],
         AwardState=AwardState,
     )
@@ -162,7 +165,7 @@ def decide(award_id: int):
 @login_required
 def payment(award_id: int):
     award = _award(award_id)
-    require(can_decide_awards(current_user), DECIDERS_ONLY)
+    require(can_pay_awards(current_user), PAYERS_ONLY)
     form = PaymentForm()
     if form.validate_on_submit():
         with refusal() as refused:
@@ -174,6 +177,7 @@ def payment(award_id: int):
                 version=form.version.data,
                 today=local_today(),
                 by=current_user,
+                override_reason=form.override_reason.data or "",
             )
         if error := refused.error:
             attach_error(form, error)

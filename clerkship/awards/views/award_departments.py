@@ -6,11 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from clerkship.awards import queries
-from clerkship.awards.forms import ActionForm
+from clerkship.awards.forms import CompletionForm
 from clerkship.awards.models import AwardApplication, AwardState
 from clerkship.awards.permissions import can_complete_rotations
 from clerkship.awards.services import decisions
 from clerkship.core.permissions import get_or_403, login_required, require
+from clerkship.core.time import local_today
 from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Department
@@ -55,9 +56,15 @@ def complete(slug: str, award_id: int):
         lambda _user, a: a.application.department_id == department.id,
         f"This award is not for a {department.name} rotation.",
     )
-    form = ActionForm()
+    form = CompletionForm()
     with refusal() as refused:
-        decisions.mark_rotation_completed(award, version=form.version.data, by=current_user)
+        decisions.mark_rotation_completed(
+            award,
+            version=form.version.data,
+            by=current_user,
+            today=local_today(),
+            override_reason=form.override_reason.data or "",
+        )
     if error := refused.error:
         flash(error.message, "danger")
     else:

@@ -86,7 +86,7 @@ def student(cycle_slug: str):
             else:
                 db.session.commit()
                 if submitting:
-                    flash(_submitted_message(departments), "success")
+                    flash(_submitted_message(departments, cycle), "success")
                 else:
                     flash(f"Your draft is saved ({award.essay_words} words).", "success")
                 return redirect(url_for("awards.student", cycle_slug=cycle.slug))
@@ -120,17 +120,17 @@ def _named(form: AwardApplicationForm, failure) -> str:
     return str(failure)
 
 
-def _submitted_message(departments) -> str:
+def _submitted_message(departments, cycle) -> str:
     if not departments:
         return (
             "Your award application is submitted. You have no open rotation application, so "
             "no department will consider you for reserved seats yet."
         )
-    names = ", ".join(d.name for d in departments)
-    return (
-        "Your award application is submitted. You are now in the UIM pathway: "
-        f"{names} will consider you for the seats reserved for the pathway."
+    prospects = " ".join(
+        pathway_queries.reserved_seat_prospect(department, cycle) + "."
+        for department in departments
     )
+    return f"Your award application is submitted. You are now in the UIM pathway. {prospects}"
 
 
 def _student_award(cycle_slug: str):
@@ -155,19 +155,17 @@ def withdraw(cycle_slug: str):
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(_withdrawn_message(outcome), "success")
+        flash(_withdrawn_message(outcome, cycle), "success")
     return redirect(url_for("awards.student", cycle_slug=cycle.slug))
 
 
-def _withdrawn_message(outcome: services.Withdrawal) -> str:
+def _withdrawn_message(outcome: services.Withdrawal, cycle) -> str:
     if outcome.was_draft:
         return "Your draft is discarded."
     message = "Your award application is withdrawn."
     if outcome.self_identified and outcome.still_in:
-        message += (
-            " You stay in the UIM pathway because you self-identified: "
-            + ", ".join(d.name for d in outcome.still_in)
-            + " will still consider you for reserved seats."
+        message += " You stay in the UIM pathway because you self-identified. " + " ".join(
+            pathway_queries.reserved_seat_prospect(d, cycle) + "." for d in outcome.still_in
         )
     elif outcome.left:
         message += (

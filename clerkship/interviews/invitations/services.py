@@ -26,7 +26,7 @@ from clerkship.interviews.models import (
     Invitation,
     InvitationSource,
 )
-from clerkship.interviews.queries import INVITABLE_STATES
+from clerkship.interviews.queries import invite_states
 from clerkship.interviews.services import notify
 from clerkship.interviews.waitlists.services import lock_season
 
@@ -94,11 +94,12 @@ def invite_applicants(
     invited = set(
         db.session.scalars(select(Invitation.student_id).where(Invitation.season_id == season.id))
     )
+    states = invite_states(season)
     for application in applications:
         if (
             application.department_id != season.department_id
             or application.cycle_id != season.cycle_id
-            or application.state not in INVITABLE_STATES
+            or application.state not in states
         ):
             raise RuleViolation("Choose applicants from the list.", field="applications")
         if application.student_id in invited:

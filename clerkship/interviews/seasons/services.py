@@ -13,6 +13,7 @@ from clerkship.core.time import format_datetime, local_datetime, to_local, utcno
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
 from clerkship.interviews.models import (
+    DEFAULT_INVITE_STATES,
     Booking,
     BookingMode,
     BookingState,
@@ -23,7 +24,7 @@ from clerkship.interviews.models import (
     WaitlistEntry,
     WaitlistState,
 )
-from clerkship.interviews.queries import pathway_flag
+from clerkship.interviews.queries import INVITABLE_STATES, pathway_flag
 from clerkship.interviews.services import notify
 from clerkship.interviews.waitlists.services import fill_from_waitlist, lock_season
 
@@ -55,8 +56,12 @@ def save_season(
     lock_hours: int,
     offer_hours: int,
     by: User,
+    invite_states: list[str] | None = None,
 ) -> InterviewSeason:
-    """Create or change a season's settings; the booking mode is fixed once anyone is invited."""
+    """Create or change a season's settings; the booking mode is fixed once anyone is invited.
+
+    invite_states: the application states whose applicants are invited (None: keep them,
+    or the default for a new season)."""
     created = season is None
     if created:
         season = InterviewSeason(department=department, cycle=cycle)
@@ -79,15 +84,23 @@ def save_season(
             "The ranking window has already started; its length can no longer change.",
             field="ranking_hours",
         )
-    changes = _apply(
-        season,
-        {
-            "booking_mode": booking_mode,
-            "ranking_hours": ranking_hours,
-            "lock_hours": lock_hours,
-            "offer_hours": offer_hours,
-        },
-    )
+    values = {
+        "booking_mode": booking_mode,
+        "ranking_hours": ranking_hours,
+        "lock_hours": lock_hours,
+        "offer_hours": offer_hours,
+    }
+    if invite_states is not None:
+        allowed = [s.value for s in INVITABLE_STATES]
+        if not invite_states or any(state not in allowed for state in invite_states):
+            raise RuleViolation(
+                "Choose the application states whose applicants are invited.",
+                field="invite_states",
+            )
+        values["invite_states"] = [state for state in allowed if state in invite_states]
+    elif created:
+        values["invite_states"] = list(DEFAULT_INVITE_STATES)
+    changes = _apply(season, values)
     db.session.flush()
     record_event(
         "interview_season.create" if created else "interview_season.update",

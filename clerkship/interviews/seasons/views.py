@@ -125,6 +125,9 @@ def settings(slug: str, cycle: str):
     if season is not None and request.method == "GET":
         form.booking_mode.data = season.booking_mode.value
         form.version.data = str(season.version)
+        form.invite_states.data = list(season.invite_states)
+    if request.method == "GET" and "preview" in request.args:
+        form.invite_states.data = request.args.getlist("invite_states")
     if form.validate_on_submit():
         with refusal() as refused:
             if season is not None:
@@ -137,6 +140,7 @@ def settings(slug: str, cycle: str):
                 ranking_hours=form.ranking_hours.data,
                 lock_hours=form.lock_hours.data,
                 offer_hours=form.offer_hours.data,
+                invite_states=form.invite_states.data,
                 by=current_user,
             )
         if error := refused.error:
@@ -151,7 +155,16 @@ def settings(slug: str, cycle: str):
         cycle=the_cycle,
         season=season,
         form=form,
+        preview=_invite_preview(season, form.invite_states.data),
     )
+
+
+def _invite_preview(season, chosen) -> list | None:
+    """Who the chosen states would invite from their applications (not yet invited), by name."""
+    if season is None:
+        return None
+    states = tuple(s for s in queries.INVITABLE_STATES if s.value in set(chosen or ()))
+    return list(db.session.scalars(queries.invitable_applications(season, states)))
 
 
 @bp.route("/<cycle>/days/new", methods=["GET", "POST"])

@@ -90,7 +90,7 @@ def self_identification(cycle_slug: str):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Your answers are saved.", "success")
+            flash(_saved_message(cycle), "success")
             return redirect(url_for("pathway.overview", cycle_slug=cycle.slug))
         answers = queries.self_identification(current_user, cycle)
         if answers is not None:
@@ -232,10 +232,23 @@ def flag_panel(application: Application, form: FlagDecisionForm | None = None) -
     }
 
 
+def _saved_message(cycle) -> str:
+    """Saved answers, and what the pathway means now in each department the student is in."""
+    prospects = [
+        queries.reserved_seat_prospect(department, cycle) + "."
+        for department in queries.reserved_seat_departments(current_user, cycle)
+    ]
+    return " ".join(["Your answers are saved.", *prospects])
+
+
 @bp.app_context_processor
 def panel_helpers() -> dict:
     """Functions the partials included in the applications feature's pages call."""
-    return {"pathway_flag_panel": flag_panel, "pathway_student_panel": student_panel}
+    return {
+        "pathway_flag_panel": flag_panel,
+        "pathway_student_panel": student_panel,
+        "reserved_seat_prospect": queries.reserved_seat_prospect,
+    }
 
 
 def student_panel(application: Application) -> dict:

@@ -86,6 +86,7 @@ def _render_review(assignment: ReviewAssignment, form, status: int = 200, **form
             review_round=review_round,
             rubric=review_services.rubric_for(assignment),
             view=view,
+            decided=subject.decided,
             form=form,
             peers=peers,
             peers_visible=peers_visible,
@@ -137,6 +138,12 @@ def review(assignment_id: int):
     return _render_review(assignment, form, status=400)
 
 
+CONFLICT_ON_DECIDED = (
+    "You declared a conflict and no longer review this application. This application is "
+    "already decided; your declaration is recorded."
+)
+
+
 @bp.route("/assignments/<int:assignment_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(assignment_id: int):
@@ -144,10 +151,11 @@ def withdraw(assignment_id: int):
     form = WithdrawForm()
     rubric = review_services.rubric_for(assignment)
     if form.validate_on_submit():
+        subject = subject_of(assignment)
         with refusal() as refused:
             review_services.declare_conflict_with(
                 current_user,
-                student_email=subject_of(assignment).student.email,
+                student_email=subject.student.email,
                 reason=form.reason.data,
                 by=current_user,
                 assignment=assignment,
@@ -157,7 +165,9 @@ def withdraw(assignment_id: int):
         else:
             db.session.commit()
             flash(
-                "You declared a conflict and no longer review this application; the "
+                CONFLICT_ON_DECIDED
+                if subject.decided
+                else "You declared a conflict and no longer review this application; the "
                 "directors will assign someone else.",
                 "success",
             )
