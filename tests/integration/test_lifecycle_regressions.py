@@ -86,3 +86,36 @@ def test_flag_withdrawn_between_run_and_publish_gives_a_converted_seat(app):
     placement = db.session.scalar(db.select(Placement))
     assert placement.seat_type == SeatType.CONVERTED
     assert all_violations() == []
+
+
+def test_committee_cannot_award_a_withdrawn_rotation(app):
+    from clerkship.applications.services import withdraw_application
+    from clerkship.awards.models import AwardState
+    from clerkship.awards.services.decisions import decide_award
+    from clerkship.core.rules import RuleViolation
+    from tests.factories import make_award_application, make_award_settings
+
+    block = make_block(make_rotation(), capacity=1, reserved=0)
+    application = make_application(blocks=[block], state=ApplicationState.SUBMITTED)
+    make_award_settings(block.cycle)
+    award = make_award_application(application)
+    committee = make_user(Role.AWARD_COMMITTEE)
+    db.session.commit()
+    withdraw_application(application, by=application.student, reason="Changed plans")
+    db.session.commit()
+
+    try:
+        decide_award(
+            award,
+            decision=AwardState.AWARDED,
+            amount_cents=1000_00,
+            note="",
+            version=str(award.version),
+            by=committee,
+        )
+    except RuleViolation as refusal:
+        assert "withdrawn" in str(refusal)
+    else:
+        raise AssertionError("a withdrawn rotation was awarded")
+    db.session.rollback()
+    assert all_violations() == []
