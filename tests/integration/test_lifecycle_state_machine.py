@@ -228,7 +228,7 @@ class Season(RuleBasedStateMachine):
         student=index,
         department=department_index,
         order=st.permutations(range(3)),
-        ranked=st.integers(0, 2),
+        ranked=st.sampled_from([1, 2, 0]),
         submit=st.booleans(),
     )
     def apply(self, student, department, order, ranked, submit) -> None:
@@ -532,8 +532,10 @@ def machine_settings() -> settings:
             phases=PHASES,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         )
+    # 40 examples: about 25 s on SQLite and 50 s on PostgreSQL on the 2-core CI machine
+    # (the budget is 60 s per database); `make soak` runs far more.
     return settings(
-        max_examples=50,
+        max_examples=40,
         stateful_step_count=30,
         deadline=None,
         derandomize=True,
