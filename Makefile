@@ -1,6 +1,8 @@
 # clerkship: the two commands of the README, and a few more for developers.
 #   make run    set up, migrate, seed the demo season when empty, serve on 127.0.0.1:5000
 #   make test   set up (Chromium and PostgreSQL too), run the suite on SQLite, then on PostgreSQL
+#   make soak   the season's state machine, randomized, SOAK_EXAMPLES examples (SQLite; add
+#               TEST_DATABASE_URL or run under .ci/with-postgres for PostgreSQL)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,7 +17,7 @@ WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 export FLASK_APP := clerkship
 
-.PHONY: run setup system-packages test test-sqlite test-postgres lint format bench clean
+.PHONY: run setup system-packages test test-sqlite test-postgres soak lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +47,14 @@ test-sqlite: setup
 
 test-postgres: setup
 	.ci/with-postgres $(PYTEST) $(PYTEST_ARGS)
+
+# The suite runs the state machine with a small derandomized budget; soak runs it randomized
+# with a large one. A counterexample is printed as the failing steps plus a
+# @reproduce_failure(...) line to paste on the test to replay it.
+SOAK_EXAMPLES ?= 1000
+soak: setup
+	CLERKSHIP_SOAK_EXAMPLES=$(SOAK_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider -x -q -s \
+		tests/integration/test_lifecycle_state_machine.py
 
 lint: setup
 	$(BIN)/ruff check clerkship tests migrations

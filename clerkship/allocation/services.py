@@ -314,10 +314,14 @@ def publish_run(run: AllocationRun, *, by: User, override_reason: str = "") -> N
             if application.state != ApplicationState.WAITLISTED:
                 transition(application, ApplicationState.WAITLISTED, by=by)
             continue
+        # A flag withdrawn since the run started: the reserved seat is converted.
+        seat_type = preview.seat_type
+        if seat_type == SeatType.RESERVED and not application.in_pathway:
+            seat_type = SeatType.CONVERTED
         placement = Placement(
             application=application,
             block=locked[preview.block_id],
-            seat_type=preview.seat_type,
+            seat_type=seat_type,
             in_pathway=student["uim"],
             run_id=run.id,
         )

@@ -38,7 +38,7 @@ from clerkship.allocation.services import published_run
 from clerkship.applications.models import FINAL_STATES, Application, ApplicationState
 from clerkship.applications.queries import lock_application
 from clerkship.applications.services import transition
-from clerkship.applications.signals import application_withdrawn
+from clerkship.applications.signals import application_withdrawn, pathway_flag_changed
 from clerkship.audit.services import record_event
 from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
@@ -278,6 +278,30 @@ def release_application_seats(application: Application, *, by: User | None) -> N
     for offer in _held_offers(application):
         _release(offer, OfferState.WITHDRAWN, "withdrawn", queue)
     _refill(queue, by=by)
+
+
+@pathway_flag_changed.connect
+def _on_pathway_flag_changed(application: Application, *, by: User | None) -> None:
+    convert_reserved_seats(application, by=by)
+
+
+def convert_reserved_seats(application: Application, *, by: User | None) -> None:
+    """A student whose pathway flag was withdrawn keeps her seats, but a reserved one becomes
+    converted (it still counts as reserved on the block, so no count changes)."""
+    if application.in_pathway:
+        return
+    for offer in _held_offers(application):
+        placement = offer.placement
+        if placement.seat_type == SeatType.RESERVED:
+            placement.seat_type = SeatType.CONVERTED
+            record_event(
+                "offer.seat_converted",
+                by=by,
+                target=offer,
+                subject=application.student,
+                summary=f"{placement.block.label}: reserved seat converted (pathway flag withdrawn)",
+            )
+    db.session.flush()
 
 
 def _refill(queue: deque[_Freed], *, by: User | None) -> None:

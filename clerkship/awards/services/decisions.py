@@ -30,6 +30,15 @@ from clerkship.extensions import db
 
 S = AwardState
 DECISIONS = (S.AWARDED, S.ALTERNATE, S.NOT_AWARDED)
+# Rotation applications that ended without a rotation: nothing left to fund.
+ROTATION_LOST = frozenset(
+    {
+        ApplicationState.WITHDRAWN,
+        ApplicationState.DECLINED,
+        ApplicationState.OFFER_EXPIRED,
+        ApplicationState.NOT_SELECTED,
+    }
+)
 STALE = (
     "This award application changed after you opened it (another committee member or the "
     "student acted). What you entered is kept; check the current state and send it again."
@@ -119,6 +128,18 @@ def decide_award(
             "The awardee no longer holds an accepted placement: give the committee's reason "
             "to confirm or rescind the award.",
             field="note",
+        )
+    application_state = award.application.state
+    # (An award needing attention is confirmed with the committee's reason instead.)
+    if (
+        decision is S.AWARDED
+        and previous is not S.NEEDS_ATTENTION
+        and application_state in ROTATION_LOST
+    ):
+        raise RuleViolation(
+            f"The {award.application.department.name} application this award is for is "
+            f"{application_state.label.lower()}: it can no longer be funded.",
+            field="decision",
         )
     # A changed award gives its own amount back first.
     available = settings.remaining_cents + award.committed_cents
