@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from clerkship.accounts.models import Role
-from clerkship.core.forms import strip
+from clerkship.core.forms import Form, strip
 
 EMAIL_FIELD = dict(
     validators=[DataRequired("Enter your email address."), Email("Enter a valid email address.")],
@@ -15,7 +14,7 @@ EMAIL_FIELD = dict(
 )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(
         "Full name",
         validators=[DataRequired("Enter your name."), Length(max=200)],
@@ -41,21 +40,21 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", **EMAIL_FIELD)
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField("Keep me signed in on this device")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField("Email", **EMAIL_FIELD)
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(Form):
     pass
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Choose a password.")],
@@ -80,7 +79,7 @@ def role_choices() -> list[tuple[str, str]]:
     return [(role.value, role.label) for role in Role]
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(Form):
     role = SelectField("Role", choices=role_choices, validators=[DataRequired("Choose a role.")])
     department = SelectField(
         "Department",
@@ -103,7 +102,7 @@ class InviteForm(MembershipForm):
     )
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(Form):
     full_name = StringField(
         "Full name",
         validators=[DataRequired("Enter the person's name."), Length(max=200)],
@@ -114,7 +113,7 @@ class EditUserForm(FlaskForm):
     )
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False
 
