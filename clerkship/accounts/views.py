@@ -17,6 +17,7 @@ from clerkship.accounts.forms import (
     ResendVerificationForm,
 )
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required, public
 from clerkship.core.rules import RuleViolation
 from clerkship.core.tokens import TokenExpired, TokenInvalid
@@ -107,14 +108,14 @@ def resend_verification():
 @limiter.limit(_login_account_limit, key_func=_login_email_key, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_safe_next(query.text("next", max_length=2000)))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         db.session.commit()
         if user is not None:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(query.text("next", max_length=2000)))
         form.form_errors.append(
             "The email or password is not correct. (Invited staff: use the link in your "
             "invitation to set a password first.)"

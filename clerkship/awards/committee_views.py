@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from clerkship.awards import decisions, queries
@@ -19,6 +19,7 @@ from clerkship.awards.permissions import (
     can_view_awards,
 )
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
@@ -49,10 +50,10 @@ def index(cycle_slug: str):
     cycle = load_cycle(cycle_slug)
     require(can_view_awards(current_user), COMMITTEE_ONLY)
     settings = queries.settings_for(cycle)
-    state = request.args.get("state", "")
+    state = query.choice("state", [s.value for s in AwardState], "")
     page = db.paginate(
         queries.committee_list(cycle, state),
-        page=request.args.get("page", 1, type=int),
+        page=query.page(),
         per_page=50,
         error_out=False,
     )
@@ -79,7 +80,7 @@ def _render_application(award: AwardApplication, **forms):
     suggested = queries.suggested_amount(award, settings)
     decision_form = forms.get("decision_form") or AwardDecisionForm(
         formdata=None,
-        decision="awarded" if request.args.get("offer") else award.state.value,
+        decision="awarded" if query.flag("offer") else award.state.value,
         amount=to_dollars(award.amount_cents or suggested),
     )
     payment_form = forms.get("payment_form") or PaymentForm(

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextArea
 
+from clerkship.core.params import parse_int
 from clerkship.core.rules import RuleViolation
 from clerkship.core.text import (
     SQL_INTEGER_MAX,
@@ -89,10 +90,30 @@ def attach_error(form: FlaskForm, error: RuleViolation) -> None:
         form.form_errors.append(error.message)
 
 
+class VersionField(HiddenField):
+    """The version counter a page was loaded with, as the hidden field sends it back.
+
+    .data is its digits, or "" when the field is missing or garbled (always stale);
+    .number is the same as an int, or None. The record's own version (obj=) is never
+    taken for a missing field, which would make a stale save look current.
+    """
+
+    def process_data(self, value) -> None:
+        self.data = "" if value is None else str(value)
+
+    def process_formdata(self, valuelist) -> None:
+        number = parse_int(valuelist[0] if valuelist else None, minimum=0)
+        self.data = "" if number is None else str(number)
+
+    @property
+    def number(self) -> int | None:
+        return int(self.data) if self.data else None
+
+
 class VersionedForm(Form):
     """A form that edits a record protected by optimistic locking (a version counter)."""
 
-    version = HiddenField()
+    version = VersionField()
 
     def check_version(self, current: int) -> None:
         """Refuse a save made from a page that was loaded before someone else's save."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from clerkship.core.forms import Form, MultiCheckboxField, VersionedForm, strip
+from clerkship.core.forms import Form, MultiCheckboxField, VersionedForm, VersionField, strip
 from clerkship.pathway.models import FLAG_DECISION_LABELS, IDENTIFICATION_LABELS
 
 MAX_ITEMS = 30
@@ -51,7 +51,7 @@ class PathwayConfigForm(Form):
 
 
 class SelfIdentificationForm(Form):
-    version = HiddenField()
+    version = VersionField()
     identifies = RadioField(
         "Do you belong to the population described above?",
         choices=[(k.value, v) for k, v in IDENTIFICATION_LABELS.items()],

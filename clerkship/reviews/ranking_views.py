@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from clerkship.applications.models import Application
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required
 from clerkship.core.rules import RuleViolation
 from clerkship.cycles.models import Block, Rotation
@@ -73,7 +74,7 @@ def _ranking_page(review_round, cycles, composite_form, status=200):
     pathway = None
     if sees_pathway and filters.pathway.data in ("yes", "no"):
         pathway = filters.pathway.data == "yes"
-    block_id = int(filters.block.data) if (filters.block.data or "").isdigit() else None
+    block_id = query.id("block")
     shown = queries.filter_and_sort(
         rows,
         sort=filters.sort.data if filters.sort.data in queries.SORTS else "composite",
@@ -82,7 +83,7 @@ def _ranking_page(review_round, cycles, composite_form, status=200):
         disagreement_only=bool(filters.disagreement.data),
     )
     pages = max(1, math.ceil(len(shown) / PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = min(query.page(), pages)
     page_rows = shown[(page - 1) * PER_PAGE : page * PER_PAGE]
     queries.fill_names(page_rows)
     return (
@@ -125,7 +126,7 @@ def choose_source(slug: str):
             services.choose_composite(
                 review_round,
                 CompositeSource(form.source.data),
-                version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                version=form.version.number,
                 by=current_user,
             )
         except RuleViolation as error:
