@@ -199,7 +199,7 @@ def cv(award_id: int):
 
     record_download(award.cv_document, by=current_user, context=f"award application {award.id}")
     db.session.commit()
-    return send_document(award.cv_document, as_attachment=True)
+    return send_document(award.cv_document)
 
 
 @bp.route("/<cycle_slug>/budget")

@@ -209,7 +209,7 @@ def document(assignment_id: int, document_id: int):
         abort(403, description=reason)
     record_download(doc, by=current_user, context=f"review assignment {assignment.id}")
     db.session.commit()
-    return send_document(doc, as_attachment=not query.flag("inline"))
+    return send_document(doc)
 
 
 def _profile_page(schools_form=None, conflict_form=None, status: int = 200):

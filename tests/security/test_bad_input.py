@@ -6,7 +6,6 @@ import pytest
 from markupsafe import escape
 
 from clerkship.applications.services import STALE_MESSAGE
-
 from tests.conftest import login
 from tests.test_permissions import ALL_RULES
 from tests.world import build_world
