@@ -223,3 +223,7 @@ class BlockForm(Form):
             raise ValidationError(
                 f"Reserved seats ({field.data}) cannot exceed the number of seats ({self.capacity.data})."
             )
+
+
+class CloseCycleForm(Form):
+    """Closing a cycle: the confirmation page's button (nothing to fill in)."""

@@ -107,3 +107,31 @@ def purge_answers(
     )
     db.session.flush()
     return PurgeResult(len(answers), counts)
+
+
+def expired_cycles(*, retention_days: int, now: datetime) -> list[Cycle]:
+    """Closed cycles past their retention period that still hold answers, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Cycle)
+            .where(
+                Cycle.closed_at.is_not(None),
+                Cycle.closed_at <= now - timedelta(days=retention_days),
+                select(SelfIdentification.id)
+                .where(SelfIdentification.cycle_id == Cycle.id)
+                .exists(),
+            )
+            .order_by(Cycle.closed_at, Cycle.id)
+        )
+    )
+
+
+def purge_expired(
+    *, retention_days: int, now: datetime, by: User | None
+) -> list[tuple[Cycle, PurgeResult]]:
+    """Purge every closed cycle past its retention period; nothing to do is not an error,
+    so a scheduler can run it every day."""
+    return [
+        (cycle, purge_answers(cycle, retention_days=retention_days, now=now, by=by))
+        for cycle in expired_cycles(retention_days=retention_days, now=now)
+    ]
