@@ -1,6 +1,7 @@
 # clerkship: the two commands of the README, and a few more for developers.
 #   make run    set up, migrate, seed the demo season when empty, serve on 127.0.0.1:5000
 #   make test   set up (Chromium and PostgreSQL too), run the suite on SQLite, then on PostgreSQL
+#   make security  the full hostile-input crawl (every class on every field), on both databases
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ PORT ?= 5000
 PYTEST_ARGS ?=
 export FLASK_APP := clerkship
 
-.PHONY: run setup system-packages test test-sqlite test-postgres lint format bench clean
+.PHONY: run setup system-packages test test-sqlite test-postgres lint format bench clean security
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,10 @@ lint: setup
 format: setup
 	$(BIN)/ruff check --fix clerkship tests migrations
 	$(BIN)/ruff format clerkship tests migrations
+
+security: setup system-packages
+	CLERKSHIP_FULL_CRAWL=1 $(BIN)/python -m pytest tests/security $(PYTEST_ARGS)
+	CLERKSHIP_FULL_CRAWL=1 .ci/with-postgres $(BIN)/python -m pytest tests/security $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/flask bench run

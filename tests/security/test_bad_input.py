@@ -62,9 +62,10 @@ def test_users_list_with_a_bad_argument_is_a_bad_request(app, world, query):
     assert response.status_code == 400
 
 
-def test_ranking_with_a_23_digit_block_is_a_bad_request(app, world):
+@pytest.mark.parametrize("block", [HUGE_ID, "abc", "²"])
+def test_ranking_with_a_block_that_is_not_an_id_is_a_bad_request(app, world, block):
     url = _url(world, "review_ranking.ranking")
-    response = _as(app, world, "director").get(f"{url}?block={HUGE_ID}")
+    response = _as(app, world, "director").get(f"{url}?block={block}")
     assert response.status_code == 400
 
 
