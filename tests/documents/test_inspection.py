@@ -7,14 +7,17 @@ import io
 import pytest
 from pypdf import PdfWriter
 from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from clerkship.core.rules import RuleViolation
 from clerkship.demo.pdf import make_pdf
-from clerkship.documents.models import DocumentKind
+from clerkship.documents.models import Document, DocumentKind
 from clerkship.documents.storage import clean_filename, save_upload, upload_folder
+from clerkship.extensions import db
+from clerkship.letters.models import LetterRequest, LetterState
 from tests.conftest import login
-from tests.factories import make_cycle, make_student
+from tests.factories import make_cycle, make_letter, make_student
 
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>\n"
 
@@ -170,9 +173,6 @@ def test_upload_named_exe_is_stored_and_offered_as_pdf(client):
         data={"kind": "cv", "file": (io.BytesIO(make_pdf(["cv"])), "cv.pdf.exe")},
         content_type="multipart/form-data",
     )
-    from clerkship.documents.models import Document
-    from clerkship.extensions import db
-
     document = db.session.scalars(db.select(Document)).one()
     assert (document.original_name, document.stored_name[-4:]) == ("cv.pdf", ".pdf")
     response = client.get(f"/documents/{document.id}")
@@ -181,3 +181,15 @@ def test_upload_named_exe_is_stored_and_offered_as_pdf(client):
     assert response.headers["Content-Security-Policy"] == (
         "sandbox; default-src 'none'; frame-ancestors 'none'"
     )
+
+
+def test_letter_writer_upload_with_javascript_is_refused_the_same_way(client):
+    make_letter(make_student(), make_cycle(), token="js-token")
+    response = client.post(
+        "/letters/write/js-token",
+        data={"file": (io.BytesIO(_with_js()), "letter.pdf")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert "This PDF contains active content, which we never accept or alter" in html
+    assert db.session.scalar(select(LetterRequest.state)) == LetterState.REQUESTED
