@@ -122,3 +122,16 @@ def test_department_links_show_rosters_only_to_department_staff(client, season):
     html = client.get(f"/departments/{season.department.slug}/").get_data(as_text=True)
     assert client.get(url).status_code == 403
     assert "/rosters/" not in html
+
+
+def test_interview_fill_hides_free_places_beside_a_small_number_booked(app, season):
+    interviews = factories.make_season(season.department, season.cycle)
+    small = factories.make_day(interviews, days_ahead=20, capacity=10)
+    full = factories.make_day(interviews, days_ahead=21, capacity=10)
+    for day, booked in ((small, 3), (full, 6)):
+        for _ in range(booked):
+            factories.make_booking(factories.make_invitation(interviews), day)
+    chart = dashboards.interview_fill(season.department, season.cycle)
+    # 3 booked of 10: the 7 free would give the 3 away beside the day's capacity. Free
+    # places are not people: 4 free are shown beside 6 booked.
+    assert [s.values for s in chart.series] == [[SUPPRESSED, 6], [SUPPRESSED, 4]]
