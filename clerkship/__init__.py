@@ -47,6 +47,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=_resource_dir("templates"),
     )
     _load_config(app, test_config)
+    from clerkship.core.params import install_converters
+
+    install_converters(app)
     _init_extensions(app)
     _register_blueprints(app)
     _connect_features(app)

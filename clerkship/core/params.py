@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TypeVar
 
-from flask import request
+from flask import Flask, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from clerkship.core.text import (
     SQL_INTEGER_MAX,
@@ -35,6 +36,28 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 TRUE = frozenset({"1", "true", "yes", "on", "y"})
 FALSE = frozenset({"0", "false", "no", "off", "n"})
 MAX_PAGE = 1_000_000
+
+
+class RowIdConverter(IntegerConverter):
+    """<int:...> in a route: an id a row can have (1 to 2**63-1), else the route does not match."""
+
+    def __init__(self, url_map, fixed_digits=0, min=1, max=SQL_INTEGER_MAX, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class SegmentConverter(BaseConverter):
+    """A text segment of a route (a slug): no control characters, else the route does not match."""
+
+    regex = "[^/\x00-\x1f\x7f-\x9f]+"
+
+
+def install_converters(app: Flask) -> None:
+    """Make every route's <int:...> and <text> segments parse like the query arguments.
+
+    Call before any blueprint is registered: rules bind their converters when added.
+    """
+    app.url_map.converters["int"] = RowIdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = SegmentConverter
 
 
 class BadParameter(BadRequest):

@@ -99,3 +99,12 @@ def test_interview_day_in_year_one_is_refused_next_to_the_date(app, world):
     )
     assert response.status_code == 200
     assert "Enter a date between the years 1900 and 2200." in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [f"/applications/{HUGE_ID}/statement", "/departments/a%00b/", "/departments/a%0Ab/"],
+)
+def test_a_path_segment_no_record_can_have_is_a_404(app, world, path):
+    response = _as(app, world, "student").get(path)
+    assert response.status_code == 404

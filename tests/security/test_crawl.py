@@ -27,6 +27,7 @@ from tests.test_permissions import ALL_RULES
 from tests.world import ROLES, build_world
 
 FULL = os.environ.get("CLERKSHIP_FULL_CRAWL") == "1"
+LOG = os.environ.get("CLERKSHIP_CRAWL_LOG")
 SEED = 20261202
 # Forms the crawler leaves alone: signing out would end the crawl's own session.
 SKIPPED_ACTIONS = ("/logout",)
@@ -101,6 +102,9 @@ def crawl(app, *, full: bool) -> tuple[list[str], int]:
                     failures.append(
                         f"{role} {attempt.method} {attempt.url[:160]} [{attempt.label}] -> {status}"
                     )
+                    if LOG:  # a long crawl reports each failure as it finds it
+                        with open(LOG, "a", encoding="utf-8") as log:
+                            log.write(failures[-1] + "\n")
     return failures, sent
 
 
