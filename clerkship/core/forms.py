@@ -9,10 +9,8 @@ from decimal import Decimal
 import wtforms
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     Field,
     HiddenField,
-    IntegerField,
     SelectMultipleField,
 )
 from wtforms.validators import StopValidation, ValidationError
@@ -46,11 +44,17 @@ def check_input(_form, field: Field) -> None:
     data = field.data
     if isinstance(data, Decimal | float) and not math.isfinite(data):
         raise StopValidation("Enter a number.")
-    numeric = isinstance(field, IntegerField | DecimalField) and data is not None
-    if numeric and not SQL_INTEGER_MIN <= data <= SQL_INTEGER_MAX:
+    # Coerced choices (SelectField(coerce=int), several checkboxes) are numbers too.
+    numbers = data if isinstance(data, list | tuple) else [data]
+    if any(_too_large(n) for n in numbers):
         raise StopValidation("This number is too large.")
     if isinstance(data, date) and not YEAR_MIN <= data.year <= YEAR_MAX:
         raise StopValidation(f"Enter a date between the years {YEAR_MIN} and {YEAR_MAX}.")
+
+
+def _too_large(value) -> bool:
+    number = isinstance(value, int | Decimal) and not isinstance(value, bool)
+    return number and not SQL_INTEGER_MIN <= value <= SQL_INTEGER_MAX
 
 
 class CheckedInputMeta:

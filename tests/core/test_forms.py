@@ -9,7 +9,14 @@ from datetime import date
 import pytest
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import DateField, DecimalField, IntegerField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 
 import clerkship
 from clerkship.accounts.models import User
@@ -27,6 +34,7 @@ class SampleForm(Form):
     count = IntegerField("Count")
     amount = DecimalField("Amount")
     held_on = DateField("Held on")
+    people = SelectMultipleField("People", coerce=int, validate_choice=False)
 
 
 def _errors(app, **data) -> dict:
@@ -76,6 +84,13 @@ def test_form_refuses_numbers_a_column_cannot_hold(app):
         "count": ["This number is too large."],
         "amount": ["Enter a number."],
     }
+
+
+def test_form_refuses_a_coerced_choice_a_column_cannot_hold(app):
+    with app.test_request_context():
+        form = SampleForm(MultiDict([("people", "3"), ("people", "1" * 23)]))
+        form.validate()
+    assert form.errors == {"people": ["This number is too large."]}
 
 
 def test_form_refuses_dates_outside_1900_to_2200(app):
