@@ -108,3 +108,12 @@ def test_interview_day_in_year_one_is_refused_next_to_the_date(app, world):
 def test_a_path_segment_no_record_can_have_is_a_404(app, world, path):
     response = _as(app, world, "student").get(path)
     assert response.status_code == 404
+
+
+def test_inviting_an_applicant_by_a_23_digit_id_is_refused_next_to_the_field(app, world):
+    url = _url(world, "interview_invitations.invite", "POST")
+    response = _as(app, world, "director").post(
+        url, data={"applications": HUGE_ID, "reply_by": "2099-01-01"}
+    )
+    assert response.status_code == 400
+    assert "This number is too large." in response.get_data(as_text=True)
