@@ -3,6 +3,7 @@
 #   make test   set up (Chromium and PostgreSQL too), run the suite on SQLite, then on PostgreSQL
 #   make soak   the season's state machine, randomized, SOAK_EXAMPLES examples (SQLite; add
 #               TEST_DATABASE_URL or run under .ci/with-postgres for PostgreSQL)
+#   make security  the full hostile-input crawl (every class on every field), on both databases
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,7 +18,7 @@ WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 export FLASK_APP := clerkship
 
-.PHONY: run setup system-packages test test-sqlite test-postgres soak lint format bench clean
+.PHONY: run setup system-packages test test-sqlite test-postgres soak lint format bench clean security
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +65,10 @@ lint: setup
 format: setup
 	$(BIN)/ruff check --fix clerkship tests migrations
 	$(BIN)/ruff format clerkship tests migrations
+
+security: setup system-packages
+	CLERKSHIP_FULL_CRAWL=1 $(BIN)/python -m pytest tests/security $(PYTEST_ARGS)
+	CLERKSHIP_FULL_CRAWL=1 .ci/with-postgres $(BIN)/python -m pytest tests/security $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/flask bench run

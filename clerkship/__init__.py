@@ -50,6 +50,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=_resource_dir("templates"),
     )
     _load_config(app, test_config)
+    from clerkship.core.params import install_converters
+
+    install_converters(app)
     _init_extensions(app)
     for feature in FEATURES:
         importlib.import_module(f"clerkship.{feature}").init_app(app)
@@ -90,6 +93,7 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
 def _init_extensions(app: Flask) -> None:
     from clerkship.accounts.models import Anonymous, User
     from clerkship.core.database import configure_sqlite
+    from clerkship.core.downloads import keep_download_policy
     from clerkship.extensions import (
         bootstrap,
         csrf,
@@ -106,6 +110,8 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     bootstrap.init_app(app)
+    # Registered before Talisman so that it runs after it (after_request runs in reverse).
+    app.after_request(keep_download_policy)
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from clerkship.accounts.models import Role
-from clerkship.core.forms import strip
+from clerkship.core.forms import Form, strip
 
 EMAIL_FIELD = dict(
     validators=[DataRequired("Enter your email address."), Email("Enter a valid email address.")],
@@ -15,7 +14,7 @@ EMAIL_FIELD = dict(
 )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(
         "Full name",
         validators=[DataRequired("Enter your name."), Length(max=200)],
@@ -41,7 +40,7 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField("Email", **EMAIL_FIELD)
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
     remember = BooleanField(
@@ -50,7 +49,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class SignInCodeForm(FlaskForm):
+class SignInCodeForm(Form):
     code = StringField(
         "Code",
         validators=[DataRequired("Enter the code from your authenticator app."), Length(max=40)],
@@ -60,7 +59,7 @@ class SignInCodeForm(FlaskForm):
     )
 
 
-class EnrolTwoFactorForm(FlaskForm):
+class EnrolTwoFactorForm(Form):
     code = StringField(
         "Code from the app",
         validators=[DataRequired("Enter the 6-digit code the app shows."), Length(max=20)],
@@ -69,7 +68,7 @@ class EnrolTwoFactorForm(FlaskForm):
     )
 
 
-class RenewRecoveryCodesForm(FlaskForm):
+class RenewRecoveryCodesForm(Form):
     code = StringField(
         "Code from the app",
         validators=[DataRequired("Enter the 6-digit code the app shows."), Length(max=20)],
@@ -78,23 +77,23 @@ class RenewRecoveryCodesForm(FlaskForm):
     )
 
 
-class ResetTwoFactorForm(FlaskForm):
+class ResetTwoFactorForm(Form):
     """Reset another person's second factor: a button, only the CSRF token to check."""
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField("Email", **EMAIL_FIELD)
 
 
-class ResendVerificationForm(FlaskForm):
+class ResendVerificationForm(Form):
     pass
 
 
-class EndSessionsForm(FlaskForm):
+class EndSessionsForm(Form):
     """Sign out everywhere: a button, only the CSRF token to check."""
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Choose a password.")],
@@ -119,7 +118,7 @@ def role_choices() -> list[tuple[str, str]]:
     return [(role.value, role.label) for role in Role]
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(Form):
     role = SelectField("Role", choices=role_choices, validators=[DataRequired("Choose a role.")])
     department = SelectField(
         "Department",
@@ -142,7 +141,7 @@ class InviteForm(MembershipForm):
     )
 
 
-class EditUserForm(FlaskForm):
+class EditUserForm(Form):
     full_name = StringField(
         "Full name",
         validators=[DataRequired("Enter the person's name."), Length(max=200)],
@@ -153,7 +152,7 @@ class EditUserForm(FlaskForm):
     )
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(Form):
     class Meta:
         csrf = False
 

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from clerkship.core.forms import Form
 
 UNPLACED = 0  # the "leave unplaced" choice of the move form
 
 
-class StartRunForm(FlaskForm):
+class StartRunForm(Form):
     """Start a run: a button (CSRF only)."""
 
 
-class SeenForm(FlaskForm):
+class SeenForm(Form):
     """A change to a run, carrying the fingerprint of the placements the page showed."""
 
     seen = HiddenField()

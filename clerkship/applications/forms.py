@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     IntegerField,
@@ -23,7 +22,7 @@ from wtforms.validators import (
 )
 
 from clerkship.applications.models import Accreditation, ApplicationState, ExamResult
-from clerkship.core.forms import MultiCheckboxField, VersionedForm, strip
+from clerkship.core.forms import Form, MultiCheckboxField, VersionedForm, strip
 from clerkship.core.time import local_today
 from clerkship.cycles.forms import PlainDateField
 from clerkship.documents.models import DocumentKind
@@ -135,7 +134,7 @@ class SubmitForm(VersionedForm):
     pass
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = TextAreaField(
         "Reason (optional)",
         validators=[Length(max=1000)],
@@ -147,7 +146,7 @@ class WithdrawForm(FlaskForm):
 STAFF_STATES = [s for s in ApplicationState if s != ApplicationState.DRAFT]
 
 
-class ApplicationFilterForm(FlaskForm):
+class ApplicationFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -165,7 +164,7 @@ class ApplicationFilterForm(FlaskForm):
     )
 
 
-class ApplicationSettingsForm(FlaskForm):
+class ApplicationSettingsForm(Form):
     max_choices = IntegerField(
         "Blocks a student may rank",
         validators=[

@@ -7,6 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from clerkship.applications import queries
 from clerkship.applications.models import Application
 from clerkship.applications.permissions import is_applicant
+from clerkship.core.params import posted
 from clerkship.core.permissions import get_or_403
 
 NOT_YOURS = "This application does not exist, or it is not yours."
@@ -21,8 +22,8 @@ STEPS = (
 
 def form_version(form) -> int | None:
     """The version a form was loaded with (-1 when missing or garbled: always stale)."""
-    value = form.version.data or ""
-    return int(value) if value.isdigit() else -1
+    number = form.version.number
+    return -1 if number is None else number
 
 
 def own_application(application_id: int) -> Application:
@@ -57,7 +58,7 @@ def render_step(template: str, application: Application, step: str | None = None
 
 def after_save(application: Application, endpoint: str):
     """Stay on the step, or go to the next one when the student chose "Save and continue"."""
-    if request.form.get("go") == "next":
+    if posted.text("go") == "next":
         index = [e for e, _ in STEPS].index(endpoint)
         return redirect(url_for(STEPS[index + 1][0], application_id=application.id))
     return redirect(url_for(endpoint, application_id=application.id))

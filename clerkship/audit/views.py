@@ -8,6 +8,7 @@ from flask_login import current_user
 from clerkship.audit import queries
 from clerkship.audit.forms import AuditFilterForm
 from clerkship.audit.permissions import can_view_audit_log
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
 from clerkship.extensions import db
 
@@ -33,7 +34,7 @@ def index():
         }
     page = db.paginate(
         queries.audit_events(**filters),
-        page=request.args.get("page", 1, type=int),
+        page=query.page(),
         per_page=100,
         error_out=False,
     )

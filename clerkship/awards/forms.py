@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DecimalField,
     IntegerField,
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from clerkship.awards.eligibility import ALL_RULES
 from clerkship.awards.money import to_cents
-from clerkship.core.forms import MultiCheckboxField, VersionedForm, strip
+from clerkship.core.forms import Form, MultiCheckboxField, VersionedForm, strip
 from clerkship.cycles.forms import PlainDateField
 from clerkship.cycles.models import AwardTiming
 
@@ -129,7 +128,7 @@ class AwardSettingsForm(VersionedForm):
     )
 
 
-class AwardTimingForm(FlaskForm):
+class AwardTimingForm(Form):
     award_timing = SelectField(
         "Award application timing", choices=[(t.value, t.label) for t in AwardTiming]
     )

@@ -1,15 +1,15 @@
 """Bar charts drawn on the server as SVG, each with a text alternative and its data table.
 
 Nothing is fetched from the internet, nothing needs JavaScript, and a screen reader
-gets the description and the table. Counts of groups smaller than the suppression
-threshold are shown as "fewer than N" and never drawn, so nobody can be singled out.
+gets the description and the table. Counts hidden by clerkship.core.suppression are
+shown as "fewer than N" and never drawn, so nobody can be singled out.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-SUPPRESSED = None  # a value hidden because its group is too small
+from clerkship.core.suppression import SUPPRESSED
 
 BAR_HEIGHT = 22
 GAP = 10
@@ -121,8 +121,3 @@ def bar_chart(
         y += per_row + GAP
     chart.height = int(y)
     return chart
-
-
-def suppress_small(count: int, minimum: int = 5) -> int | None:
-    """A count, or None when it is below the suppression threshold (but not zero)."""
-    return None if 0 < count < minimum else count

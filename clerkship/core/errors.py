@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from clerkship.core.params import BadParameter
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
 
@@ -41,7 +42,8 @@ def register_error_handlers(app: Flask) -> None:
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)
             return _render(413, f"Files can be at most {limit} MB. Nothing was saved.")
-        return _render(error.code, error.description if error.code in (403, 409) else None)
+        shown = error.code in (403, 409) or isinstance(error, BadParameter)
+        return _render(error.code, error.description if shown else None)
 
     @app.errorhandler(RuleViolation)
     def refused(error: RuleViolation):

@@ -1,12 +1,83 @@
-"""Small pieces shared by the forms of every feature."""
+"""Small pieces shared by the forms of every feature, and Form, the base of every form."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget
+import math
+from datetime import date
+from decimal import Decimal
 
+import wtforms
+from flask_wtf import FlaskForm
+from wtforms import (
+    Field,
+    HiddenField,
+    SelectMultipleField,
+)
+from wtforms.validators import StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget, TextArea
+
+from clerkship.core.params import parse_int
 from clerkship.core.rules import RuleViolation
+from clerkship.core.text import (
+    SQL_INTEGER_MAX,
+    SQL_INTEGER_MIN,
+    YEAR_MAX,
+    YEAR_MIN,
+    control_character_message,
+)
+
+
+def check_input(_form, field: Field) -> None:
+    """Refuse what no field may hold: control characters (NUL...), line breaks on one line,
+    integers a database column cannot store, and dates outside 1900-2200.
+
+    Every Form runs it first on every field (Form.Meta.bind_field), so that hostile input
+    is refused next to its field before any other check or query sees it.
+    """
+    multiline = isinstance(field.widget, TextArea)
+    for raw in field.raw_data or ():
+        if not isinstance(raw, str):
+            continue  # an uploaded file: judged by the documents inspection
+        message = control_character_message(raw, multiline=multiline)
+        if message:
+            raise StopValidation(message)
+    data = field.data
+    if isinstance(data, Decimal | float) and not math.isfinite(data):
+        raise StopValidation("Enter a number.")
+    # Coerced choices (SelectField(coerce=int), several checkboxes) are numbers too.
+    numbers = data if isinstance(data, list | tuple) else [data]
+    if any(_too_large(n) for n in numbers):
+        raise StopValidation("This number is too large.")
+    if isinstance(data, date) and not YEAR_MIN <= data.year <= YEAR_MAX:
+        raise StopValidation(f"Enter a date between the years {YEAR_MIN} and {YEAR_MAX}.")
+
+
+def _too_large(value) -> bool:
+    number = isinstance(value, int | Decimal) and not isinstance(value, bool)
+    return number and not SQL_INTEGER_MIN <= value <= SQL_INTEGER_MAX
+
+
+class CheckedInputMeta:
+    """Form options that put check_input first on every field of the form."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = unbound_field.bind(form=form, **options)
+        field.validators = [check_input, *field.validators]
+        return field
+
+
+class Form(FlaskForm):
+    """The base of every form: each field is checked by check_input before its own validators."""
+
+    class Meta(CheckedInputMeta):
+        pass
+
+
+class SubForm(wtforms.Form):
+    """The base of a form nested in another (FormField): its fields are checked the same way."""
+
+    class Meta(CheckedInputMeta):
+        pass
 
 
 def strip(value):
@@ -23,10 +94,30 @@ def attach_error(form: FlaskForm, error: RuleViolation) -> None:
         form.form_errors.append(error.message)
 
 
-class VersionedForm(FlaskForm):
+class VersionField(HiddenField):
+    """The version counter a page was loaded with, as the hidden field sends it back.
+
+    .data is its digits, or "" when the field is missing or garbled (always stale);
+    .number is the same as an int, or None. The record's own version (obj=) is never
+    taken for a missing field, which would make a stale save look current.
+    """
+
+    def process_data(self, value) -> None:
+        self.data = "" if value is None else str(value)
+
+    def process_formdata(self, valuelist) -> None:
+        number = parse_int(valuelist[0] if valuelist else None, minimum=0)
+        self.data = "" if number is None else str(number)
+
+    @property
+    def number(self) -> int | None:
+        return int(self.data) if self.data else None
+
+
+class VersionedForm(Form):
     """A form that edits a record protected by optimistic locking (a version counter)."""
 
-    version = HiddenField()
+    version = VersionField()
 
     def check_version(self, current: int) -> None:
         """Refuse a save made from a page that was loaded before someone else's save."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from clerkship.core.forms import strip
+from clerkship.core.forms import Form, strip
 from clerkship.cycles.models import Precedence
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -57,7 +56,7 @@ def _date(label: str, description: str = "") -> DateField:
     )
 
 
-class CycleForm(FlaskForm):
+class CycleForm(Form):
     name = StringField(
         "Name",
         validators=[DataRequired("Enter a name, e.g. 2027–2028."), Length(max=40)],
@@ -114,7 +113,7 @@ class CycleForm(FlaskForm):
             raise ValidationError("The last rotation day must be after the first.")
 
 
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     name = StringField(
         "Name",
         validators=[DataRequired("Enter the department's name."), Length(max=120)],
@@ -137,7 +136,7 @@ class DepartmentForm(FlaskForm):
     description = TextAreaField("Description", validators=[Length(max=5000)], filters=[strip])
 
 
-class AllocationRuleForm(FlaskForm):
+class AllocationRuleForm(Form):
     precedence = SelectField(
         "Order in which seats are filled",
         choices=[(p.value, p.label) for p in Precedence],
@@ -155,7 +154,7 @@ class AllocationRuleForm(FlaskForm):
     )
 
 
-class SiteForm(FlaskForm):
+class SiteForm(Form):
     name = StringField(
         "Name",
         validators=[DataRequired("Enter the site's name."), Length(max=120)],
@@ -165,7 +164,7 @@ class SiteForm(FlaskForm):
     address = StringField("Address", validators=[Length(max=300)], filters=[strip])
 
 
-class RotationForm(FlaskForm):
+class RotationForm(Form):
     code = StringField(
         "Course code",
         validators=[DataRequired("Enter a course code, e.g. EM-401."), Length(max=20)],
@@ -187,7 +186,7 @@ class RotationForm(FlaskForm):
     active = BooleanField("Offered (shown in the catalogue)", default=True)
 
 
-class BlockForm(FlaskForm):
+class BlockForm(Form):
     rotation_id = SelectField(
         "Rotation", coerce=int, validators=[DataRequired("Choose a rotation.")]
     )
@@ -224,3 +223,7 @@ class BlockForm(FlaskForm):
             raise ValidationError(
                 f"Reserved seats ({field.data}) cannot exceed the number of seats ({self.capacity.data})."
             )
+
+
+class CloseCycleForm(Form):
+    """Closing a cycle: the confirmation page's button (nothing to fill in)."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import abort, request
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from clerkship.core.params import query
 from clerkship.core.time import local_today
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.extensions import db
@@ -125,5 +126,5 @@ def department_or_404(slug: str) -> Department:
 
 def requested_cycle(cycles: list[Cycle]) -> Cycle | None:
     """The cycle a page's ?cycle= names among cycles, else the current one."""
-    wanted = request.args.get("cycle")
+    wanted = query.text("cycle")
     return next((c for c in cycles if c.slug == wanted), None) or current_cycle()

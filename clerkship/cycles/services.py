@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -68,6 +68,24 @@ def save_cycle(cycle: Cycle | None, *, by: User, **values) -> Cycle:
     changes = _changes(cycle, values)
     db.session.add(cycle)
     record_event("cycle.create" if created else "cycle.update", by=by, target=cycle, **changes)
+    return cycle
+
+
+def close_cycle(cycle: Cycle, *, by: User, now: datetime, today: date) -> Cycle:
+    """Close a cycle whose rotations have ended: its records become history, and the
+    retention clock of its self-identification answers starts."""
+    db.session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
+    db.session.refresh(cycle)
+    if cycle.closed_at is not None:
+        raise RuleViolation(f"The {cycle.name} cycle was closed on {cycle.closed_at:%Y-%m-%d}.")
+    if today <= cycle.rotations_end_on:
+        raise RuleViolation(
+            f"The {cycle.name} cycle can be closed once its rotations have ended, "
+            f"after {cycle.rotations_end_on:%Y-%m-%d}."
+        )
+    cycle.closed_at = now
+    record_event("cycle.close", by=by, target=cycle, closed_at=now.isoformat())
+    db.session.flush()
     return cycle
 
 

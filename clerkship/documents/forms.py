@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, SelectField
 from wtforms.validators import DataRequired, Optional
 
+from clerkship.core.forms import Form
 from clerkship.documents.models import DocumentKind
 
 EXPIRING = ", ".join(k.label.lower() for k in DocumentKind if k.expires)
@@ -29,7 +29,7 @@ class OptionalDateField(DateField):
             raise ValueError(self.message) from error
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField(
         "Kind of document",
         choices=[(k.value, k.label) for k in DocumentKind if k != DocumentKind.LETTER],

@@ -22,8 +22,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from clerkship.core.downloads import as_download
 from clerkship.core.rules import RuleViolation
-from clerkship.documents.inspection import FORMAT_NAMES, MEDIA_TYPES, detect_format
+from clerkship.documents.inspection import FORMAT_NAMES, MEDIA_TYPES, inspect_file
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.extensions import db
 
@@ -31,6 +32,9 @@ NEW_FILES_KEY = "clerkship_new_files"
 CHUNK = 1024 * 1024
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(pdf|jpg|png)$")
 EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
+STORED_FORMATS = {extension: fmt for fmt, extension in EXTENSIONS.items()}
+# The extensions a shown name may keep for each format.
+NAME_EXTENSIONS = {"pdf": ("pdf",), "jpeg": ("jpg", "jpeg"), "png": ("png",)}
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,8 @@ def upload_folder() -> Path:
 
 
 def clean_filename(name: str | None, fmt: str) -> str:
-    """The name to show and to offer on download: no folders, no control characters.
+    """The name to show and to offer on download: no folders, no control characters, and
+    an extension that is always the one of the detected format ("cv.pdf.exe" -> "cv.pdf").
 
     The name is never used to build a path; it is kept, non-ASCII letters included,
     only so that people recognise their file.
@@ -73,7 +78,12 @@ def clean_filename(name: str | None, fmt: str) -> str:
     base = PurePosixPath((name or "").replace("\\", "/")).name
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
     base = unicodedata.normalize("NFC", base)[:200]
-    return base or f"document.{EXTENSIONS[fmt]}"
+    stem, dot, _suffix = base.rpartition(".")
+    if dot and stem.strip(" ."):
+        base = stem.strip(" .")  # drop the sender's extension, whatever it says
+    if base.lower().endswith(tuple(f".{e}" for e in NAME_EXTENSIONS[fmt])):
+        return base
+    return f"{base or 'document'}.{EXTENSIONS[fmt]}"
 
 
 def size_label(size: int) -> str:
@@ -110,7 +120,15 @@ def save_upload(file_storage: FileStorage | None, *, kind: DocumentKind) -> Stor
                 "This file is empty (0 bytes). Nothing was saved; choose the right file.",
                 field="file",
             )
-        fmt = detect_format(temporary)
+        inspection = inspect_file(temporary)
+        if inspection.active_content:
+            raise RuleViolation(
+                "This PDF contains active content, which we never accept or alter: "
+                + "; ".join(inspection.active_content)
+                + ". Nothing was saved; print it to a new PDF (“Save as PDF”) and upload that.",
+                field="file",
+            )
+        fmt = inspection.format
         if fmt not in kind.rules.formats:
             accepted = " or ".join(FORMAT_NAMES[f] for f in kind.rules.formats)
             found = (
@@ -146,23 +164,23 @@ def document_path(document: Document) -> Path:
     return upload_folder() / document.stored_name
 
 
-def send_document(document: Document, *, as_attachment: bool = True) -> Response:
-    """A response carrying the document's file, not cached, under its original name."""
+def send_document(document: Document) -> Response:
+    """The document's file as an attachment (never shown inline), not cached, sandboxed,
+    under its original name with the extension of its stored format."""
     path = document_path(document)
     if not path.is_file():
         current_app.logger.error("File of document %s is missing at %s", document.id, path)
         abort(404)
+    fmt = STORED_FORMATS[path.suffix.lstrip(".")]
     response = send_file(
         path,
-        mimetype=document.content_type,
-        as_attachment=as_attachment,
-        download_name=document.original_name,
+        mimetype=MEDIA_TYPES[fmt],
+        as_attachment=True,
+        download_name=clean_filename(document.original_name, fmt),
         max_age=0,
         etag=document.sha256,
     )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return as_download(response)
 
 
 @event.listens_for(Session, "after_commit")

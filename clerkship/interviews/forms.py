@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -15,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, InputRequired, Length, NumberRange, Optional
 
-from clerkship.core.forms import MultiCheckboxField, VersionedForm, strip
+from clerkship.core.forms import Form, MultiCheckboxField, VersionedForm, strip
 from clerkship.cycles.forms import PlainDateField
 from clerkship.interviews.models import DEFAULT_INVITE_STATES, BookingMode, DayFormat
 from clerkship.interviews.queries import INVITE_STATE_CHOICES
@@ -130,11 +129,11 @@ class ReplyByMixin:
     )
 
 
-class InviteApplicantsForm(ReplyByMixin, FlaskForm):
+class InviteApplicantsForm(ReplyByMixin, Form):
     applications = MultiCheckboxField("Applicants to invite", coerce=int, validate_choice=False)
 
 
-class ImportForm(ReplyByMixin, FlaskForm):
+class ImportForm(ReplyByMixin, Form):
     file = FileField(
         "List of invitees (CSV)",
         validators=[FileRequired("Choose a CSV file.")],
@@ -142,7 +141,7 @@ class ImportForm(ReplyByMixin, FlaskForm):
     )
 
 
-class WaitlistForm(FlaskForm):
+class WaitlistForm(Form):
     auto_book = BooleanField("Book me automatically if a seat frees up")
 
 
@@ -152,10 +151,10 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def ranking_form(days, current: dict[int, int]) -> FlaskForm:
+def ranking_form(days, current: dict[int, int]) -> Form:
     """A form with one choice per day the invitee can see (their current ranking preset)."""
 
-    class RankingForm(FlaskForm):
+    class RankingForm(Form):
         pass
 
     options = [("", "Cannot attend")] + [

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
-from clerkship.core.forms import strip
+from clerkship.core.forms import Form, strip
 
 
-class LetterRequestForm(FlaskForm):
+class LetterRequestForm(Form):
     writer_name = StringField(
         "Writer's name",
         validators=[DataRequired("Enter the writer's name."), Length(max=200)],
@@ -37,5 +36,5 @@ class LetterRequestForm(FlaskForm):
     )
 
 
-class LetterUploadForm(FlaskForm):
+class LetterUploadForm(Form):
     file = FileField("Your letter (PDF, at most 10 MB)")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from clerkship.core.forms import attach_error
+from clerkship.core.params import posted
 from clerkship.core.permissions import get_or_403, login_required, public
 from clerkship.core.transactions import refusal
 from clerkship.core.urls import safe_next
@@ -21,7 +22,7 @@ NOT_YOURS = "This letter request does not exist, or it is not yours."
 
 
 def _back() -> str:
-    return safe_next(request.form.get("next"), url_for("applications.index"))
+    return safe_next(posted.text("next", max_length=2000), url_for("applications.index"))
 
 
 @bp.route("/<int:letter_id>/resend", methods=["POST"])

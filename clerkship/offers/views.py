@@ -9,6 +9,7 @@ from clerkship.allocation import queries as allocation_queries
 from clerkship.allocation.permissions import can_run_allocation
 from clerkship.allocation.services import published_run
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.time import utcnow
 from clerkship.core.transactions import refusal
@@ -101,8 +102,7 @@ def department(slug: str):
 
 
 def _render_department(department, cycle, close_form: CloseWaitlistForm, status: int = 200):
-    state = request.args.get("state")
-    chosen_state = OfferState(state) if state in {s.value for s in OfferState} else None
+    chosen_state = query.enum("state", OfferState)
     offers = queries.department_offers(department, cycle, chosen_state) if cycle else []
     moves = queries.seat_moves(department, cycle) if cycle else []
     return (

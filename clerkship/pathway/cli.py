@@ -1,4 +1,4 @@
-"""`flask pathway purge`: delete a closed cycle's self-identification answers."""
+"""`flask pathway purge` and `purge-expired`: delete closed cycles' self-identification answers."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from clerkship.core.database import writes_ahead
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.cycles.models import Cycle
 from clerkship.extensions import db
-from clerkship.pathway.services.purge import purge_answers
+from clerkship.pathway.services.purge import purge_answers, purge_expired
 
 pathway_cli = AppGroup("pathway", help="The UIM pathway.")
 
@@ -45,3 +46,16 @@ def purge(slug: str, retention_days: int | None, dry_run: bool) -> None:
     click.echo(f"Deleted {result.deleted} answer(s) of {cycle.name}. Counts kept:")
     for (number, item, value), count in sorted(result.counts.items()):
         click.echo(f"  version {number}  {item:<10}  {value}: {count}")
+
+
+@pathway_cli.command("purge-expired")
+def purge_expired_command() -> None:
+    """Purge every closed cycle past PATHWAY_RETENTION_DAYS (safe to repeat; for the scheduler)."""
+    writes_ahead()
+    days = current_app.config["PATHWAY_RETENTION_DAYS"]
+    purged = purge_expired(retention_days=days, now=utcnow(), by=None)
+    db.session.commit()
+    if not purged:
+        click.echo(f"No closed cycle is past its {days}-day retention period; nothing deleted.")
+    for cycle, result in purged:
+        click.echo(f"Deleted {result.deleted} answer(s) of {cycle.name}; counts kept.")

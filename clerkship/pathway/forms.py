@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from clerkship.core.forms import MultiCheckboxField, VersionedForm, strip
+from clerkship.core.forms import Form, MultiCheckboxField, VersionedForm, VersionField, strip
 from clerkship.pathway.models import FLAG_DECISION_LABELS, IDENTIFICATION_LABELS
 
 MAX_ITEMS = 30
@@ -29,7 +28,7 @@ def _list_check(_form, field) -> None:
         raise ValidationError("Each item may appear only once.")
 
 
-class PathwayConfigForm(FlaskForm):
+class PathwayConfigForm(Form):
     definition = TextAreaField(
         "Definition shown to students",
         validators=[DataRequired("Write the definition students read."), Length(max=5000)],
@@ -51,8 +50,8 @@ class PathwayConfigForm(FlaskForm):
     )
 
 
-class SelfIdentificationForm(FlaskForm):
-    version = HiddenField()
+class SelfIdentificationForm(Form):
+    version = VersionField()
     identifies = RadioField(
         "Do you belong to the population described above?",
         choices=[(k.value, v) for k, v in IDENTIFICATION_LABELS.items()],

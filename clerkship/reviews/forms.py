@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from clerkship.core.forms import VersionedForm, strip
+from clerkship.core.forms import Form, VersionedForm, strip
 from clerkship.reviews.models import BLINDABLE_FIELDS, CompositeSource
 from clerkship.reviews.queries import SORTS
 
@@ -84,7 +83,7 @@ class SettingsForm(VersionedForm):
         return {name for name in BLINDABLE_FIELDS if self[f"hide_{name}"].data}
 
 
-class PhaseForm(FlaskForm):
+class PhaseForm(Form):
     to = HiddenField(validators=[DataRequired()])
 
 
@@ -98,7 +97,7 @@ class SchoolsForm(VersionedForm):
     )
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     student_email = EmailField(
         "Applicant's email",
         validators=[DataRequired("Enter the applicant's email address."), Length(max=254)],
@@ -112,7 +111,7 @@ class ConflictForm(FlaskForm):
     )
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     reason = StringField(
         "Why you cannot review this applicant",
         validators=[DataRequired("Say briefly why."), Length(max=500)],
@@ -121,7 +120,7 @@ class WithdrawForm(FlaskForm):
     )
 
 
-class CapForm(FlaskForm):
+class CapForm(Form):
     cap = IntegerField(
         "Cap",
         validators=[Optional(), NumberRange(min=0, max=10000, message="Enter 0 to 10,000.")],
@@ -136,16 +135,16 @@ def cap_form(reviewer, cap: int | None, formdata=None) -> CapForm:
     return form
 
 
-class AutoAssignForm(FlaskForm):
+class AutoAssignForm(Form):
     due_on = OptionalDateField("Due on", validators=[Optional()])
 
 
-class ManualAssignForm(FlaskForm):
+class ManualAssignForm(Form):
     reviewer = SelectField("Reviewer", coerce=int, validators=[DataRequired("Choose a reviewer.")])
     due_on = OptionalDateField("Due on", validators=[Optional()])
 
 
-class DiscussionForm(FlaskForm):
+class DiscussionForm(Form):
     body = TextAreaField(
         "Message",
         validators=[DataRequired("Write a message first."), Length(max=5000)],
@@ -161,7 +160,7 @@ class CompositeForm(VersionedForm):
     )
 
 
-class RankingFilterForm(FlaskForm):
+class RankingFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -175,7 +174,7 @@ class RankingFilterForm(FlaskForm):
     disagreement = BooleanField("Only disagreements")
 
 
-class PanelForm(FlaskForm):
+class PanelForm(Form):
     class Meta:
         csrf = False
 

@@ -17,7 +17,8 @@ from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement, PlacementState
 from clerkship.applications.models import Application, ApplicationState
 from clerkship.awards import queries as award_queries
-from clerkship.core.charts import SUPPRESSED, Chart, Series, bar_chart, suppress_small
+from clerkship.core.charts import Chart, Series, bar_chart
+from clerkship.core.suppression import SUPPRESSED, suppress_counts, suppress_table
 from clerkship.core.time import format_datetime
 from clerkship.cycles.models import Block, Cycle, Department, Rotation
 from clerkship.extensions import db
@@ -69,9 +70,12 @@ def funnel(cycle: Cycle, department: Department | None = None) -> Chart:
     if department is not None:
         stmt = stmt.where(Application.department_id == department.id)
     counts = {bool(row[0]): [int(v or 0) for v in row[1:]] for row in db.session.execute(stmt)}
+    # One row per stage, one cell per group; the stacked bar shows the stage's total.
+    rows = list(zip(*(counts.get(flag, [0] * 5) for _n, _c, flag in PATHWAY_SERIES), strict=True))
+    shown = suppress_table(rows, row_totals=True)
     series = [
-        Series(name, [suppress_small(v) for v in counts.get(flag, [0] * 5)], css)
-        for name, css, flag in PATHWAY_SERIES
+        Series(name, [row[i] for row in shown], css)
+        for i, (name, css, _flag) in enumerate(PATHWAY_SERIES)
     ]
     where = department.name if department else "all departments"
     return bar_chart(
@@ -85,9 +89,12 @@ def funnel(cycle: Cycle, department: Department | None = None) -> Chart:
 
 
 def _seat_rows(counts: dict[SeatType, int], capacity: int) -> list[int | None]:
-    values = [suppress_small(counts.get(seat, 0)) for seat, _n, _c in SEAT_SERIES]
-    empty = capacity - sum(counts.values())
-    values.append(SUPPRESSED if SUPPRESSED in values else max(empty, 0))
+    held = [counts.get(seat, 0) for seat, _n, _c in SEAT_SERIES]
+    empty = max(capacity - sum(counts.values()), 0)
+    # The capacity is public: it is the total beside the held seats and the empty ones.
+    values = suppress_counts([*held, empty], total_shown=True, people=[True, True, True, False])
+    if SUPPRESSED in values[:-1]:
+        values[-1] = SUPPRESSED
     return values
 
 
@@ -183,8 +190,9 @@ def score_distribution(department: Department, cycle: Cycle) -> Chart:
         band = math.floor(Decimal(score))
         bands[band][0 if flags.get(application_id) else 1] += 1
     order = sorted(bands)
+    shown = suppress_table([bands[b] for b in order], row_totals=True)
     series = [
-        Series(name, [suppress_small(bands[b][i]) for b in order], css)
+        Series(name, [row[i] for row in shown], css)
         for i, (name, css, _flag) in enumerate(PATHWAY_SERIES)
     ]
     return bar_chart(
@@ -204,11 +212,15 @@ def interview_fill(department: Department, cycle: Cycle) -> Chart | None:
     if season is None:
         return None
     figures = interview_queries.day_figures(season)
-    booked = [suppress_small(f.booked) for f in figures]
-    free = [
-        SUPPRESSED if b is SUPPRESSED else max(f.day.capacity - f.booked, 0)
-        for b, f in zip(booked, figures, strict=True)
+    # A day's capacity is the total beside its booked and free places.
+    cells = [
+        suppress_counts(
+            [f.booked, max(f.day.capacity - f.booked, 0)], total_shown=True, people=[True, False]
+        )
+        for f in figures
     ]
+    booked = [SUPPRESSED if b is SUPPRESSED else b for b, _free in cells]
+    free = [SUPPRESSED if b is SUPPRESSED else free for b, free in cells]
     return bar_chart(
         "interviews",
         "Interview days filled",

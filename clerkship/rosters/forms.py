@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 
-from clerkship.core.forms import MultiCheckboxField
+from clerkship.core.forms import Form, MultiCheckboxField
 from clerkship.rosters.exports import FORMATS, KINDS
 from clerkship.rosters.queries import GROUPINGS
 
 
-class RosterForm(FlaskForm):
+class RosterForm(Form):
     """Which roster, which students, which columns, which format."""
 
     class Meta:

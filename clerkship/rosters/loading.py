@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 
+from clerkship.core.params import query
 from clerkship.core.permissions import require
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
@@ -21,7 +22,7 @@ def load_department(slug: str, predicate, message: str) -> Department:
 
 def chosen_cycle() -> Cycle | None:
     """The cycle of ?cycle= (404 if unknown), else the current one."""
-    wanted = request.args.get("cycle")
+    wanted = query.text("cycle")
     if wanted:
         cycle = next((c for c in cycle_queries.all_cycles() if c.slug == wanted), None)
         if cycle is None:

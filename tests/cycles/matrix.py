@@ -49,6 +49,8 @@ RULES = [
     Rule("setup.cycles", lambda w: "/admin/cycles/", ADMIN),
     Rule("setup.edit_cycle", lambda w: "/admin/cycles/new", ADMIN),
     Rule("setup.edit_cycle", lambda w: f"/admin/cycles/{w.cycle.id}/edit", ADMIN, method="POST"),
+    Rule("setup.close_cycle", lambda w: f"/admin/cycles/{w.cycle.id}/close", ADMIN),
+    Rule("setup.close_cycle", lambda w: f"/admin/cycles/{w.cycle.id}/close", ADMIN, method="POST"),
     Rule("setup.departments", lambda w: "/admin/departments/", ADMIN),
     Rule("setup.edit_department", lambda w: "/admin/departments/new", ADMIN),
     Rule(

@@ -103,10 +103,10 @@ def test_png_is_refused_for_a_cv_but_accepted_for_a_bls_card(app):
 
 def test_path_in_the_file_name_is_never_used(app):
     stored = save_upload(_upload(make_pdf(["x"]), "../../etc/passwd"), kind=DocumentKind.CV)
-    assert stored.original_name == "passwd"
+    assert stored.original_name == "passwd.pdf"
     assert (upload_folder() / stored.stored_name).is_file()
     assert "passwd" not in _folder_entries()
-    assert clean_filename("..\\..\\windows\\system.ini", "pdf") == "system.ini"
+    assert clean_filename("..\\..\\windows\\system.ini", "pdf") == "system.pdf"
     assert clean_filename("../..", "pdf") == "document.pdf"
     assert clean_filename("cv\x00\n.pdf", "pdf") == "cv.pdf"
 

@@ -176,10 +176,10 @@ def test_path_as_file_name_is_stored_safely_and_offered_by_its_last_part(client,
     response = _post(client, "/documents/", make_pdf(["x"]), "../../etc/passwd")
     assert response.status_code == 302
     (document,) = _documents()
-    assert document.original_name == "passwd"
+    assert document.original_name == "passwd.pdf"
     assert "/" not in document.stored_name and document.stored_name.endswith(".pdf")
     download = client.get(f"/documents/{document.id}")
-    assert download.headers["Content-Disposition"] == "attachment; filename=passwd"
+    assert download.headers["Content-Disposition"] == "attachment; filename=passwd.pdf"
 
 
 def test_staff_download_is_audited_and_the_owners_is_not(client):

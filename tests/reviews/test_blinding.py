@@ -112,7 +112,7 @@ def test_first_phase_downloads_withheld_with_the_reason(client, blind):
         "Withheld: it shows the applicant&#39;s name or school, hidden in this phase."
         in cv.get_data(as_text=True)
     )
-    photo = client.get(f"{base}/{blind.photo.id}?inline=1")
+    photo = client.get(f"{base}/{blind.photo.id}")
     assert photo.status_code == 403
     assert "Withheld: photos are hidden in this phase." in photo.get_data(as_text=True)
     other = client.get(f"{base}/{blind.immunizations.id}")
@@ -132,12 +132,11 @@ def test_second_phase_reveals_fields_and_documents(client, blind):
     assert download.status_code == 200
     assert download.data == b"%PDF-cv"
     assert "attachment" in download.headers["Content-Disposition"]
-    photo = client.get(
-        f"/reviews/assignments/{blind.assignment.id}/documents/{blind.photo.id}?inline=1"
-    )
+    # An <img> shows the photo; the response itself is still a sandboxed attachment.
+    photo = client.get(f"/reviews/assignments/{blind.assignment.id}/documents/{blind.photo.id}")
     assert (photo.status_code, photo.headers["Content-Disposition"].split(";")[0]) == (
         200,
-        "inline",
+        "attachment",
     )
 
 

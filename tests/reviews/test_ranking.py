@@ -152,7 +152,7 @@ def test_ranking_page_shows_raw_and_calibrated_side_by_side(client, ranked):
         ("pathway=yes", ["Ben Beta"]),
         ("pathway=no", ["Ada Alpha", "Cy Gamma"]),
         ("disagreement=y", ["Ada Alpha"]),
-        ("sort=bogus&pathway=maybe&block=abc", ["Ada Alpha", "Ben Beta", "Cy Gamma"]),
+        ("sort=bogus&pathway=maybe", ["Ada Alpha", "Ben Beta", "Cy Gamma"]),
     ],
 )
 def test_ranking_sort_and_filter(client, ranked, query, names):

@@ -109,10 +109,11 @@ OTHER = subjects(
     "other", ["5.00", "4.80", "4.20", "4.00", "3.50", "3.00", "2.50", "2.00"], selected=4
 )
 SMALL = subjects("small", ["5.00", "4.00", "3.00"], selected=3)
+TINY = subjects("tiny", ["4.00", "2.00"], selected=1)
 
 
 def test_compare_groups_distributions_rates_and_four_fifths():
-    result = compare_groups(PATHWAY + OTHER + SMALL)
+    result = compare_groups(PATHWAY + OTHER + SMALL + TINY)
     assert result == (
         GroupSummary(
             "other",
@@ -138,8 +139,9 @@ def test_compare_groups_distributions_rates_and_four_fifths():
             rate_ratio=D("0.6667"),  # (1/3) / (1/2) = 2/3 < 4/5
             below_four_fifths=True,
         ),
-        # Three members: nothing at all is shown, not even how many.
+        # Three and two members: nothing at all is shown, not even how many.
         GroupSummary("small", suppressed=True),
+        GroupSummary("tiny", suppressed=True),
     )
 
 
@@ -152,9 +154,20 @@ def test_compare_groups_ratio_of_exactly_four_fifths_not_flagged():
     assert (b.rate_ratio, b.below_four_fifths) == (D("1.0000"), False)
 
 
+def test_compare_groups_hides_the_next_smallest_beside_a_lone_small_group():
+    # Shown beside the number ranked (11), the other group's 8 would reveal the small 3.
+    assert compare_groups(OTHER + SMALL) == (
+        GroupSummary("other", suppressed=True),
+        GroupSummary("small", suppressed=True),
+    )
+
+
 def test_compare_groups_one_group_left_after_suppression_has_no_ratio():
-    other, small = compare_groups(OTHER + SMALL)
-    assert small == GroupSummary("small", suppressed=True)
+    other, small, tiny = compare_groups(OTHER + SMALL + TINY)
+    assert (small, tiny) == (
+        GroupSummary("small", suppressed=True),
+        GroupSummary("tiny", suppressed=True),
+    )
     assert (other.selection_rate, other.rate_ratio, other.below_four_fifths) == (
         D("0.5000"),
         None,
@@ -170,7 +183,7 @@ def test_compare_groups_min_group_size_configurable():
     assert [g.rate_ratio for g in result] == [D("0.5000"), D("0.3333"), D("1.0000")]
     assert [g.below_four_fifths for g in result] == [True, True, False]
     result = compare_groups(PATHWAY + OTHER, min_group_size=7)
-    assert [g.suppressed for g in result] == [False, True]
+    assert [g.suppressed for g in result] == [True, True]  # 6 hidden, and 8 as its complement
 
 
 def test_compare_groups_nobody_selected_has_no_ratio():

@@ -33,7 +33,9 @@ def test_funnel_counts_each_stage_by_pathway_and_hides_small_groups(app, season)
     pathway, others = chart.series
     assert pathway.values == [SUPPRESSED, 0, SUPPRESSED, 0, 0]
     # Others: Ana, Dee and 5 extras applied; Ana and the extras were offered and accepted.
-    assert others.values == [7, 0, 6, 6, 0]
+    # Beside a hidden pathway count, the others' count of the same stage is hidden too:
+    # the stage's total would give the hidden one away.
+    assert others.values == [SUPPRESSED, 0, SUPPRESSED, 6, 0]
 
 
 def test_block_fill_hides_empty_seats_beside_a_hidden_type(app, season):
@@ -57,7 +59,9 @@ def test_block_fill_shows_groups_of_five_or_more(app, season):
     _more_placed(season, 6, block=september)
     september.capacity = 10
     chart = dashboards.block_fill(season.department, season.cycle)
-    assert [s.values[1] for s in chart.series] == [5, 0, SUPPRESSED, SUPPRESSED]
+    # 5 open, 0 reserved, 1 converted of 6: the 5 is hidden too, or the capacity less the
+    # 5 and the 0 would give the converted seat away.
+    assert [s.values[1] for s in chart.series] == [SUPPRESSED, 0, SUPPRESSED, SUPPRESSED]
     assert [s.values[2] for s in chart.series] == [6, 0, 0, 4]
     assert chart.labels[2][2] == "10"
 
@@ -118,3 +122,16 @@ def test_department_links_show_rosters_only_to_department_staff(client, season):
     html = client.get(f"/departments/{season.department.slug}/").get_data(as_text=True)
     assert client.get(url).status_code == 403
     assert "/rosters/" not in html
+
+
+def test_interview_fill_hides_free_places_beside_a_small_number_booked(app, season):
+    interviews = factories.make_season(season.department, season.cycle)
+    small = factories.make_day(interviews, days_ahead=20, capacity=10)
+    full = factories.make_day(interviews, days_ahead=21, capacity=10)
+    for day, booked in ((small, 3), (full, 6)):
+        for _ in range(booked):
+            factories.make_booking(factories.make_invitation(interviews), day)
+    chart = dashboards.interview_fill(season.department, season.cycle)
+    # 3 booked of 10: the 7 free would give the 3 away beside the day's capacity. Free
+    # places are not people: 4 free are shown beside 6 booked.
+    assert [s.values for s in chart.series] == [[SUPPRESSED, 6], [SUPPRESSED, 4]]

@@ -31,6 +31,7 @@ from clerkship.accounts.forms import (
 )
 from clerkship.accounts.permissions import must_use_two_factor
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required, public
 from clerkship.core.tokens import TokenExpired, TokenInvalid
 from clerkship.core.transactions import commits_on_return, refusal
@@ -107,7 +108,7 @@ def resend_verification():
 @public
 def login():
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_safe_next(query.text("next", max_length=2000)))
     form = LoginForm()
     if form.validate_on_submit():
         attempt = throttle.attempt_for(
@@ -125,7 +126,7 @@ def login():
             two_factor.begin(
                 user,
                 remember=bool(form.remember.data) and not user.is_staff,
-                next_url=request.args.get("next"),
+                next_url=query.text("next", max_length=2000),
             )
             return redirect(url_for("accounts.login_code"))
         if user is not None:
@@ -135,7 +136,7 @@ def login():
             throttle.record_success(attempt)
             # Staff sessions end when idle (session_limits.py); no cookie outlives them.
             login_user(user, remember=form.remember.data and not user.is_staff)
-            response = redirect(_safe_next(request.args.get("next")))
+            response = redirect(_safe_next(query.text("next", max_length=2000)))
             throttle.remember_device(response, user)
             return response
         throttle.record_failure(attempt)

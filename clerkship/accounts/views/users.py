@@ -18,6 +18,7 @@ from clerkship.accounts.forms import (
 from clerkship.accounts.models import Department, Membership, Role, User
 from clerkship.accounts.permissions import can_manage_users
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.transactions import refusal
 from clerkship.extensions import db
@@ -51,10 +52,11 @@ def _load_user(user_id: int) -> User:
 def index():
     require(can_manage_users(current_user), FORBIDDEN)
     form = UserFilterForm(request.args)
-    role = Role(form.role.data) if form.validate() and form.role.data else None
+    form.validate()
+    role = query.enum("role", Role)
     page = db.paginate(
-        queries.users_matching(form.q.data, role),
-        page=request.args.get("page", 1, type=int),
+        queries.users_matching(query.text("q"), role),
+        page=query.page(),
         per_page=50,
         error_out=False,
     )

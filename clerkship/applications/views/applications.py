@@ -28,6 +28,7 @@ from clerkship.applications.wizard import (
     render_step,
 )
 from clerkship.core.forms import attach_error
+from clerkship.core.params import posted, query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.transactions import refusal
 from clerkship.core.urls import safe_next
@@ -76,7 +77,9 @@ def profile():
         else:
             db.session.commit()
             flash("Your profile is saved.", "success")
-            return redirect(safe_next(request.args.get("next"), url_for("applications.index")))
+            return redirect(
+                safe_next(query.text("next", max_length=2000), url_for("applications.index"))
+            )
     return render_template("applications/profile.html", form=form, saved=saved)
 
 
@@ -101,8 +104,8 @@ def create():
         can_apply(current_user),
         "Only students with a confirmed email address can apply. Open the link we emailed you.",
     )
-    cycle = db.session.get(Cycle, request.form.get("cycle_id", type=int) or 0)
-    department = db.session.get(Department, request.form.get("department_id", type=int) or 0)
+    cycle = db.session.get(Cycle, posted.id("cycle_id") or 0)
+    department = db.session.get(Department, posted.id("department_id") or 0)
     if cycle is None or department is None:
         flash("Choose a department from the list.", "danger")
         return redirect(url_for("applications.index"))

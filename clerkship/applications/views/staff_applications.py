@@ -8,7 +8,11 @@ from flask_login import current_user
 from clerkship.applications import compliance as compliance_queries
 from clerkship.applications import queries, services
 from clerkship.applications.checklist import required_kinds
-from clerkship.applications.forms import ApplicationFilterForm, ApplicationSettingsForm
+from clerkship.applications.forms import (
+    STAFF_STATES,
+    ApplicationFilterForm,
+    ApplicationSettingsForm,
+)
 from clerkship.applications.models import Application, ApplicationState
 from clerkship.applications.paging import paginate_ids
 from clerkship.applications.permissions import (
@@ -18,6 +22,7 @@ from clerkship.applications.permissions import (
     can_view_applications,
 )
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
@@ -45,20 +50,22 @@ def _cycle() -> tuple[list[Cycle], Cycle | None]:
 
 
 def _filters(form: ApplicationFilterForm, department: Department, blocks) -> queries.ListFilters:
+    """The list's filters, read by the query-argument parser (an unknown value is a 400)."""
     form.block.choices = [("", "Any block")] + [(str(b.id), b.label) for b in blocks]
     form.validate()
-    sort = request.args.get("sort", "submitted")
+    sort = query.text("sort") or "submitted"
     descending = sort.startswith("-")
     sort = sort.lstrip("-")
     pathway = None
-    if can_see_pathway_flag(current_user, department) and form.pathway.data in ("yes", "no"):
-        pathway = form.pathway.data == "yes"
+    chosen_pathway = query.choice("pathway", ("yes", "no"))
+    if can_see_pathway_flag(current_user, department) and chosen_pathway:
+        pathway = chosen_pathway == "yes"
+    state = query.choice("state", [s.value for s in STAFF_STATES])
+    block = query.choice("block", [str(b.id) for b in blocks])
     return queries.ListFilters(
-        state=ApplicationState(form.state.data)
-        if form.state.data and not form.state.errors
-        else None,
-        block_id=int(form.block.data) if form.block.data and not form.block.errors else None,
-        q=(form.q.data or "")[:100],
+        state=ApplicationState(state) if state else None,
+        block_id=int(block) if block else None,
+        q=query.text("q", max_length=100) or "",
         pathway=pathway,
         sort=sort if sort in queries.SORTS else "submitted",
         descending=descending,
@@ -77,7 +84,7 @@ def index(slug: str):
     filters = _filters(form, department, blocks)
     page = paginate_ids(
         queries.department_applications(department, cycle, filters),
-        page=request.args.get("page", 1, type=int),
+        page=query.page(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     page.items = queries.applications_by_ids(page.items)
@@ -127,12 +134,10 @@ def compliance(slug: str):
     cycles, cycle = _cycle()
     if cycle is None:
         abort(404)
-    problem = request.args.get("problem", "")
-    if problem not in compliance_queries.COMPLIANCE_FILTERS:
-        problem = ""
+    problem = query.choice("problem", compliance_queries.COMPLIANCE_FILTERS, "")
     page = paginate_ids(
         compliance_queries.compliance_applications(department, cycle, problem),
-        page=request.args.get("page", 1, type=int),
+        page=query.page(),
         per_page=current_app.config["PAGE_SIZE"],
     )
     page.items = queries.applications_by_ids(page.items)

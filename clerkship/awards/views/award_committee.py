@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from clerkship.awards import queries
@@ -21,6 +21,7 @@ from clerkship.awards.permissions import (
 )
 from clerkship.awards.services import decisions
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.time import local_today
 from clerkship.core.transactions import commits_on_return, refusal
@@ -52,10 +53,10 @@ def index(cycle_slug: str):
     cycle = load_cycle(cycle_slug)
     require(can_view_awards(current_user), COMMITTEE_ONLY)
     settings = queries.settings_for(cycle)
-    state = request.args.get("state", "")
+    state = query.choice("state", [s.value for s in AwardState], "")
     page = db.paginate(
         queries.committee_list(cycle, state),
-        page=request.args.get("page", 1, type=int),
+        page=query.page(),
         per_page=50,
         error_out=False,
     )
@@ -82,7 +83,7 @@ def _render_application(award: AwardApplication, **forms):
     suggested = queries.suggested_amount(award, settings)
     decision_form = forms.get("decision_form") or AwardDecisionForm(
         formdata=None,
-        decision="awarded" if request.args.get("offer") else award.state.value,
+        decision="awarded" if query.flag("offer") else award.state.value,
         amount=to_dollars(award.amount_cents or suggested),
     )
     payment_form = forms.get("payment_form") or PaymentForm(
@@ -200,7 +201,7 @@ def cv(award_id: int):
     from clerkship.documents.storage import send_document
 
     record_download(award.cv_document, by=current_user, context=f"award application {award.id}")
-    return send_document(award.cv_document, as_attachment=True)
+    return send_document(award.cv_document)
 
 
 @bp.route("/<cycle_slug>/budget")

@@ -11,6 +11,7 @@ from clerkship.awards.forms import AwardSettingsForm, AwardTimingForm
 from clerkship.awards.money import format_money, to_dollars
 from clerkship.awards.permissions import can_manage_award_settings
 from clerkship.core.forms import attach_error
+from clerkship.core.params import posted
 from clerkship.core.permissions import login_required, require
 from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
@@ -117,7 +118,7 @@ def timing(slug: str):
     else:
         flash("Choose one of the listed timings.", "danger")
     cycle = cycle_queries.current_cycle()
-    target = request.form.get("cycle") or (cycle.slug if cycle else None)
+    target = posted.text("cycle") or (cycle.slug if cycle else None)
     if target is None:
         return redirect(url_for("home.index"))
     return redirect(url_for("award_settings.edit", cycle_slug=target))

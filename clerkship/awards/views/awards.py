@@ -12,6 +12,7 @@ from clerkship.awards.models import AwardState
 from clerkship.awards.money import format_money
 from clerkship.awards.permissions import can_apply_for_award
 from clerkship.core.forms import attach_error
+from clerkship.core.params import posted
 from clerkship.core.permissions import login_required, require
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
@@ -57,7 +58,7 @@ def student(cycle_slug: str):
     if settings is not None and (award is None or award.is_editable):
         form = _application_form(cycle, settings, award, applications)
         if form.validate_on_submit():
-            submitting = request.form.get("action") == "submit"
+            submitting = posted.text("action") == "submit"
             with refusal() as refused:
                 award = services.save_award_draft(
                     current_user,

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required, public, require
 from clerkship.core.transactions import refusal
 from clerkship.cycles import queries, services
@@ -23,7 +24,7 @@ def _department(slug: str) -> Department:
 
 
 def _chosen_cycle(cycles: list[Cycle]) -> Cycle | None:
-    slug = request.args.get("cycle")
+    slug = query.text("cycle")
     for cycle in cycles:
         if cycle.slug == slug:
             return cycle
@@ -159,9 +160,9 @@ def edit_block(slug: str, block_id: int | None = None):
     form.rotation_id.choices = [(r.id, f"{r.code} {r.title} ({r.site.name})") for r in rotations]
     form.cycle_id.choices = [(c.id, c.name) for c in queries.all_cycles()]
     if request.method == "GET" and block is None:
-        form.rotation_id.data = request.args.get("rotation", type=int)
+        form.rotation_id.data = query.id("rotation")
         cycle = queries.current_cycle()
-        form.cycle_id.data = request.args.get("cycle", type=int) or (cycle.id if cycle else None)
+        form.cycle_id.data = query.id("cycle") or (cycle.id if cycle else None)
     if form.validate_on_submit():
         with refusal() as refused:
             services.save_block(

@@ -1,15 +1,18 @@
-"""Administrators create cycles, departments and sites."""
+"""Administrators create cycles, departments and sites, and close a finished cycle."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
+from clerkship.core.time import local_today, utcnow
 from clerkship.core.transactions import refusal
 from clerkship.cycles import queries, services
-from clerkship.cycles.forms import CycleForm, DepartmentForm, SiteForm
+from clerkship.cycles.forms import CloseCycleForm, CycleForm, DepartmentForm, SiteForm
 from clerkship.cycles.models import Cycle, Department, Site
 from clerkship.cycles.permissions import can_manage_institution
 from clerkship.extensions import db
@@ -81,6 +84,31 @@ def edit_cycle(cycle_id: int | None = None):
         "setup/cycle_form.html",
         "Cycle",
         "setup.cycles",
+    )
+
+
+@bp.route("/cycles/<int:cycle_id>/close", methods=["GET", "POST"])
+@login_required
+def close_cycle(cycle_id: int):
+    require(can_manage_institution(current_user), FORBIDDEN)
+    cycle = _load(Cycle, cycle_id)
+    form = CloseCycleForm()
+    retention_days = current_app.config["PATHWAY_RETENTION_DAYS"]
+    if form.validate_on_submit():
+        with refusal() as refused:
+            services.close_cycle(cycle, by=current_user, now=utcnow(), today=local_today())
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"The {cycle.name} cycle is closed.", "success")
+            return redirect(url_for("setup.cycles"))
+    return render_template(
+        "setup/cycle_close.html",
+        cycle=cycle,
+        form=form,
+        retention_days=retention_days,
+        purge_on=(utcnow() + timedelta(days=retention_days)).date(),
     )
 
 

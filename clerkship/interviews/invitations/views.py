@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from clerkship.applications.models import Application
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required
 from clerkship.core.time import local_end_of_day, local_today
 from clerkship.core.transactions import refusal
@@ -41,7 +42,7 @@ def _invite_form() -> InviteApplicantsForm:
 def _invitations_page(department, cycle, season, form, status=200):
     page = db.paginate(
         queries.season_invitations(season),
-        page=request.args.get("page", 1, type=int),
+        page=query.page(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

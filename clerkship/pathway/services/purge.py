@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from clerkship.accounts.models import User
 from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
+from clerkship.core.suppression import is_small, suppress_counts
 from clerkship.cycles.models import Cycle
 from clerkship.extensions import db
 from clerkship.pathway.models import PathwayAggregate, SelfIdentification
@@ -18,7 +19,7 @@ from clerkship.pathway.models import PathwayAggregate, SelfIdentification
 
 @dataclass(frozen=True)
 class PurgeResult:
-    """What a purge deleted and the counts it kept."""
+    """What a purge deleted and the counts it kept (small groups suppressed)."""
 
     deleted: int
     counts: dict[tuple[int, str, str], int]
@@ -45,6 +46,20 @@ def count_answers(answers: list[SelfIdentification]) -> Counter:
     return counts
 
 
+def kept_counts(counts: Counter) -> dict[tuple[int, str, str], int]:
+    """The counts a purge keeps: none under the suppression threshold, and, as the answers
+    to "identifies" add up to the number answered, a complement beside a lone small one."""
+    kept: dict[tuple[int, str, str], int] = {}
+    for number in sorted({key[0] for key in counts}):
+        identifies = sorted(k for k in counts if k[:2] == (number, "identifies"))
+        shown = suppress_counts([counts[k] for k in identifies], total_shown=True)
+        kept.update((k, v) for k, v in zip(identifies, shown, strict=True) if v is not None)
+    for key, count in counts.items():
+        if key[1] != "identifies" and not is_small(count):
+            kept[key] = count
+    return kept
+
+
 def purge_answers(
     cycle: Cycle, *, retention_days: int, now: datetime, by: User | None, dry_run: bool = False
 ) -> PurgeResult:
@@ -64,9 +79,9 @@ def purge_answers(
             .with_for_update(of=SelfIdentification)
         )
     )
-    counts = count_answers(answers)
+    counts = kept_counts(count_answers(answers))
     if dry_run:
-        return PurgeResult(len(answers), dict(counts))
+        return PurgeResult(len(answers), counts)
     existing = {
         (row.config_number, row.item, row.value): row
         for row in db.session.scalars(
@@ -91,4 +106,32 @@ def purge_answers(
         deleted=len(answers),
     )
     db.session.flush()
-    return PurgeResult(len(answers), dict(counts))
+    return PurgeResult(len(answers), counts)
+
+
+def expired_cycles(*, retention_days: int, now: datetime) -> list[Cycle]:
+    """Closed cycles past their retention period that still hold answers, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Cycle)
+            .where(
+                Cycle.closed_at.is_not(None),
+                Cycle.closed_at <= now - timedelta(days=retention_days),
+                select(SelfIdentification.id)
+                .where(SelfIdentification.cycle_id == Cycle.id)
+                .exists(),
+            )
+            .order_by(Cycle.closed_at, Cycle.id)
+        )
+    )
+
+
+def purge_expired(
+    *, retention_days: int, now: datetime, by: User | None
+) -> list[tuple[Cycle, PurgeResult]]:
+    """Purge every closed cycle past its retention period; nothing to do is not an error,
+    so a scheduler can run it every day."""
+    return [
+        (cycle, purge_answers(cycle, retention_days=retention_days, now=now, by=by))
+        for cycle in expired_cycles(retention_days=retention_days, now=now)
+    ]

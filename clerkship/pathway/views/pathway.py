@@ -10,6 +10,7 @@ from clerkship.accounts.models import User
 from clerkship.applications.models import Application
 from clerkship.applications.permissions import can_see_pathway_flag
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles import queries as cycle_queries
@@ -160,13 +161,12 @@ def department_list(slug: str):
     )
     cycles = cycle_queries.all_cycles()
     cycle = cycle_queries.requested_cycle(cycles)
-    flag = request.args.get("flag", "")
-    flag = flag if flag in ("yes", "no") else ""
+    flag = query.choice("flag", ("yes", "no"), "")
     page = None
     if cycle is not None:
         page = db.paginate(
             queries.department_applications(department, cycle, flag),
-            page=request.args.get("page", 1, type=int),
+            page=query.page(),
             per_page=50,
             error_out=False,
         )

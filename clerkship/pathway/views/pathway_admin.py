@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
@@ -88,7 +89,7 @@ def answer_views():
     )
     page = db.paginate(
         queries.answer_views(),
-        page=request.args.get("page", 1, type=int),
+        page=query.page(),
         per_page=100,
         error_out=False,
     )

@@ -8,7 +8,8 @@ behaviour, and nothing makes the step from 2 to 3 equal to the step from 4 to 5.
 
 The group comparison feeds the bias panel. A group with fewer members than
 `min_group_size` is suppressed entirely, so that nobody can be picked out of a small
-group. Callers must not print an overall total next to a suppressed group, or its
+group, and so is the next smallest group when only one is (clerkship.core.suppression).
+Callers must not print an overall total next to a suppressed group, or its
 size could be recovered by subtraction. Selection rates and their ratios are held at
 four decimal places (a percentage to two), half up; whether a ratio is below
 four-fifths is decided on the exact fractions, so 0.79996 is below.
@@ -28,6 +29,7 @@ from typing import Literal
 import krippendorff
 import numpy as np
 
+from clerkship.core.suppression import suppress_counts
 from clerkship.reviews.ranking.scoring import Review, Rubric, ScoredReview, hold, mean_and_spread
 
 FOUR_FIFTHS = Fraction(4, 5)
@@ -152,7 +154,12 @@ def compare_groups(
         if not bounds[0] <= s.score <= bounds[-1]:
             raise ValueError(f"score {s.score} is outside {bounds[0]}-{bounds[-1]}")
         groups[s.group].append(s)
-    shown = {name: members for name, members in groups.items() if len(members) >= min_group_size}
+    # The groups' sizes add up to the number ranked, which is shown: complementary suppression.
+    names = sorted(groups)
+    sizes = suppress_counts(
+        [len(groups[n]) for n in names], total_shown=True, minimum=min_group_size
+    )
+    shown = {n: groups[n] for n, size in zip(names, sizes, strict=True) if size is not None}
     rates = {name: Fraction(sum(s.selected for s in m), len(m)) for name, m in shown.items()}
     top = max(rates.values(), default=Fraction(0))
     # One group alone, or nobody selected anywhere: there is nothing to compare against.

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from clerkship.applications.models import Application
 from clerkship.applications.permissions import can_see_pathway_flag
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required
 from clerkship.core.rules import RuleViolation
 from clerkship.core.transactions import refusal
@@ -77,7 +78,7 @@ def _ranking_page(review_round, cycles, composite_form, status=200):
     pathway = None
     if sees_pathway and filters.pathway.data in ("yes", "no"):
         pathway = filters.pathway.data == "yes"
-    block_id = int(filters.block.data) if (filters.block.data or "").isdigit() else None
+    block_id = query.id("block")
     shown = queries.filter_and_sort(
         rows,
         sort=filters.sort.data if filters.sort.data in queries.SORTS else "composite",
@@ -86,7 +87,7 @@ def _ranking_page(review_round, cycles, composite_form, status=200):
         disagreement_only=bool(filters.disagreement.data),
     )
     pages = max(1, math.ceil(len(shown) / PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    page = min(query.page(), pages)
     page_rows = shown[(page - 1) * PER_PAGE : page * PER_PAGE]
     queries.fill_names(page_rows)
     return (
@@ -129,7 +130,7 @@ def choose_source(slug: str):
             services.choose_composite(
                 review_round,
                 CompositeSource(form.source.data),
-                version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                version=form.version.number,
                 by=current_user,
             )
         if error := refused.error:

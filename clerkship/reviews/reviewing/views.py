@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from clerkship.core.forms import attach_error
+from clerkship.core.params import posted, query
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.time import local_today
 from clerkship.core.transactions import commits_on_return, refusal
@@ -44,8 +45,8 @@ def _assignment(assignment_id) -> ReviewAssignment:
 @login_required
 def queue():
     require(can_use_review_queue(current_user), NO_QUEUE)
-    status = request.args.get("status") if request.args.get("status") in STATUS_LABELS else None
-    page = max(request.args.get("page", 1, type=int), 1)
+    status = query.choice("status", STATUS_LABELS)
+    page = query.page()
     today = local_today()
     result = reviewer_queue(current_user, today=today, status=status, page=page)
     return render_template(
@@ -112,7 +113,7 @@ def review(assignment_id: int):
         return _render_review(assignment, form_class(data=review_form_data(assignment.review)))
     form = form_class()
     if form.validate_on_submit():
-        submit = request.form.get("action") == "submit" or assignment.is_submitted
+        submit = posted.text("action") == "submit" or assignment.is_submitted
         was_submitted = assignment.is_submitted
         with refusal() as refused:
             review_services.save_review(
@@ -120,7 +121,7 @@ def review(assignment_id: int):
                 levels=read_levels(form, rubric),
                 recommendation=read_recommendation(form),
                 comments=form.comments.data or "",
-                version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                version=form.version.number,
                 submit=submit,
                 by=current_user,
             )
@@ -219,7 +220,7 @@ def document(assignment_id: int, document_id: int):
     if reason:
         abort(403, description=reason)
     record_download(doc, by=current_user, context=f"review assignment {assignment.id}")
-    return send_document(doc, as_attachment=request.args.get("inline") != "1")
+    return send_document(doc)
 
 
 def _profile_page(schools_form=None, conflict_form=None, status: int = 200):
@@ -258,7 +259,7 @@ def profile():
             services.save_reviewer_profile(
                 current_user,
                 schools=form.schools.data or "",
-                version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                version=form.version.number,
                 by=current_user,
             )
         if error := refused.error:

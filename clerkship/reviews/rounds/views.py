@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from clerkship.core.forms import attach_error
+from clerkship.core.params import parse_id, posted, query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.time import local_today
 from clerkship.core.transactions import refusal
@@ -29,6 +30,9 @@ from clerkship.reviews.rubrics.forms import RubricForm, attach_nested_error, rub
 from clerkship.reviews.subjects import round_subjects
 
 bp = Blueprint("review_setup", __name__)
+
+# The buttons of the rubric editor: save it, add a criterion, apply a new scale.
+RUBRIC_ACTIONS = ("save", "add", "scale")
 
 
 def review_routes(rule: str, **options):
@@ -131,7 +135,7 @@ def settings(slug: str | None):
         with refusal() as refused:
             services.save_round_settings(
                 review_round,
-                version=int(form.version.data) if (form.version.data or "").isdigit() else None,
+                version=form.version.number,
                 hidden=form.hidden,
                 reveal_in_second_phase=form.reveal_in_second_phase.data,
                 due_on=form.due_on.data,
@@ -173,7 +177,7 @@ def phase(slug: str | None):
 def rubric(slug: str | None):
     _department, _cycle, review_round, cycles = load_round(slug)
     versions = rubric_services.rubric_versions(review_round)
-    chosen = request.args.get("version", type=int)
+    chosen = query.int("version")
     shown = next((v for v in versions if v.number == chosen), versions[0] if versions else None)
     return render_template(
         "reviews/rubric.html",
@@ -197,7 +201,7 @@ def edit_rubric(slug: str | None):
             "reviews/rubric_edit.html", review_round=review_round, form=form, current=current
         )
     form = RubricForm()
-    action = request.form.get("action", "save")
+    action = posted.choice("action", RUBRIC_ACTIONS, "save")
     form.fit_levels()
     if action == "add":
         form.criteria.append_entry({"weight": 1})
@@ -212,7 +216,7 @@ def edit_rubric(slug: str | None):
                 scale_low=low,
                 scale_high=high,
                 criteria=form.inputs(),
-                based_on=int(form.based_on.data) if (form.based_on.data or "").isdigit() else None,
+                based_on=parse_id(form.based_on.data),
                 by=current_user,
             )
         if error := refused.error:

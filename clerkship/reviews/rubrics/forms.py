@@ -7,13 +7,11 @@ per level of the new scale, keeping everything typed; only "Save the rubric" sav
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DecimalField,
     Field,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -23,7 +21,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from clerkship.core.forms import VersionedForm, strip
+from clerkship.core.forms import Form, SubForm, VersionedForm, strip
 from clerkship.core.rules import RuleViolation
 from clerkship.reviews.models import Rubric
 from clerkship.reviews.records import RECOMMENDATION_LABELS, Recommendation
@@ -33,7 +31,7 @@ SCALES = {"1-3": (1, 3), "1-4": (1, 4), "1-5": (1, 5), "1-7": (1, 7), "1-9": (1,
 INSUFFICIENT = "insufficient"
 
 
-class CriterionForm(Form):
+class CriterionForm(SubForm):
     key = HiddenField()
     name = StringField("Criterion", validators=[Length(max=120)], filters=[strip])
     weight = DecimalField(
@@ -54,7 +52,7 @@ class CriterionForm(Form):
         return not self.name.data and not any(entry.data for entry in self.levels)
 
 
-class RubricForm(FlaskForm):
+class RubricForm(Form):
     based_on = HiddenField()
     shown_scale = HiddenField()
     title = StringField(
@@ -161,7 +159,7 @@ def find_field(form: Form, ident: str) -> Field | None:
     return None
 
 
-def attach_nested_error(form: FlaskForm, error: RuleViolation) -> None:
+def attach_nested_error(form: Form, error: RuleViolation) -> None:
     """Put a service's refusal next to a nested field, or above the form."""
     field = find_field(form, error.field) if error.field else None
     if field is not None:

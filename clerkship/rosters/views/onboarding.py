@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from clerkship.applications.checklist import required_kinds
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required
 from clerkship.core.time import local_today
 from clerkship.core.transactions import refusal
@@ -34,9 +35,7 @@ def index(slug: str):
         "Only the directors and coordinators of {} track its placed students' documents.",
     )
     cycle = chosen_cycle()
-    show = request.args.get("show", "")
-    if show not in COMPLIANCE_VIEWS:
-        show = ""
+    show = query.choice("show", COMPLIANCE_VIEWS, "")
     today = local_today()
     horizon = compliance.next_month_end(today)
     rows = []
@@ -78,7 +77,7 @@ def verify(slug: str, document_id: int):
             "onboarding.index",
             slug=slug,
             cycle=document.cycle.slug,
-            show=request.args.get("show", ""),
+            show=query.choice("show", COMPLIANCE_VIEWS, ""),
         )
     )
     with refusal() as refused:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.transactions import commits_on_return
 from clerkship.cycles import queries as cycle_queries
@@ -155,6 +156,6 @@ def award_roster(fmt: str):
     cycle = chosen_cycle()
     if cycle is None or fmt not in exports.FORMATS:
         abort(404)
-    made = award_roster_export(current_user, cycle, with_answers=request.args.get("answers") == "1")
+    made = award_roster_export(current_user, cycle, with_answers=query.flag("answers"))
     services.record_export(made, fmt, by=current_user)
     return export_response(made, fmt)

@@ -1,0 +1,84 @@
+"""The query-argument and hidden-field parser: typed values, 400 for anything else."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from clerkship.core.params import BadParameter, parse_date, parse_id, parse_int, query
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", 12),
+        (" 12 ", 12),
+        ("-3", -3),
+        ("", None),
+        ("1" * 23, None),
+        ("²", None),
+        ("١٢", None),
+        ("1e3", None),
+        ("9223372036854775807", 2**63 - 1),
+        ("9223372036854775808", None),
+        (None, None),
+    ],
+)
+def test_parse_int_takes_ascii_digits_within_64_bits(text, expected):
+    assert parse_int(text) == expected
+
+
+def test_parse_id_refuses_zero_and_negatives():
+    assert (parse_id("0"), parse_id("-1"), parse_id("7")) == (None, None, 7)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027-01-04", date(2027, 1, 4)),
+        ("0001-01-01", None),
+        ("2201-01-01", None),
+        ("2027-02-30", None),
+        ("04/01/2027", None),
+    ],
+)
+def test_parse_date_takes_iso_dates_between_1900_and_2200(text, expected):
+    assert parse_date(text) == expected
+
+
+def _read(app, query_string, reader):
+    with app.test_request_context(query_string=query_string):
+        return reader()
+
+
+def test_query_ignores_an_empty_filter(app):
+    assert _read(app, "state=&page=", lambda: (query.choice("state", ["a"]), query.page())) == (
+        None,
+        1,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query_string", "reader"),
+    [
+        ("page=0", lambda: query.page()),
+        ("page=" + "9" * 23, lambda: query.page()),
+        ("cycle=" + "1" * 23, lambda: query.id("cycle")),
+        ("state=nope", lambda: query.choice("state", ["open", "closed"])),
+        ("q=a%00b", lambda: query.text("q")),
+        ("q=a%0Ab", lambda: query.text("q")),
+        ("inline=maybe", lambda: query.flag("inline")),
+        ("since=0001-01-01", lambda: query.date("since")),
+    ],
+)
+def test_query_refuses_a_bad_value_with_a_400(app, query_string, reader):
+    with pytest.raises(BadParameter) as raised:
+        _read(app, query_string, reader)
+    assert raised.value.code == 400
+
+
+def test_a_bad_query_argument_is_answered_with_a_page_naming_it(app, client):
+    response = client.get("/catalogue?cycle=a%00b")
+    assert response.status_code == 400
+    assert "The query argument “cycle” must be a single line" in response.get_data(as_text=True)
