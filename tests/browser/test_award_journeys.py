@@ -3,6 +3,8 @@ marks the rotation completed; the committee records the payment. axe checks ever
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -12,6 +14,7 @@ from clerkship.applications.models import Application, ApplicationState
 from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
 from clerkship.core.time import local_today
 from clerkship.extensions import db
+from clerkship.offers.models import OfferState
 from clerkship.pathway.models import Identification, SelfIdentification
 from tests.browser.journeys import sign_in
 from tests.factories import (
@@ -21,6 +24,7 @@ from tests.factories import (
     make_cycle,
     make_department,
     make_eligible_profile,
+    make_placement,
     make_rotation,
     make_rotation_application,
     make_site,
@@ -44,11 +48,14 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
         title="Emergency Medicine Sub-Internship",
         weeks=4,
     )
-    block = make_block(rotation, cycle)
+    # The rotation ended yesterday: its completion can be recorded.
+    ends_on = local_today() - timedelta(days=1)
+    block = make_block(rotation, cycle, starts_on=ends_on - timedelta(days=27), ends_on=ends_on)
     student = make_student(full_name="Amara Okafor", email="amara@med.example.edu")
     application = make_rotation_application(
         student, cycle, department, blocks=(block,), state=ApplicationState.ACCEPTED
     )
+    make_placement(application, block, offer_state=OfferState.ACCEPTED)
     make_eligible_profile(student, cycle)
     make_cv(student, cycle, original_name="amara-okafor-cv.pdf")
     make_award_settings(cycle, budget=10000_00, essay_prompt="Tell us about your path.")
