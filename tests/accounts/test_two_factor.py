@@ -13,6 +13,7 @@ import pyotp
 import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
 
 from clerkship.accounts.models import RecoveryCode, Role
 from clerkship.audit.models import AuditEvent
@@ -244,7 +245,7 @@ def test_every_page_but_enrolment_and_sign_out_sends_an_unenrolled_committee_mem
         if rule.endpoint in open_while_enrolling | STATIC_ENDPOINTS:
             continue
         values = {
-            name: 1 if type(converter).__name__ == "IntegerConverter" else "x"
+            name: 1 if isinstance(converter, IntegerConverter) else "x"
             for name, converter in rule._converters.items()
         }
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
