@@ -374,6 +374,8 @@ def award_disagrees_with_rotation() -> list[Violation]:
                 and_(
                     AwardApplication.state == AwardState.AWARDED,
                     Application.state.in_(ROTATION_LOST),
+                    # ... unless the committee confirmed it after it needed attention.
+                    ~_overridden("award.awarded", AwardApplication.id),
                 ),
             )
         )

@@ -124,6 +124,16 @@ def test_committee_confirms_or_rescinds_only_with_a_reason(app, decision, state,
         committed,
         "She rotates with us in the spring instead.",
     )
+    # A confirmed award keeps the committee's reason as its audited override, so the
+    # doctor does not report its rotation-less state; a rescinded one is not awarded.
+    event = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == f"award.{decision.value}")
+    )
+    confirmed = decision is AwardState.AWARDED
+    assert event.detail.get("override_reason") == (
+        "She rotates with us in the spring instead." if confirmed else None
+    )
+    assert all_violations() == []
 
 
 def test_committee_pages_show_the_award_needing_attention_first(client):

@@ -130,6 +130,11 @@ def decide_award(
             field="note",
         )
     application_state = award.application.state
+    confirming = (
+        previous is S.NEEDS_ATTENTION
+        and decision is S.AWARDED
+        and application_state in ROTATION_LOST
+    )
     # (An award needing attention is confirmed with the committee's reason instead.)
     if (
         decision is S.AWARDED
@@ -182,6 +187,9 @@ def decide_award(
         + (f", {format_money(amount_cents)}" if decision is S.AWARDED else ""),
         amount_cents=amount_cents if decision is S.AWARDED else None,
         released_cents=released,
+        # Confirming an award whose rotation ended keeps it against the rotation rule: the
+        # committee's reason is the audited override (the doctor accepts it).
+        **({"override_reason": note[:1000]} if confirming else {}),
     )
     _email_student(award, decision.label.lower(), message)
     db.session.flush()
