@@ -31,6 +31,7 @@ FEATURES = (
     "reviews",
     "rosters",
     "doctor",
+    "jobs",
     "demo",
     "bench",
 )
