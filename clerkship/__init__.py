@@ -30,6 +30,7 @@ FEATURES = (
     "interviews",
     "reviews",
     "rosters",
+    "outbox_admin",
     "doctor",
     "jobs",
     "demo",
