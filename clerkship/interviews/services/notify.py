@@ -18,7 +18,10 @@ from clerkship.interviews.models import (
     Invitation,
     WaitlistEntry,
 )
+from clerkship.interviews.states import InvitationState, WaitlistState
+from clerkship.outbox.models import OutboxMessage
 from clerkship.outbox.services import Attachment, queue_email
+from clerkship.outbox.signals import message_sent
 
 SUBJECTS = {
     "booked": "Your residency interview is booked: {day}",
@@ -56,7 +59,7 @@ def _ics(booking: Booking, sequence: int, cancelled: bool = False) -> Attachment
 def send_invitation_email(invitation: Invitation, *, new_account: bool) -> None:
     """Tell a person they are invited to interview and by when to reply."""
     season = invitation.season
-    queue_email(
+    invitation.notice_id = queue_email(
         invitation.email,
         f"Invitation to interview: {season.department.name} residency",
         "interview_invitation",
@@ -65,7 +68,7 @@ def send_invitation_email(invitation: Invitation, *, new_account: bool) -> None:
         season=season,
         new_account=new_account,
         link=_link(invitation),
-    )
+    ).id
 
 
 def send_booking_email(
@@ -94,7 +97,7 @@ def send_booking_email(
 
 def send_offer_email(entry: WaitlistEntry) -> None:
     """Offer the first person on a waitlist the seat that freed up."""
-    queue_email(
+    entry.offer_notice_id = queue_email(
         entry.invitation.email,
         f"A seat opened on {entry.day.short_label}",
         "interview_offer",
@@ -104,7 +107,7 @@ def send_offer_email(entry: WaitlistEntry) -> None:
         invitation=entry.invitation,
         expires=_when(entry.offer_expires_at),
         link=_link(entry.invitation),
-    )
+    ).id
 
 
 def send_offer_expired_email(entry: WaitlistEntry) -> None:
@@ -170,3 +173,33 @@ def send_reminders(*, now: datetime) -> int:
         )
     db.session.flush()
     return len(due)
+
+
+@message_sent.connect
+def count_from_delivery(_sender, *, message: OutboxMessage, **_kwargs) -> None:
+    """An interview email went out: the reply window it announced counts from now.
+
+    A waitlist offer's hold runs offer_hours from the delivery (never past the day's lock);
+    an invitation's reply-by moves by as long as the email waited in the outbox.
+    """
+    if message.sent_at is None:
+        return
+    if message.template == "interview_offer":
+        entry = db.session.scalar(
+            select(WaitlistEntry).where(WaitlistEntry.offer_notice_id == message.id)
+        )
+        if entry is None or entry.state is not WaitlistState.OFFERED:
+            return
+        window = timedelta(hours=entry.day.season.offer_hours)
+        counted = min(message.sent_at + window, entry.day.lock_at)
+        if counted > entry.offer_expires_at:
+            entry.offer_expires_at = counted
+            db.session.flush()
+    elif message.template == "interview_invitation":
+        invitation = db.session.scalar(select(Invitation).where(Invitation.notice_id == message.id))
+        if invitation is None or invitation.state is not InvitationState.INVITED:
+            return
+        counted = message.sent_at + (invitation.reply_by - message.created_at)
+        if counted > invitation.reply_by:
+            invitation.reply_by = counted
+            db.session.flush()
