@@ -71,6 +71,7 @@ def test_two_consumers_on_redis_deliver_each_message_once(app, redis_url):
     from clerkship.jobs.tasks import register_tasks
 
     queues = []
+    kept = {id(each): each.extensions["jobs"] for each in (app, twin)}
     for each in (app, twin):  # two app servers' workers sharing one Redis
         queue = make_huey(each)
         each.extensions["jobs"] = Jobs(queue, register_tasks(each, queue))
@@ -106,5 +107,7 @@ def test_two_consumers_on_redis_deliver_each_message_once(app, redis_url):
             for consumer in consumers:
                 for _, thread in consumer.worker_threads:
                     thread.join(timeout=10)
+            for each in (app, twin):  # the cached apps go back to their own queue
+                each.extensions["jobs"] = kept[id(each)]
     ids = box.message_ids()
     assert len(ids) == len(set(ids)) == 60
