@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -53,8 +54,16 @@ def test_make_run_delivers_a_newcomers_verification_link_to_the_console(tmp_path
                 "confirm": "lantern orbit meadow cobalt",
             }
         ).encode()
+
+        def fetch(url: str, data: bytes | None = None) -> str:
+            try:
+                return opener.open(url, data=data).read().decode()
+            except urllib.error.HTTPError as error:  # show the server's traceback
+                log.seek(0)
+                raise AssertionError(f"{error} for {url}\n{log.read()[-4000:]}") from error
+
         started = time.monotonic()
-        assert opener.open(f"{base}/register", data=data).status == 200
+        fetch(f"{base}/register", data)
 
         def printed() -> str | None:
             log.seek(0)
@@ -67,7 +76,7 @@ def test_make_run_delivers_a_newcomers_verification_link_to_the_console(tmp_path
         log.seek(0)
         assert "Subject: Confirm your email address" in log.read()
         # The printed link works: it confirms the address.
-        confirmed = opener.open(link.replace("http://127.0.0.1:5000", base)).read().decode()
+        confirmed = fetch(link.replace("http://127.0.0.1:5000", base))
         assert "confirmed" in confirmed.lower()
     finally:
         server.send_signal(signal.SIGINT)
