@@ -18,6 +18,7 @@ FEATURES = (
     "home",
     "accounts",
     "audit",
+    "outbox",
     "cycles",
     "applications",
     "documents",
@@ -29,7 +30,9 @@ FEATURES = (
     "interviews",
     "reviews",
     "rosters",
+    "outbox_admin",
     "doctor",
+    "jobs",
     "demo",
     "bench",
 )

@@ -22,6 +22,7 @@ from tests.home.matrix import RULES as HOME
 from tests.interviews.matrix import RULES as INTERVIEWS
 from tests.letters.matrix import RULES as LETTERS
 from tests.offers.matrix import RULES as OFFERS
+from tests.outbox_admin.matrix import RULES as OUTBOX_ADMIN
 from tests.pathway.matrix import RULES as PATHWAY
 from tests.reviews.matrix import RULES as REVIEWS
 from tests.rosters.matrix import RULES as ROSTERS
@@ -42,6 +43,7 @@ ALL_RULES = [
     *OFFERS,
     *INTERVIEWS,
     *ROSTERS,
+    *OUTBOX_ADMIN,
 ]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import TypeVar
 
+from clerkship.core.database import writes_ahead
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
 
@@ -53,6 +54,12 @@ def commits_on_return(view: View) -> View:
 
     @wraps(view)
     def wrapper(*args, **kwargs):
+        if db.engine.dialect.name == "sqlite":
+            # It will write: on SQLite take the write lock before reading, as write requests
+            # do (core/database.py). A read transaction that tries to write after another
+            # connection committed (the job worker recording an email, say) fails at once.
+            writes_ahead()
+            db.session.commit()  # ends a read a before_request hook may have begun
         response = view(*args, **kwargs)
         db.session.commit()
         return response

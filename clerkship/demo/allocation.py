@@ -38,6 +38,7 @@ from clerkship.applications.models import (
     ApplicationState,
 )
 from clerkship.applications.services import transition, withdraw_application
+from clerkship.demo.outbox import mark_history_delivered
 from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState
 from clerkship.offers.services import (
@@ -90,6 +91,7 @@ def seed_allocation(ctx: DemoContext) -> None:
         _accept_upgrades(run)
     _withdraw_one(run)
     if deadline is not None:
+        mark_history_delivered()
         expire_due_offers(now=deadline)
     _late_applications(ctx, department, director)
     db.session.flush()

@@ -211,6 +211,10 @@ class Invitation(db.Model):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # SEQUENCE of the invitee's calendar event, raised at every change (RFC 5545).
     calendar_sequence: Mapped[int] = mapped_column(default=0)
+    # The invitation email: the time to reply counts from its delivery (notify.py).
+    notice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
 
     # The season comes with the invitation; the other records are loaded on access, as
     # deep joined chains cost more to build than the one query they save.
@@ -324,6 +328,10 @@ class WaitlistEntry(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The email offering the seat: the reply window counts from its delivery (notify.py).
+    offer_notice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     day: Mapped[InterviewDay] = relationship()

@@ -15,6 +15,7 @@ from clerkship.core.time import utcnow
 from clerkship.core.types import UTCDateTime, enum_type
 from clerkship.cycles.models import Block
 from clerkship.extensions import db
+from clerkship.outbox.models import OutboxMessage
 
 
 class OfferState(enum.Enum):
@@ -45,8 +46,16 @@ class Offer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The email announcing the offer, and the time to answer it gives: the deadline counts
+    # from when that email was sent, so a mail outage never shortens it (expires_at is
+    # first set from the queuing, then moved when the worker delivers; services.py).
+    notice_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
+    answer_window_seconds: Mapped[int | None]
 
     placement: Mapped[Placement] = relationship(lazy="joined")
+    notice: Mapped[OutboxMessage | None] = relationship()
     # Application.offers, for the student's status page (applications know nothing of offers).
     application: Mapped[Application] = relationship(
         backref=backref("offers", order_by="Offer.id", viewonly=True)

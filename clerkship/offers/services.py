@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from clerkship.accounts.models import User
 from clerkship.allocation import instances
@@ -40,13 +40,15 @@ from clerkship.applications.queries import lock_application
 from clerkship.applications.services import transition
 from clerkship.applications.signals import application_withdrawn, pathway_flag_changed
 from clerkship.audit.services import record_event
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import format_datetime, utcnow
 from clerkship.core.urls import external_url
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState, SeatMove
+from clerkship.outbox.models import MessageState, OutboxMessage
+from clerkship.outbox.services import queue_email
+from clerkship.outbox.signals import message_sent
 
 S = ApplicationState
 
@@ -117,16 +119,21 @@ def make_offer(placement: Placement, *, expires_at: datetime, by: User | None) -
         )
     else:
         transition(application, S.OFFERED, by=by, note=note, notify=False)
-    queue_email(
+    notice = queue_email(
         application.student.email,
         f"Offer: {block.rotation.title} ({application.department.name})",
         "offer_made",
+        recipient=application.student,
+        department=application.department,
         application=application,
         block=block,
         offer=offer,
         upgrade=application.state == S.ACCEPTED and len(_held_offers(application)) > 1,
         link=external_url("offers.show", offer_id=offer.id),
+        window=_window_label(expires_at - utcnow()),
     )
+    offer.notice_id = notice.id
+    offer.answer_window_seconds = max(0, int((expires_at - utcnow()).total_seconds()))
     record_event(
         "offer.make",
         by=by,
@@ -223,11 +230,50 @@ def _expire(offer: Offer, *, by: User | None) -> None:
     _refill(queue, by=by)
 
 
+def _window_label(window: timedelta) -> str:
+    """'7 days', '36 hours': the time to answer, as the email states it."""
+    hours = round(window.total_seconds() / 3600)
+    if hours >= 48 and hours % 24 == 0:
+        return f"{hours // 24} days"
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
+@message_sent.connect
+def start_answer_window(_sender, *, message: OutboxMessage, **_kwargs) -> None:
+    """The offer's email went out: its time to answer counts from now, not from its queuing."""
+    if message.template != "offer_made" or message.sent_at is None:
+        return
+    offer = db.session.scalar(select(Offer).where(Offer.notice_id == message.id))
+    if offer is None or offer.state != OfferState.PENDING or offer.answer_window_seconds is None:
+        return
+    counted = message.sent_at + timedelta(seconds=offer.answer_window_seconds)
+    if counted > offer.expires_at:
+        offer.expires_at = counted
+        db.session.flush()
+
+
+def _announced():
+    """Offers whose email has gone out (or failed for good, or had none): their clock runs."""
+    return or_(
+        Offer.notice_id.is_(None),
+        ~exists().where(
+            OutboxMessage.id == Offer.notice_id,
+            OutboxMessage.state.in_([MessageState.QUEUED, MessageState.SENDING]),
+        ),
+    )
+
+
 def expire_due_offers(*, now: datetime | None = None) -> int:
-    """Expire every pending offer past its deadline (a scheduler runs this); how many."""
+    """Expire every pending offer past its deadline (a scheduler runs this); how many.
+
+    An offer whose email still waits in the outbox (a mail outage) does not expire: its
+    deadline will be counted from the email's delivery.
+    """
     now = now or utcnow()
     due = db.session.scalars(
-        select(Offer.id).where(Offer.state == OfferState.PENDING, Offer.expires_at <= now)
+        select(Offer.id).where(
+            Offer.state == OfferState.PENDING, Offer.expires_at <= now, _announced()
+        )
     ).all()
     expired = 0
     for offer_id in due:
@@ -260,6 +306,9 @@ def send_offer_reminders(
             offer.application.student.email,
             f"Reminder: your offer from {offer.application.department.name} expires soon",
             "offer_reminder",
+            recipient=offer.application.student,
+            department=offer.application.department,
+            application=offer.application,
             offer=offer,
             link=external_url("offers.show", offer_id=offer.id),
         )

@@ -16,6 +16,7 @@ from clerkship.interviews.booking.services import NOT_OFFERED
 from clerkship.interviews.models import BookingVia, WaitlistEntry, WaitlistState
 from clerkship.interviews.queries import active_booking, waitlist_positions
 from clerkship.interviews.waitlists import services as waitlists
+from tests.conftest import drain_outbox
 from tests.factories import make_booking, make_day, make_invitation
 
 
@@ -105,6 +106,7 @@ def test_lapsed_offer_expires_and_passes_on(app, setting, full_day, mailbox):
     _second, later = _wait(setting, full_day)
     services.cancel_booking(setting.pathway, by=setting.pathway.student)
     db.session.commit()
+    assert mailbox.last_to(first.email)  # the offer went out: its window runs
     entry.offer_expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     result = CliRunner().invoke(app.cli, ["interviews", "expire-offers"], obj=None)
@@ -118,9 +120,11 @@ def test_lapsed_offer_expires_and_passes_on(app, setting, full_day, mailbox):
     assert error.value.message == "That waitlist place or offer is no longer open."
 
 
-def test_lapsed_offer_is_released_by_the_next_change_in_the_season(setting, full_day):
+def test_lapsed_offer_is_released_by_the_next_change_in_the_season(app, setting, full_day):
     _first, entry = _wait(setting, full_day)
     services.cancel_booking(setting.pathway, by=setting.pathway.student)
+    db.session.commit()
+    drain_outbox(app)  # the offer went out: its window runs
     entry.offer_expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     services.book_day(setting.other, full_day.id, by=setting.other.student)
@@ -214,3 +218,32 @@ def test_leaving_the_waitlist_keeps_the_order_of_the_others(setting, full_day):
         db.session.scalar(select(WaitlistEntry.state).where(WaitlistEntry.id == entry.id))
         is WaitlistState.LEFT
     )
+
+
+def test_a_waitlist_offers_window_counts_from_its_delivery(app, setting, full_day):
+    """A mail outage does not eat the time to answer (issue 14, part 6)."""
+    from sqlalchemy import update
+
+    from clerkship.outbox.models import MessageState, OutboxMessage
+    from tests.conftest import free_port
+
+    _first, entry = _wait(setting, full_day)
+    services.cancel_booking(setting.pathway, by=setting.pathway.student)
+    db.session.commit()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # the server is down
+    drain_outbox(app)
+    entry = db.session.get(WaitlistEntry, entry.id)
+    assert db.session.get(OutboxMessage, entry.offer_notice_id).state is MessageState.QUEUED
+    entry.offer_expires_at = utcnow() - timedelta(minutes=1)  # its window, counted from queuing
+    db.session.commit()
+    assert waitlists.expire_lapsed_offers() == 0  # never told: the offer stands
+    db.session.commit()
+    assert _state(entry) is WaitlistState.OFFERED
+    app.config["MAIL_SERVER"] = None  # the outage ends (the console stands in for SMTP)
+    db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
+    db.session.commit()
+    drain_outbox(app)
+    entry = db.session.get(WaitlistEntry, entry.id)
+    notice = db.session.get(OutboxMessage, entry.offer_notice_id)
+    assert notice.state is MessageState.SENT
+    assert entry.offer_expires_at == min(notice.sent_at + timedelta(hours=24), full_day.lock_at)

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from clerkship.accounts.models import Role
 from clerkship.allocation import services as allocation
@@ -18,10 +18,12 @@ from clerkship.applications.models import Application, ApplicationState
 from clerkship.applications.services import transition
 from clerkship.core.database import writes_ahead
 from clerkship.core.rules import RuleViolation
+from clerkship.core.time import utcnow
 from clerkship.cycles.models import Block
 from clerkship.extensions import db
 from clerkship.offers import services
 from clerkship.offers.models import Offer, OfferState, SeatMove
+from tests.conftest import drain_outbox, free_port
 from tests.factories import make_application, make_block, make_department, make_rotation, make_user
 
 S = ApplicationState
@@ -219,6 +221,7 @@ def test_declining_an_upgrade_keeps_the_accepted_seat(world):
 def test_expired_offer_is_refilled_and_late_accept_is_refused(world, app):
     department, block, later, director, apps, scores = world
     _publish(department, block.cycle, director, scores)
+    drain_outbox(app)  # the worker sent the offers: their clocks run
     offer = _offer_of(apps["ana"])
     with freeze_time(timedelta(days=8), tick=True):
         assert services.accept_offer(offer, by=apps["ana"].student) == services.Outcome.EXPIRED
@@ -244,7 +247,8 @@ def test_reminders_are_sent_once(world, mailbox):
         db.session.commit()
         assert services.send_offer_reminders() == 0
         db.session.commit()
-    assert mailbox.last_to(apps["ana"].student.email)["Subject"].startswith("Reminder:")
+        # Read while the clock is still six days on: the worker delivers what is due by then.
+        assert mailbox.last_to(apps["ana"].student.email)["Subject"].startswith("Reminder:")
 
 
 def test_withdrawal_releases_the_seat_to_the_waitlist(world):
@@ -294,3 +298,41 @@ def test_concurrent_declines_never_overfill_a_block(world, app):
     assert len(held) == block.open_taken + block.reserved_taken <= block.capacity
     assert all(p.seat_type != SeatType.RESERVED or p.in_pathway for p in held)
     assert sorted(p.application_id for p in held) == sorted([apps["cal"].id, apps["dia"].id])
+
+
+def test_an_offers_answer_by_time_counts_from_its_delivery(world, app):
+    """A mail outage never shortens a student's time to answer (issue 14, part 6)."""
+    from clerkship.outbox.models import MessageState, OutboxMessage
+    from tests.outbox.smtp import smtp_server
+
+    department, block, later, director, apps, scores = world
+    _publish(department, block.cycle, director, scores)
+    offer = _offer_of(apps["ana"])
+    window = timedelta(days=department.offer_days)
+    queued_deadline = offer.expires_at
+    assert offer.answer_window_seconds == pytest.approx(window.total_seconds(), abs=5)
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # the server is down
+    drain_outbox(app)
+    db.session.commit()
+    assert db.session.get(OutboxMessage, offer.notice_id).state is MessageState.QUEUED
+    with freeze_time(timedelta(days=8), tick=True):
+        # Past the deadline counted from the queuing, but the student was never told.
+        assert services.expire_due_offers() == 0
+        db.session.commit()
+        assert _state(apps["ana"]) == S.OFFERED
+        with smtp_server() as (box, port):  # the outage ends eight days on
+            app.config.update(MAIL_PORT=port)
+            db.session.execute(
+                update(OutboxMessage).values(next_attempt_at=utcnow() - timedelta(seconds=1))
+            )
+            db.session.commit()
+            drain_outbox(app)
+        assert box.message_ids()
+        db.session.commit()
+        notice = db.session.get(OutboxMessage, offer.notice_id)
+        offer = db.session.get(Offer, offer.id)
+        assert notice.state is MessageState.SENT
+        assert offer.expires_at == notice.sent_at + timedelta(seconds=offer.answer_window_seconds)
+        assert offer.expires_at - queued_deadline >= timedelta(days=8) - timedelta(minutes=1)
+        assert services.expire_due_offers() == 0
+        assert services.accept_offer(offer, by=apps["ana"].student) == services.Outcome.DONE

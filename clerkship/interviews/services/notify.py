@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from clerkship.core.mail import Attachment, queue_email
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
 from clerkship.interviews.exports.calendars import booking_calendar
@@ -19,6 +18,10 @@ from clerkship.interviews.models import (
     Invitation,
     WaitlistEntry,
 )
+from clerkship.interviews.states import InvitationState, WaitlistState
+from clerkship.outbox.models import OutboxMessage
+from clerkship.outbox.services import Attachment, queue_email
+from clerkship.outbox.signals import message_sent
 
 SUBJECTS = {
     "booked": "Your residency interview is booked: {day}",
@@ -27,6 +30,15 @@ SUBJECTS = {
     "cancelled": "Your residency interview on {day} is cancelled",
     "reminder": "Reminder: your residency interview on {day}",
 }
+
+
+def _about(invitation: Invitation) -> dict:
+    """Whom an interview email goes to and what it is about, for the outbox (ids: no loading)."""
+    return {
+        "recipient": invitation.student_id,
+        "department": invitation.season.department_id,
+        "application": invitation.application_id,
+    }
 
 
 def _link(invitation: Invitation) -> str:
@@ -47,15 +59,16 @@ def _ics(booking: Booking, sequence: int, cancelled: bool = False) -> Attachment
 def send_invitation_email(invitation: Invitation, *, new_account: bool) -> None:
     """Tell a person they are invited to interview and by when to reply."""
     season = invitation.season
-    queue_email(
+    invitation.notice_id = queue_email(
         invitation.email,
         f"Invitation to interview: {season.department.name} residency",
         "interview_invitation",
+        **_about(invitation),
         invitation=invitation,
         season=season,
         new_account=new_account,
         link=_link(invitation),
-    )
+    ).id
 
 
 def send_booking_email(
@@ -69,6 +82,7 @@ def send_booking_email(
         invitation.email,
         SUBJECTS[change].format(day=booking.day.short_label),
         "interview_booking",
+        **_about(invitation),
         attachments=[_ics(booking, invitation.calendar_sequence, cancelled)],
         change=change,
         booking=booking,
@@ -83,16 +97,17 @@ def send_booking_email(
 
 def send_offer_email(entry: WaitlistEntry) -> None:
     """Offer the first person on a waitlist the seat that freed up."""
-    queue_email(
+    entry.offer_notice_id = queue_email(
         entry.invitation.email,
         f"A seat opened on {entry.day.short_label}",
         "interview_offer",
+        **_about(entry.invitation),
         entry=entry,
         day=entry.day,
         invitation=entry.invitation,
         expires=_when(entry.offer_expires_at),
         link=_link(entry.invitation),
-    )
+    ).id
 
 
 def send_offer_expired_email(entry: WaitlistEntry) -> None:
@@ -101,6 +116,7 @@ def send_offer_expired_email(entry: WaitlistEntry) -> None:
         entry.invitation.email,
         f"Your offer for {entry.day.short_label} has expired",
         "interview_offer_expired",
+        **_about(entry.invitation),
         entry=entry,
         day=entry.day,
         invitation=entry.invitation,
@@ -114,6 +130,7 @@ def send_no_day_email(invitation: Invitation) -> None:
         invitation.email,
         "Interview draw: no ranked day had room",
         "interview_no_day",
+        **_about(invitation),
         invitation=invitation,
         link=_link(invitation),
     )
@@ -147,6 +164,7 @@ def send_reminders(*, now: datetime) -> int:
             invitation.email,
             SUBJECTS["reminder"].format(day=booking.day.short_label),
             "interview_reminder",
+            **_about(invitation),
             attachments=[_ics(booking, invitation.calendar_sequence)],
             booking=booking,
             day=booking.day,
@@ -155,3 +173,33 @@ def send_reminders(*, now: datetime) -> int:
         )
     db.session.flush()
     return len(due)
+
+
+@message_sent.connect
+def count_from_delivery(_sender, *, message: OutboxMessage, **_kwargs) -> None:
+    """An interview email went out: the reply window it announced counts from now.
+
+    A waitlist offer's hold runs offer_hours from the delivery (never past the day's lock);
+    an invitation's reply-by moves by as long as the email waited in the outbox.
+    """
+    if message.sent_at is None:
+        return
+    if message.template == "interview_offer":
+        entry = db.session.scalar(
+            select(WaitlistEntry).where(WaitlistEntry.offer_notice_id == message.id)
+        )
+        if entry is None or entry.state is not WaitlistState.OFFERED:
+            return
+        window = timedelta(hours=entry.day.season.offer_hours)
+        counted = min(message.sent_at + window, entry.day.lock_at)
+        if counted > entry.offer_expires_at:
+            entry.offer_expires_at = counted
+            db.session.flush()
+    elif message.template == "interview_invitation":
+        invitation = db.session.scalar(select(Invitation).where(Invitation.notice_id == message.id))
+        if invitation is None or invitation.state is not InvitationState.INVITED:
+            return
+        counted = message.sent_at + (invitation.reply_by - message.created_at)
+        if counted > invitation.reply_by:
+            invitation.reply_by = counted
+            db.session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
 from clerkship.accounts.models import User
 from clerkship.core.rules import RuleViolation
@@ -35,12 +35,24 @@ from clerkship.interviews.services.seats import (
     seat,
     take_season_lock,
 )
+from clerkship.outbox.models import MessageState, OutboxMessage
 
 
 def lock_season(season: InterviewSeason) -> int:
     """Take the season's lock, then release lapsed offers (how many) before any change."""
     take_season_lock(season)
     return expire_offers(season)
+
+
+def _announced():
+    """Offers whose email went out (or failed for good): a mail outage does not eat their window."""
+    return or_(
+        WaitlistEntry.offer_notice_id.is_(None),
+        ~exists().where(
+            OutboxMessage.id == WaitlistEntry.offer_notice_id,
+            OutboxMessage.state.in_([MessageState.QUEUED, MessageState.SENDING]),
+        ),
+    )
 
 
 def expire_lapsed_offers() -> int:
@@ -51,6 +63,7 @@ def expire_lapsed_offers() -> int:
         .where(
             WaitlistEntry.state == WaitlistState.OFFERED,
             WaitlistEntry.offer_expires_at <= utcnow(),
+            _announced(),
         )
         .distinct()
     ).all()
@@ -155,6 +168,7 @@ def expire_offers(season: InterviewSeason) -> int:
             InterviewDay.season_id == season.id,
             WaitlistEntry.state == WaitlistState.OFFERED,
             WaitlistEntry.offer_expires_at <= utcnow(),
+            _announced(),
         )
         .order_by(WaitlistEntry.offer_expires_at, WaitlistEntry.id)
     ).all()

@@ -1,0 +1,17 @@
+"""The outbox as its readers see it."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+
+from clerkship.outbox.models import MessageState, OutboxMessage
+
+
+def outbox_messages(departments: set[int] | None, state: MessageState | None = None) -> Select:
+    """Messages of departments (None: all), in a state if given, newest first."""
+    statement = select(OutboxMessage)
+    if departments is not None:
+        statement = statement.where(OutboxMessage.department_id.in_(sorted(departments)))
+    if state is not None:
+        statement = statement.where(OutboxMessage.state == state)
+    return statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
