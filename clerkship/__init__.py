@@ -18,6 +18,7 @@ FEATURES = (
     "home",
     "accounts",
     "audit",
+    "outbox",
     "cycles",
     "applications",
     "documents",

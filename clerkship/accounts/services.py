@@ -25,12 +25,12 @@ from clerkship.accounts.passwords import (
 )
 from clerkship.accounts.strength import guessability_problem
 from clerkship.audit.services import record_event
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.core.tokens import TokenInvalid, make_token, read_token
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
+from clerkship.outbox.services import queue_email
 
 VERIFY_PURPOSE = "verify-email"
 RESET_PURPOSE = "reset-password"
@@ -79,6 +79,7 @@ def register_student(*, email: str, full_name: str, password: str) -> User | Non
             existing.email,
             "Someone tried to register with your address",
             "register_existing",
+            recipient=existing,
             user=existing,
             login_link=external_url("accounts.login"),
             reset_link=external_url("accounts.forgot_password"),
@@ -108,6 +109,8 @@ def send_verification_email(user: User) -> None:
         user.email,
         "Confirm your email address",
         "verify_email",
+        recipient=user,
+        secret=True,
         user=user,
         link=external_url("accounts.verify_email", token=token),
         hours=hours,
@@ -345,6 +348,8 @@ def request_password_reset(email: str) -> None:
         user.email,
         "Reset your password",
         "reset_password",
+        recipient=user,
+        secret=True,
         user=user,
         link=external_url("accounts.reset_password", token=token),
         minutes=minutes,
@@ -373,7 +378,9 @@ def reset_password(token: str, password: str) -> User:
     """Set a new password through a reset link, which then stops working."""
     user = user_for_reset_token(token)
     set_password(user, password, action="account.reset_password")
-    queue_email(user.email, "Your password was changed", "password_changed", user=user)
+    queue_email(
+        user.email, "Your password was changed", "password_changed", recipient=user, user=user
+    )
     return user
 
 
@@ -382,7 +389,9 @@ def change_password(user: User, *, current: str, new: str) -> None:
     if not verify_password(user.password_hash, current):
         raise RuleViolation("Your current password is not correct.", field="current_password")
     set_password(user, new, action="account.change_password")
-    queue_email(user.email, "Your password was changed", "password_changed", user=user)
+    queue_email(
+        user.email, "Your password was changed", "password_changed", recipient=user, user=user
+    )
 
 
 def invite_staff(
@@ -428,6 +437,8 @@ def send_invitation(user: User, *, by: User | None) -> None:
         user.email,
         f"You are invited to clerkship at {current_app.config['INSTITUTION_NAME']}",
         "invitation",
+        recipient=user,
+        secret=True,
         user=user,
         inviter=by,
         link=external_url("accounts.accept_invitation", token=token),

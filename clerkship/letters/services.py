@@ -12,7 +12,6 @@ from werkzeug.datastructures import FileStorage
 from clerkship.accounts.models import User
 from clerkship.accounts.queries import lock_user
 from clerkship.audit.services import record_event
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.core.urls import external_url
@@ -22,6 +21,7 @@ from clerkship.documents.storage import save_upload
 from clerkship.extensions import db
 from clerkship.letters.models import LetterRequest, LetterState
 from clerkship.letters.queries import letter_by_token, token_hash
+from clerkship.outbox.services import queue_email
 
 MAX_REQUESTS = 10  # live requests per student and cycle
 
@@ -45,6 +45,7 @@ def _send_link(letter: LetterRequest) -> None:
         letter.writer_email,
         f"Letter of recommendation for {letter.student.full_name}",
         "letter_request",
+        secret=True,
         letter=letter,
         link=external_url("letters.upload", token=token),
         expires_at=letter.link_expires_at,
@@ -169,6 +170,7 @@ def receive_letter(token: str, file_storage: FileStorage | None) -> LetterReques
         letter.student.email,
         f"Your letter from {letter.writer_name} has arrived",
         "letter_received",
+        recipient=letter.student,
         letter=letter,
         link=external_url("applications.index"),
     )

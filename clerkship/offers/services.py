@@ -40,13 +40,13 @@ from clerkship.applications.queries import lock_application
 from clerkship.applications.services import transition
 from clerkship.applications.signals import application_withdrawn, pathway_flag_changed
 from clerkship.audit.services import record_event
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import format_datetime, utcnow
 from clerkship.core.urls import external_url
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState, SeatMove
+from clerkship.outbox.services import queue_email
 
 S = ApplicationState
 
@@ -121,6 +121,8 @@ def make_offer(placement: Placement, *, expires_at: datetime, by: User | None) -
         application.student.email,
         f"Offer: {block.rotation.title} ({application.department.name})",
         "offer_made",
+        recipient=application.student,
+        department=application.department,
         application=application,
         block=block,
         offer=offer,
@@ -260,6 +262,9 @@ def send_offer_reminders(
             offer.application.student.email,
             f"Reminder: your offer from {offer.application.department.name} expires soon",
             "offer_reminder",
+            recipient=offer.application.student,
+            department=offer.application.department,
+            application=offer.application,
             offer=offer,
             link=external_url("offers.show", offer_id=offer.id),
         )

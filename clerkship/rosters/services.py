@@ -12,13 +12,13 @@ from clerkship.allocation.models import Placement, PlacementState
 from clerkship.applications.checklist import required_kinds
 from clerkship.applications.models import Application
 from clerkship.audit.services import record_event
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.core.urls import external_url
 from clerkship.cycles.models import Cycle, Department
 from clerkship.documents.models import Document
 from clerkship.extensions import db
+from clerkship.outbox.services import queue_email
 from clerkship.rosters import compliance
 from clerkship.rosters.exports import FORMATS, Export
 from clerkship.rosters.models import ComplianceReminder
@@ -120,6 +120,9 @@ def send_compliance_reminders(
             placement.application.student.email,
             f"Documents needed before your {department.name} rotation",
             "compliance_reminder",
+            recipient=placement.application.student,
+            department=department,
+            application=placement.application,
             placement=placement,
             items=items,
             link=external_url("documents.index"),

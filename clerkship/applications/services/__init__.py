@@ -11,13 +11,13 @@ from clerkship.applications.models import Application, ApplicationEvent, Applica
 from clerkship.applications.queries import checklist_for, lock_application
 from clerkship.applications.signals import application_started, application_withdrawn
 from clerkship.audit.services import record_event
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today, utcnow
 from clerkship.core.urls import external_url
 from clerkship.cycles.models import Block, Cycle, Department, Rotation
 from clerkship.documents.models import DocumentKind
 from clerkship.extensions import db
+from clerkship.outbox.services import queue_email
 
 S = ApplicationState
 
@@ -92,6 +92,8 @@ def transition(
             application.student.email,
             f"{application.department.name} visiting clerkship: {to.label.lower()}",
             "application_state",
+            recipient=application.student,
+            department=application.department,
             application=application,
             message=STATE_MESSAGES[to],
             note=note,

@@ -20,7 +20,6 @@ from clerkship.awards.services.decisions import (
     offer_next_alternate,
     release,
 )
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.core.urls import external_url
@@ -28,6 +27,7 @@ from clerkship.cycles.models import AwardTiming, Cycle, Department
 from clerkship.documents.models import DocumentKind
 from clerkship.documents.queries import current_document
 from clerkship.extensions import db
+from clerkship.outbox.services import queue_email
 from clerkship.pathway import queries as pathway_queries
 from clerkship.pathway.services import refresh_pathway_flags
 
@@ -202,6 +202,7 @@ def submit_award_application(award: AwardApplication, *, today: date, by: User) 
         award.student.email,
         "Diversity in Medicine award: application received",
         "award_submitted",
+        recipient=award.student,
         award=award,
         departments=departments,
         link=external_url("awards.student", cycle_slug=award.cycle.slug),
@@ -249,6 +250,7 @@ def withdraw_award_application(
         award.student.email,
         "Diversity in Medicine award: application withdrawn",
         "award_withdrawn",
+        recipient=award.student,
         award=award,
         outcome=outcome,
         link=external_url("pathway.overview", cycle_slug=award.cycle.slug),
@@ -271,6 +273,7 @@ def decline_award(award: AwardApplication, *, version: str | None, by: User) -> 
         award.student.email,
         "Diversity in Medicine award: declined",
         "award_state",
+        recipient=award.student,
         award=award,
         message="You declined the award. You stay in the UIM pathway as an award applicant.",
         link=external_url("awards.student", cycle_slug=award.cycle.slug),

@@ -21,12 +21,12 @@ from clerkship.audit.services import record_event
 from clerkship.awards import queries
 from clerkship.awards.models import DECIDABLE_STATES, AwardApplication, AwardSettings, AwardState
 from clerkship.awards.money import format_money
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import to_local, utcnow
 from clerkship.core.urls import external_url
 from clerkship.cycles.models import Block
 from clerkship.extensions import db
+from clerkship.outbox.services import queue_email
 
 S = AwardState
 DECISIONS = (S.AWARDED, S.ALTERNATE, S.NOT_AWARDED)
@@ -83,6 +83,7 @@ def _email_student(award: AwardApplication, subject: str, message: str) -> None:
         award.student.email,
         f"Diversity in Medicine award: {subject}",
         "award_state",
+        recipient=award.student,
         award=award,
         message=message,
         link=external_url("awards.student", cycle_slug=award.cycle.slug),

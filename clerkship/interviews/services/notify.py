@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from clerkship.core.mail import Attachment, queue_email
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
 from clerkship.interviews.exports.calendars import booking_calendar
@@ -19,6 +18,7 @@ from clerkship.interviews.models import (
     Invitation,
     WaitlistEntry,
 )
+from clerkship.outbox.services import Attachment, queue_email
 
 SUBJECTS = {
     "booked": "Your residency interview is booked: {day}",
@@ -27,6 +27,15 @@ SUBJECTS = {
     "cancelled": "Your residency interview on {day} is cancelled",
     "reminder": "Reminder: your residency interview on {day}",
 }
+
+
+def _about(invitation: Invitation) -> dict:
+    """Whom an interview email goes to and what it is about, for the outbox (ids: no loading)."""
+    return {
+        "recipient": invitation.student_id,
+        "department": invitation.season.department_id,
+        "application": invitation.application_id,
+    }
 
 
 def _link(invitation: Invitation) -> str:
@@ -51,6 +60,7 @@ def send_invitation_email(invitation: Invitation, *, new_account: bool) -> None:
         invitation.email,
         f"Invitation to interview: {season.department.name} residency",
         "interview_invitation",
+        **_about(invitation),
         invitation=invitation,
         season=season,
         new_account=new_account,
@@ -69,6 +79,7 @@ def send_booking_email(
         invitation.email,
         SUBJECTS[change].format(day=booking.day.short_label),
         "interview_booking",
+        **_about(invitation),
         attachments=[_ics(booking, invitation.calendar_sequence, cancelled)],
         change=change,
         booking=booking,
@@ -87,6 +98,7 @@ def send_offer_email(entry: WaitlistEntry) -> None:
         entry.invitation.email,
         f"A seat opened on {entry.day.short_label}",
         "interview_offer",
+        **_about(entry.invitation),
         entry=entry,
         day=entry.day,
         invitation=entry.invitation,
@@ -101,6 +113,7 @@ def send_offer_expired_email(entry: WaitlistEntry) -> None:
         entry.invitation.email,
         f"Your offer for {entry.day.short_label} has expired",
         "interview_offer_expired",
+        **_about(entry.invitation),
         entry=entry,
         day=entry.day,
         invitation=entry.invitation,
@@ -114,6 +127,7 @@ def send_no_day_email(invitation: Invitation) -> None:
         invitation.email,
         "Interview draw: no ranked day had room",
         "interview_no_day",
+        **_about(invitation),
         invitation=invitation,
         link=_link(invitation),
     )
@@ -147,6 +161,7 @@ def send_reminders(*, now: datetime) -> int:
             invitation.email,
             SUBJECTS["reminder"].format(day=booking.day.short_label),
             "interview_reminder",
+            **_about(invitation),
             attachments=[_ics(booking, invitation.calendar_sequence)],
             booking=booking,
             day=booking.day,

@@ -8,11 +8,11 @@ from clerkship.accounts.models import User
 from clerkship.applications.models import Application
 from clerkship.applications.signals import application_started, pathway_flag_changed
 from clerkship.audit.services import record_event
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.urls import external_url
 from clerkship.cycles.models import Cycle
 from clerkship.extensions import db
+from clerkship.outbox.services import queue_email
 from clerkship.pathway import queries
 from clerkship.pathway.models import (
     FlagDecision,
@@ -247,6 +247,8 @@ def decide_pathway_flag(
         application.student.email,
         f"{application.department.name} visiting clerkship: UIM pathway",
         "pathway_decision",
+        recipient=application.student,
+        department=application.department,
         application=application,
         decision=decision,
         reason=reason,

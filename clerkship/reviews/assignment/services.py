@@ -17,11 +17,11 @@ from sqlalchemy import func, insert, select
 from clerkship.accounts.models import Membership, Role, User
 from clerkship.applications.models import Application
 from clerkship.audit.services import record_event
-from clerkship.core.mail import queue_email
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
+from clerkship.outbox.services import queue_email
 from clerkship.reviews.assignment.conflicts import find_conflicts
 from clerkship.reviews.assignment.engine import Pair, Reviewer, assign_reviewers
 from clerkship.reviews.models import ReviewerCap, ReviewRound
@@ -161,6 +161,7 @@ def _notify(reviewer: User, review_round: ReviewRound, count: int, due_on: date 
         reviewer.email,
         f"{review_round.title}: {count} new to review",
         "review_assigned",
+        recipient=reviewer,
         reviewer=reviewer,
         review_round=review_round,
         count=count,

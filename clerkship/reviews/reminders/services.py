@@ -14,9 +14,9 @@ from sqlalchemy import or_, select, update
 
 from clerkship.accounts.models import User
 from clerkship.audit.services import record_event
-from clerkship.core.mail import queue_email
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
+from clerkship.outbox.services import queue_email
 from clerkship.reviews.models import Phase, ReviewRound
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
 
@@ -65,6 +65,7 @@ def send_reminders(
             f"Reminder: {len(items)} review{'s' if len(items) != 1 else ''} to finish "
             f"({this_round.title})",
             "review_reminder",
+            recipient=reviewer,
             reviewer=reviewer,
             review_round=this_round,
             count=len(items),

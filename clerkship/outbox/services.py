@@ -1,0 +1,132 @@
+"""Queuing email: a row of the outbox, written in the transaction of the change it announces.
+
+Services call queue_email() (a template) or queue_message() (a text someone wrote). The
+message is rendered at once, its whole MIME text stored, and the row flushed with the
+rest of the transaction: if the request rolls back, the message is gone with it, so no
+student is told about a change that did not happen. Nothing here talks to a mail server:
+a worker delivers the rows (clerkship.outbox.delivery).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from flask import current_app, render_template
+
+from clerkship.core.time import utcnow
+from clerkship.extensions import db
+from clerkship.outbox.models import MessageState, OutboxMessage
+
+MESSAGE_ID_DOMAIN = "clerkship.local"
+PENDING_KEY = "clerkship_outbox_pending"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to an email."""
+
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def _id_of(obj: Any) -> int | None:
+    """The id of a model object (an int is taken as the id itself)."""
+    if obj is None or isinstance(obj, int):
+        return obj
+    return obj.id
+
+
+def queue_message(
+    to: str | Iterable[str],
+    subject: str,
+    text: str,
+    *,
+    html: str | None = None,
+    attachments: Iterable[Attachment] = (),
+    template: str = "staff_message",
+    recipient: Any = None,
+    department: Any = None,
+    application: Any = None,
+    author: Any = None,
+    secret: bool = False,
+) -> OutboxMessage:
+    """Build the email and add it to the outbox in the current transaction; never sends."""
+    to_address = to if isinstance(to, str) else ", ".join(to)
+    email = EmailMessage()
+    email["Subject"] = subject
+    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    email["To"] = to_address
+    email["Message-ID"] = make_msgid(domain=MESSAGE_ID_DOMAIN)
+    email.set_content(text)
+    if html is not None:
+        email.add_alternative(html, subtype="html")
+    for item in attachments:
+        email.add_attachment(
+            item.content,
+            maintype=item.maintype,
+            subtype=item.subtype,
+            filename=item.filename,
+            params=item.params,
+        )
+    message = OutboxMessage(
+        to_address=to_address,
+        subject=subject,
+        body_text=text,
+        # The wire form (CRLF line ends), as SMTP carries it and as it is stored.
+        raw=email.as_bytes(policy=email.policy.clone(linesep="\r\n")),
+        message_id=email["Message-ID"],
+        template=template,
+        recipient_id=_id_of(recipient),
+        department_id=_id_of(department),
+        application_id=_id_of(application),
+        author_id=_id_of(author),
+        contains_secret=secret,
+        state=MessageState.QUEUED,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    # Remembered on the session so that the commit can wake a worker up (delivery.py).
+    db.session.info.setdefault(PENDING_KEY, []).append(message.id)
+    return message
+
+
+def queue_email(
+    to: str | Iterable[str],
+    subject: str,
+    template: str,
+    attachments: Iterable[Attachment] = (),
+    *,
+    recipient: Any = None,
+    department: Any = None,
+    application: Any = None,
+    secret: bool = False,
+    **context,
+) -> OutboxMessage:
+    """Render templates/email/<template>.txt and add it to the outbox (queue_message)."""
+    context.setdefault("institution", current_app.config["INSTITUTION_NAME"])
+    # The templates may use these too (offer_made reads application.department, ...).
+    if application is not None:
+        context.setdefault("application", application)
+    if department is not None:
+        context.setdefault("department", department)
+    text = render_template(f"email/{template}.txt", **context)
+    return queue_message(
+        to,
+        subject,
+        text,
+        attachments=attachments,
+        template=template,
+        recipient=recipient,
+        department=department,
+        application=application,
+        secret=secret,
+    )
