@@ -30,6 +30,7 @@ FEATURES = (
     "interviews",
     "reviews",
     "rosters",
+    "communications",
     "doctor",
     "demo",
     "bench",
