@@ -252,3 +252,31 @@ def test_a_closed_account_is_named_and_not_written_to(app, season):
     seen = resolve(season.users["coordinator"], season.department, selection)
     assert seen.refused == [("Ana Alvarez", "the account is closed")]
     assert sorted(r.full_name for r in seen.recipients) == ['=HYPERLINK("http://x")', "Chen Li"]
+
+
+def test_the_applications_list_carries_its_filter_to_the_selection(client, season):
+    ana, bad, chen = season.placed
+    login(client, season.users["coordinator"])
+    page = client.get(
+        f"/departments/{season.department.slug}/applications/?cycle={season.cycle.slug}"
+        f"&block={season.july.id}"
+    ).get_data(as_text=True)
+    assert "All 2 matching this filter" in page
+    assert f'value="cycle={season.cycle.slug}&amp;block={season.july.id}"' in page
+    for application in (ana, bad):
+        assert f'name="selected" value="{application.id}" form="selection-form"' in page
+    assert f'value="{chen.id}" form="selection-form"' not in page
+
+
+def test_the_answer_by_date_of_the_message_fills_its_merge_field(client, season):
+    login(client, season.users["coordinator"])
+    data = _roster_block(
+        season,
+        action="preview",
+        send_key="g" * 32,
+        subject="Forms",
+        body="Send them by {answer_by}.",
+        answer_by="2030-01-15",
+    )
+    page = _compose(client, season, data).get_data(as_text=True)
+    assert "Send them by Jan 15, 2030 11:59 PM PST." in page
