@@ -149,3 +149,35 @@ def test_an_automatic_email_refuses_a_field_outside_its_set(client, season):
     )
     assert response.status_code == 400
     assert "Unknown merge field: {self_identification}." in response.get_data(as_text=True)
+
+
+def test_the_department_s_interview_reminder_keeps_its_calendar_file(app, season):
+    import email
+    import email.policy
+
+    from clerkship.interviews.services.notify import send_reminders
+
+    interviews = factories.make_season(season.department, season.cycle)
+    day = factories.make_day(interviews, days_ahead=1)
+    ana = season.placed[0]
+    factories.make_booking(factories.make_invitation(interviews, application=ana), day)
+    db.session.add(
+        MessageTemplate(
+            department=season.department,
+            name="interview_reminder",
+            automatic="interview_reminder",
+            subject="See you {interview_day}",
+            body="Dear {preferred_name}, see you on {interview_day}. {link}",
+        )
+    )
+    db.session.flush()
+    assert send_reminders(now=utcnow()) == 1
+    message = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.template == "interview_reminder")
+    ).one()
+    assert message.subject == f"See you {day.label}"
+    assert message.body_text.startswith(f"Dear Ani, see you on {day.label}. http")
+    assert (message.recipient_id, message.application_id) == (ana.student_id, ana.id)
+    parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
+    kinds = [part.get_content_type() for part in parsed.walk()]
+    assert "text/calendar" in kinds and "text/html" in kinds
