@@ -1,5 +1,6 @@
 # clerkship: the two commands of the README, and a few more for developers.
-#   make run    set up, migrate, seed the demo season when empty, serve on 127.0.0.1:5000
+#   make run    set up, migrate, seed the demo season when empty, serve on 127.0.0.1:5000 with a
+#               job worker in the same process (email printed to the console without SMTP)
 #   make test   set up (Chromium and PostgreSQL too), run the suite on SQLite, then on PostgreSQL
 #   make soak   the season's state machine, randomized, SOAK_EXAMPLES examples (SQLite; add
 #               TEST_DATABASE_URL or run under .ci/with-postgres for PostgreSQL)
@@ -33,8 +34,8 @@ setup: $(VENV)/.installed
 run: setup
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo seed --if-empty
-	@echo "Serving clerkship on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@echo "Serving clerkship on http://$(HOST):$(PORT)/ with a job worker (Ctrl-C stops both)"
+	$(BIN)/flask jobs serve --host $(HOST) --port $(PORT)
 
 system-packages:
 	@.ci/system-packages

@@ -32,6 +32,7 @@ FEATURES = (
     "rosters",
     "communications",
     "doctor",
+    "jobs",
     "demo",
     "bench",
 )

@@ -31,6 +31,20 @@ class DefaultConfig:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "clerkship <no-reply@clerkship.local>"
     MAIL_TIMEOUT = 10
+    # The outbox (clerkship/outbox/delivery.py): a temporary failure waits BASE seconds,
+    # doubling at each attempt up to MAX, and is retried without end; a worker holds a
+    # batch for LEASE seconds (then another worker may take it: keep it well above
+    # BATCH_SIZE x MAIL_TIMEOUT).
+    OUTBOX_RETRY_BASE_SECONDS = 30
+    OUTBOX_RETRY_MAX_SECONDS = 900
+    OUTBOX_LEASE_SECONDS = 1800
+    OUTBOX_BATCH_SIZE = 100
+
+    # Background jobs (clerkship/jobs/): Huey on a SQLite file in the instance folder, or
+    # on Redis when JOBS_REDIS_URL is set (several app servers and workers share it).
+    JOBS_REDIS_URL: str | None = None
+    JOBS_SQLITE_PATH: str | None = None  # default: <instance>/jobs.sqlite3
+    JOBS_WORKERS = 2  # worker threads of `flask jobs worker`
 
     # Accounts.
     EMAIL_VERIFICATION_MAX_AGE = int(timedelta(days=2).total_seconds())

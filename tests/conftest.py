@@ -14,7 +14,7 @@ import email.policy
 import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 
 import pytest
@@ -51,17 +51,30 @@ def free_port() -> int:
 
 
 class Mailbox:
-    """An aiosmtpd handler that keeps every message it receives."""
+    """An aiosmtpd handler that keeps every message it receives.
+
+    Requests only queue email in the outbox; a worker delivers it. Reading the mailbox
+    first runs that worker over the outbox of the test's app (`drain`, set by the `app`
+    fixture), as a worker process would have by then.
+    """
 
     def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
+        self.received: list[EmailMessage] = []
         self.lock = threading.Lock()
+        self.drain: Callable[[], object] | None = None
 
     async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.messages.append(message)
+            self.received.append(message)
         return "250 Message accepted"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """Every message received, once the outbox is delivered."""
+        if self.drain is not None:
+            self.drain()
+        return self.received
 
     def to(self, address: str) -> list[EmailMessage]:
         """Messages addressed to address, oldest first."""
@@ -101,8 +114,28 @@ def smtp_server() -> Iterator[tuple[Mailbox, int]]:
 def mailbox(smtp_server) -> Mailbox:
     box, _port = smtp_server
     with box.lock:
-        box.messages.clear()
+        box.received.clear()
     return box
+
+
+def drain_outbox(app: Flask) -> None:
+    """Deliver every message due in app's outbox, as the worker does."""
+    from clerkship.core.database import writes_ahead
+    from clerkship.outbox.delivery import deliver_due, has_due
+
+    if has_app_context():
+        # The test's own session, as before a request (CommittingClient): a read it left
+        # open on SQLite would see a snapshot from before the worker's writes.
+        db.session.commit()
+    with app.app_context():
+        try:
+            if not has_due():
+                return
+            db.session.rollback()
+            writes_ahead()
+            deliver_due(app)
+        finally:
+            db.session.remove()
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +182,8 @@ def base_config(database_url: str, smtp_port: int, **overrides) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": smtp_port,
         "BASE_URL": "http://clerkship.example.org",
+        # Jobs are queued in memory and never consumed: the mailbox fixture delivers.
+        "JOBS_BACKEND": "memory",
         "SERVER_NAME": None,
         # Explicit, because Flask-Limiter keeps one `enabled` flag for all apps.
         "RATELIMIT_ENABLED": True,
@@ -322,8 +357,10 @@ def app(request, _schema, database_url, smtp_server, mailbox, app_config) -> Ite
         request.getfixturevalue(seasons[0])
         database_url = _DEMO_URLS[seasons[0]]
     pair = app_pair(database_url, smtp_server[1], app_config, fresh=fresh)
+    mailbox.drain = lambda: drain_outbox(pair.served)
     with pair.twin.app_context():
         yield pair.served
+        mailbox.drain = None
         db.session.remove()
         if not keep_rows:
             empty_all_tables()

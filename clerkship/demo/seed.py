@@ -29,6 +29,7 @@ from clerkship.demo.offers import seed_offer_records
 from clerkship.demo.reviews import seed_reviews
 from clerkship.demo.rosters import seed_rosters
 from clerkship.extensions import db
+from clerkship.outbox.models import MessageState, OutboxMessage
 
 
 @dataclass
@@ -254,4 +255,19 @@ def seed_demo(*, scale: int = 0, seed: int = 2027) -> DemoContext:
     for step in STEPS:
         step(ctx)
         db.session.flush()
+    mark_history_delivered()
     return ctx
+
+
+def mark_history_delivered() -> None:
+    """The season's emails are its made-up past: recorded as sent when written.
+
+    Otherwise the worker `make run` starts would print hundreds of them at first start,
+    burying the verification link a newcomer is looking for.
+    """
+    table = OutboxMessage.__table__
+    db.session.execute(
+        table.update()
+        .where(table.c.state == MessageState.QUEUED)
+        .values(state=MessageState.SENT, sent_at=table.c.created_at, attempts=1)
+    )

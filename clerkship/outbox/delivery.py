@@ -1,11 +1,26 @@
-"""Delivering the outbox: messages go out after the transaction that queued them commits."""
+"""Delivering the outbox: a worker leases due messages, sends them, records the outcome.
+
+At least once, with a lease: a pick marks a batch `sending` until `lease_until` under a
+token of its own, in one statement (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite
+serialises writers), so two workers never hold the same message. Each message's outcome
+is committed as soon as the server answered, so the only way a second copy can go out is
+a worker killed between the server's acceptance and that commit: its lease runs out, the
+message is picked again and sent with the same stored bytes, hence the same Message-ID.
+A temporary failure (4xx, no connection) retries with exponential backoff, without end:
+an outage of any length loses nothing. A permanent refusal (5xx) is marked failed with
+the server's words. Requests never come here: they only queue (services.py) and, after
+their commit, wake a worker (register_kick).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import event, select, update
+from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from clerkship.core.time import utcnow
@@ -13,6 +28,7 @@ from clerkship.extensions import db
 from clerkship.outbox import console
 from clerkship.outbox.models import MessageState, OutboxMessage
 from clerkship.outbox.services import PENDING_KEY
+from clerkship.outbox.signals import message_sent
 from clerkship.outbox.transport import Connection, PermanentFailure, TemporaryFailure
 
 # Called after a commit that queued messages, with the app and the new messages' ids.
@@ -21,42 +37,165 @@ KICK_KEY = "outbox_kick"
 
 
 def register_kick(app: Flask, kick: Kick) -> None:
-    """What to do once a transaction that queued messages commits (wake a worker)."""
+    """How to wake a worker once a transaction that queued messages commits (jobs)."""
     app.extensions[KICK_KEY] = kick
 
 
-def deliver_now(app: Flask, ids: Iterable[int]) -> None:
-    """Deliver the queued messages among ids at once, each in its own small transaction."""
-    table = OutboxMessage.__table__
-    with db.engine.connect() as connection:
-        rows = connection.execute(
-            select(table.c.id, table.c.raw, table.c.body_text, table.c.attempts).where(
-                table.c.id.in_(list(ids)), table.c.state == MessageState.QUEUED
-            )
-        ).all()
+@dataclass
+class Outcome:
+    """What one pass of the worker did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    lost_lease: int = 0
+
+    @property
+    def picked(self) -> int:
+        return self.sent + self.retrying + self.failed + self.lost_lease
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the attempts-th temporary failure: doubling, capped."""
+    config = current_app.config
+    base, cap = config["OUTBOX_RETRY_BASE_SECONDS"], config["OUTBOX_RETRY_MAX_SECONDS"]
+    return timedelta(seconds=min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def _due():
+    now = utcnow()
+    return or_(
+        and_(OutboxMessage.state == MessageState.QUEUED, OutboxMessage.next_attempt_at <= now),
+        # A worker died holding these: its lease ran out.
+        and_(OutboxMessage.state == MessageState.SENDING, OutboxMessage.lease_until < now),
+    )
+
+
+def has_due() -> bool:
+    """Whether a message waits for delivery now (a plain read: takes no write lock)."""
+    return db.session.scalar(select(OutboxMessage.id).where(_due()).limit(1)) is not None
+
+
+def pick(limit: int) -> tuple[str, list[int]]:
+    """Lease up to limit due messages to this worker; its token and their ids, oldest first."""
+    token = secrets.token_hex(16)
+    now = utcnow()
+    chosen = (
+        select(OutboxMessage.id)
+        .where(_due())
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    lease = timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+    ids = db.session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(chosen))
+        .values(state=MessageState.SENDING, lease_until=now + lease, lease_token=token)
+        .returning(OutboxMessage.id),
+        execution_options={"synchronize_session": False},
+    ).all()
+    db.session.commit()
+    return token, sorted(ids)
+
+
+def _record(message_id: int, token: str, **values) -> bool:
+    """Record an outcome if this worker still holds the lease; whether it did."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.lease_token == token)
+        .values(lease_until=None, lease_token=None, **values),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1
+
+
+def deliver_batch(app: Flask, limit: int = 100) -> Outcome:
+    """Lease a batch, send it over one SMTP connection, commit each message's outcome."""
+    outcome = Outcome()
+    token, ids = pick(limit)
+    if not ids:
+        return outcome
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.raw, OutboxMessage.body_text, OutboxMessage.attempts)
+        .where(OutboxMessage.id.in_(ids))
+        .order_by(OutboxMessage.id)
+    ).all()
+    db.session.commit()
     smtp = Connection(app) if app.config.get("MAIL_SERVER") else None
+    down: TemporaryFailure | None = None  # the server cannot be reached: stop trying
     try:
         for row in rows:
-            values: dict = {"attempts": row.attempts + 1}
-            try:
-                if smtp is None:
-                    console.show(row.raw, row.body_text)
-                else:
-                    smtp.send(row.raw)
-                values.update(state=MessageState.SENT, sent_at=utcnow(), last_error=None)
-            except TemporaryFailure as error:
-                values.update(last_error=str(error))
-                app.logger.warning("Could not send email %s yet: %s", row.id, error)
-            except PermanentFailure as error:
-                values.update(state=MessageState.FAILED, last_error=str(error))
-                app.logger.warning("Email %s refused: %s", row.id, error)
-            with db.engine.begin() as connection:
-                connection.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+            error: Exception | None = down
+            tried = down is None
+            if tried:
+                try:
+                    if smtp is None:
+                        console.show(row.raw, row.body_text)
+                    else:
+                        smtp.send(row.raw)
+                except (TemporaryFailure, PermanentFailure) as failure:
+                    error = failure
+                    if isinstance(failure, TemporaryFailure) and failure.connection:
+                        down = failure
+            attempts = row.attempts + 1 if tried else row.attempts
+            if error is None:
+                kept = _record(
+                    row.id,
+                    token,
+                    state=MessageState.SENT,
+                    sent_at=utcnow(),
+                    attempts=attempts,
+                    last_error=None,
                 )
+                if kept:
+                    message_sent.send(app, message=db.session.get(OutboxMessage, row.id))
+                outcome.sent += kept
+            elif isinstance(error, PermanentFailure):
+                kept = _record(
+                    row.id,
+                    token,
+                    state=MessageState.FAILED,
+                    attempts=attempts,
+                    last_error=str(error),
+                )
+                outcome.failed += kept
+            else:
+                kept = _record(
+                    row.id,
+                    token,
+                    state=MessageState.QUEUED,
+                    attempts=attempts,
+                    next_attempt_at=utcnow() + backoff(max(attempts, 1)),
+                    last_error=str(error),
+                )
+                outcome.retrying += kept
+            outcome.lost_lease += not kept
+            db.session.commit()
     finally:
         if smtp is not None:
             smtp.close()
+        db.session.rollback()
+    if down is not None:
+        app.logger.warning(
+            "Mail server unavailable, %d message(s) wait: %s", outcome.retrying, down
+        )
+    return outcome
+
+
+def deliver_due(app: Flask, *, limit: int = 100, max_batches: int | None = None) -> Outcome:
+    """Deliver every due message, batch after batch, until none is due or the server is down."""
+    total = Outcome()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        outcome = deliver_batch(app, limit)
+        batches += 1
+        for name in ("sent", "retrying", "failed", "lost_lease"):
+            setattr(total, name, getattr(total, name) + getattr(outcome, name))
+        if outcome.picked == 0 or outcome.sent + outcome.failed == 0:
+            break
+    return total
 
 
 @event.listens_for(Session, "after_commit")
@@ -67,7 +206,7 @@ def _after_commit(session: Session) -> None:
     if not ids or not has_app_context():
         return
     if has_request_context():
-        # After the response is built: the request's own connection is back in the pool.
+        # After the response is built, so that nothing of it waits on the queue.
         g.setdefault("outbox_committed", []).extend(ids)
         return
     _kick(ids)
@@ -75,16 +214,18 @@ def _after_commit(session: Session) -> None:
 
 def _kick(ids: list[int]) -> None:
     app = current_app._get_current_object()
-    kick = app.extensions.get(KICK_KEY, deliver_now)
-    kick(app, ids)
+    kick = app.extensions.get(KICK_KEY)
+    if kick is not None:
+        try:
+            kick(app, ids)
+        except Exception:
+            app.logger.exception("Could not wake the delivery worker; the sweep will send them")
 
 
 def kick_after_request(_error: BaseException | None = None) -> None:
-    """teardown_request: hand the messages the request committed to delivery."""
+    """teardown_request: wake a worker for the messages the request committed."""
     ids = g.pop("outbox_committed", None)
     if ids:
-        # A POST's session may have begun a new write transaction since its commit; end it.
-        db.session.close()
         _kick(ids)
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from flask import current_app, render_template
 
+from clerkship.audit.services import record_event
+from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.outbox.models import MessageState, OutboxMessage
@@ -130,3 +132,20 @@ def queue_email(
         application=application,
         secret=secret,
     )
+
+
+def retry_message(message: OutboxMessage, *, by: Any) -> None:
+    """Put a failed message back in the queue, due now (the outbox page's retry button)."""
+    if message.state is not MessageState.FAILED:
+        raise RuleViolation("Only a failed message can be sent again.")
+    message.state = MessageState.QUEUED
+    message.next_attempt_at = utcnow()
+    record_event(
+        "outbox.retry",
+        by=by,
+        target=message,
+        summary=f"Sent again: {message.subject} to {message.to_address}",
+        last_error=message.last_error or "",
+    )
+    db.session.flush()
+    db.session.info.setdefault(PENDING_KEY, []).append(message.id)

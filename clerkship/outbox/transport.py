@@ -11,7 +11,15 @@ from flask import Flask
 
 
 class TemporaryFailure(Exception):
-    """The mail server could not take the message now (4xx, no connection): try again later."""
+    """The mail server could not take the message now (4xx, no connection): try again later.
+
+    `connection` is true when the server could not be reached or dropped the connection:
+    the rest of the batch would fail the same way.
+    """
+
+    def __init__(self, detail: str, *, connection: bool = False) -> None:
+        super().__init__(detail)
+        self.connection = connection
 
 
 class PermanentFailure(Exception):
@@ -55,29 +63,37 @@ class Connection:
         try:
             if self.smtp is None:
                 self.smtp = self._open()
-            refused = self.smtp.sendmail(sender, recipients, raw)
+            self.smtp.sendmail(sender, recipients, raw)
         except smtplib.SMTPRecipientsRefused as error:
             codes = [code for code, _text in error.recipients.values()]
             detail = "; ".join(
                 f"{address}: {code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
                 for address, (code, text) in error.recipients.items()
             )
+            self._reset()
             if all(500 <= code < 600 for code in codes):
                 raise PermanentFailure(detail) from error
             raise TemporaryFailure(detail) from error
+        except smtplib.SMTPConnectError as error:  # the server's greeting was a refusal
+            self.close()
+            raise TemporaryFailure(
+                f"{error.smtp_code} {error.smtp_error!r}", connection=True
+            ) from error
         except smtplib.SMTPResponseException as error:
             text = error.smtp_error
             detail = f"{error.smtp_code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
             if 500 <= error.smtp_code < 600:
                 self._reset()
                 raise PermanentFailure(detail) from error
-            self.close()
+            # 421 closes the session; any other 4xx leaves it usable for the next message.
+            if error.smtp_code == 421:
+                self.close()
+                raise TemporaryFailure(detail, connection=True) from error
+            self._reset()
             raise TemporaryFailure(detail) from error
         except (OSError, smtplib.SMTPException) as error:
             self.close()
-            raise TemporaryFailure(f"{type(error).__name__}: {error}") from error
-        if refused:  # some recipients of several were refused: the others have it
-            return
+            raise TemporaryFailure(f"{type(error).__name__}: {error}", connection=True) from error
 
     def _reset(self) -> None:
         """After a refused message, make the session usable for the next one."""

@@ -9,6 +9,7 @@ import pytest
 from clerkship import create_app
 from clerkship.extensions import db
 from clerkship.outbox.services import queue_email
+from tests.conftest import drain_outbox
 
 SITE = "https://clerkship.school.example.edu"
 
@@ -120,6 +121,7 @@ def test_email_without_smtp_server_is_written_to_console(app, capsys):
             user=type("U", (), {"full_name": "A", "email": "someone@example.org"}),
         )
         db.session.commit()
+    drain_outbox(app)
     assert "Subject: Hello" in capsys.readouterr().err
 
 

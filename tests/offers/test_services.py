@@ -244,7 +244,8 @@ def test_reminders_are_sent_once(world, mailbox):
         db.session.commit()
         assert services.send_offer_reminders() == 0
         db.session.commit()
-    assert mailbox.last_to(apps["ana"].student.email)["Subject"].startswith("Reminder:")
+        # Read while the clock is still six days on: the worker delivers what is due by then.
+        assert mailbox.last_to(apps["ana"].student.email)["Subject"].startswith("Reminder:")
 
 
 def test_withdrawal_releases_the_seat_to_the_waitlist(world):
