@@ -31,6 +31,7 @@ FEATURES = (
     "reviews",
     "rosters",
     "outbox_admin",
+    "communications",
     "doctor",
     "jobs",
     "demo",

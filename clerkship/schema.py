@@ -5,6 +5,7 @@ from clerkship.allocation import models as allocation_models  # noqa: F401
 from clerkship.applications import models as applications_models  # noqa: F401
 from clerkship.audit import models as audit_models  # noqa: F401
 from clerkship.awards import models as awards_models  # noqa: F401
+from clerkship.communications import models as communications_models  # noqa: F401
 from clerkship.cycles import models as cycles_models  # noqa: F401
 from clerkship.documents import models as documents_models  # noqa: F401
 from clerkship.interviews import models as interviews_models  # noqa: F401

@@ -15,6 +15,7 @@ from tests.allocation.matrix import RULES as ALLOCATION
 from tests.applications.matrix import RULES as APPLICATIONS
 from tests.audit.matrix import RULES as AUDIT
 from tests.awards.matrix import RULES as AWARDS
+from tests.communications.matrix import RULES as COMMUNICATIONS
 from tests.conftest import login
 from tests.cycles.matrix import RULES as CYCLES
 from tests.documents.matrix import RULES as DOCUMENTS
@@ -44,6 +45,7 @@ ALL_RULES = [
     *INTERVIEWS,
     *ROSTERS,
     *OUTBOX_ADMIN,
+    *COMMUNICATIONS,
 ]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}

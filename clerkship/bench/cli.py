@@ -26,6 +26,7 @@ SUITES = (
     "allocation_run",
     "rosters",
     "outbox",
+    "communications",
 )
 
 

@@ -242,14 +242,18 @@ def roster(day: InterviewDay) -> list[Booking]:
     )
 
 
-def season_invitations(season: InterviewSeason) -> Select:
-    """The season's invitations by name (paged by the view)."""
-    return (
+def season_invitations(season: InterviewSeason, *, unanswered: bool = False) -> Select:
+    """The season's invitations by name (paged by the view); unanswered: only those not
+    answered yet."""
+    stmt = (
         select(Invitation)
         .options(selectinload(Invitation.application))
         .where(Invitation.season_id == season.id)
         .order_by(Invitation.full_name, Invitation.id)
     )
+    if unanswered:
+        stmt = stmt.where(Invitation.state == InvitationState.INVITED)
+    return stmt
 
 
 def current_bookings(invitations: list[Invitation]) -> dict[int, Booking]:

@@ -41,13 +41,14 @@ from clerkship.applications.services import transition
 from clerkship.applications.signals import application_withdrawn, pathway_flag_changed
 from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
-from clerkship.core.time import format_datetime, utcnow
+from clerkship.core.time import format_date, format_datetime, utcnow
 from clerkship.core.urls import external_url
+from clerkship.core.wording import department_wording
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState, SeatMove
 from clerkship.outbox.models import MessageState, OutboxMessage
-from clerkship.outbox.services import queue_email
+from clerkship.outbox.services import queue_email, queue_message
 from clerkship.outbox.signals import message_sent
 
 S = ApplicationState
@@ -119,17 +120,12 @@ def make_offer(placement: Placement, *, expires_at: datetime, by: User | None) -
         )
     else:
         transition(application, S.OFFERED, by=by, note=note, notify=False)
-    notice = queue_email(
-        application.student.email,
+    notice = _queue_offer_email(
+        offer,
+        block,
         f"Offer: {block.rotation.title} ({application.department.name})",
         "offer_made",
-        recipient=application.student,
-        department=application.department,
-        application=application,
-        block=block,
-        offer=offer,
         upgrade=application.state == S.ACCEPTED and len(_held_offers(application)) > 1,
-        link=external_url("offers.show", offer_id=offer.id),
         window=_window_label(expires_at - utcnow()),
     )
     offer.notice_id = notice.id
@@ -287,6 +283,49 @@ def expire_due_offers(*, now: datetime | None = None) -> int:
     return expired
 
 
+def _queue_offer_email(
+    offer: Offer, block: Block, subject: str, template: str, **context
+) -> OutboxMessage:
+    """An offer email, in the department's own wording when it has one (core.wording)."""
+    application = offer.application
+    link = external_url("offers.show", offer_id=offer.id)
+    about = {
+        "recipient": application.student,
+        "department": application.department,
+        "application": application,
+    }
+    worded = department_wording(
+        template,
+        department_id=application.department_id,
+        recipient_id=application.student_id,
+        values={
+            "rotation": block.rotation.title,
+            "block_dates": f"{format_date(block.starts_on)} to {format_date(block.ends_on)}",
+            "answer_by": format_datetime(offer.expires_at),
+            "link": link,
+        },
+    )
+    if worded is not None:
+        return queue_message(
+            application.student.email,
+            worded.subject,
+            worded.text,
+            html=worded.html,
+            template=template,
+            **about,
+        )
+    return queue_email(
+        application.student.email,
+        subject,
+        template,
+        **about,
+        block=block,
+        offer=offer,
+        link=link,
+        **context,
+    )
+
+
 def send_offer_reminders(
     *, before: timedelta = timedelta(days=2), now: datetime | None = None
 ) -> int:
@@ -302,15 +341,11 @@ def send_offer_reminders(
     ).all()
     for offer in offers:
         offer.reminded_at = now
-        queue_email(
-            offer.application.student.email,
+        _queue_offer_email(
+            offer,
+            offer.placement.block,
             f"Reminder: your offer from {offer.application.department.name} expires soon",
             "offer_reminder",
-            recipient=offer.application.student,
-            department=offer.application.department,
-            application=offer.application,
-            offer=offer,
-            link=external_url("offers.show", offer_id=offer.id),
         )
     return len(offers)
 

@@ -180,7 +180,7 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     axe.check(page)
     page.get_by_role("link", name=re.compile("^" + re.escape(first_label))).click()
     expect(page.get_by_text("Booked: 1 of 1 (100% full)")).to_be_visible()
-    expect(page.get_by_role("cell", name="Grace Nguyen")).to_be_visible()
+    expect(page.get_by_role("cell", name="Grace Nguyen", exact=True)).to_be_visible()
     axe.check(page)
 
 

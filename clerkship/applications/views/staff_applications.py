@@ -24,6 +24,7 @@ from clerkship.applications.permissions import (
 from clerkship.core.forms import attach_error
 from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
+from clerkship.core.selection import scope_of
 from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
@@ -31,6 +32,7 @@ from clerkship.documents.models import DocumentKind
 from clerkship.documents.queries import current_documents
 from clerkship.extensions import db
 from clerkship.letters.queries import letter_requests
+from clerkship.outbox.queries import messages_about_application
 
 bp = Blueprint("staff_applications", __name__, url_prefix="/departments/<slug>")
 
@@ -100,6 +102,10 @@ def index(slug: str):
         drafts=queries.draft_count(department, cycle),
         sorts=queries.SORTS,
         show_pathway=can_see_pathway_flag(current_user, department),
+        selection_scope=scope_of(
+            [("cycle", cycle.slug), *request.args.items(multi=True)],
+            ("cycle", "q", "state", "block", "pathway"),
+        ),
     )
 
 
@@ -124,7 +130,18 @@ def show(slug: str, application_id: int):
         requests=letter_requests(application.student, application.cycle),
         checklist=queries.checklist_for(application),
         show_pathway=can_see_pathway_flag(current_user, department),
+        timeline=_timeline(application),
     )
+
+
+def _timeline(application: Application) -> list[tuple[object, str, object]]:
+    """The application's changes of state and every email about it, oldest first."""
+    entries = [(event.at, "event", event) for event in application.events]
+    entries += [
+        (message.created_at, "message", message)
+        for message in db.session.scalars(messages_about_application(application.id))
+    ]
+    return sorted(entries, key=lambda entry: (entry[0], entry[1] == "message"))
 
 
 @bp.route("/compliance")

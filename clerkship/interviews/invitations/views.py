@@ -39,9 +39,13 @@ def _invite_form() -> InviteApplicantsForm:
     return form
 
 
+ANSWER_FILTERS = {"": "Everyone invited", "unanswered": "Not answered yet"}
+
+
 def _invitations_page(department, cycle, season, form, status=200):
+    answer = query.choice("answer", list(ANSWER_FILTERS), "")
     page = db.paginate(
-        queries.season_invitations(season),
+        queries.season_invitations(season, unanswered=answer == "unanswered"),
         page=query.page(),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -74,6 +78,8 @@ def _invitations_page(department, cycle, season, form, status=200):
         form=form,
         invitable=invitable,
         waiting=waiting,
+        answer=answer,
+        answer_filters=ANSWER_FILTERS,
     ), status
 
 

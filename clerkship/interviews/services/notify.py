@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from clerkship.core.time import format_datetime
 from clerkship.core.urls import external_url
+from clerkship.core.wording import department_wording
 from clerkship.extensions import db
 from clerkship.interviews.exports.calendars import booking_calendar
 from clerkship.interviews.models import (
@@ -20,7 +22,7 @@ from clerkship.interviews.models import (
 )
 from clerkship.interviews.states import InvitationState, WaitlistState
 from clerkship.outbox.models import OutboxMessage
-from clerkship.outbox.services import Attachment, queue_email
+from clerkship.outbox.services import Attachment, queue_email, queue_message
 from clerkship.outbox.signals import message_sent
 
 SUBJECTS = {
@@ -45,6 +47,29 @@ def _link(invitation: Invitation) -> str:
     return external_url("interviews.show", invitation_id=invitation.id)
 
 
+def _worded(
+    template: str, invitation: Invitation, values: dict, attachments=()
+) -> OutboxMessage | None:
+    """Queue the department's own wording of an interview email, if it has one (the message)."""
+    worded = department_wording(
+        template,
+        department_id=invitation.season.department_id,
+        recipient_id=invitation.student_id,
+        values={"link": _link(invitation), **values},
+    )
+    if worded is None:
+        return None
+    return queue_message(
+        invitation.email,
+        worded.subject,
+        worded.text,
+        html=worded.html,
+        attachments=attachments,
+        template=template,
+        **_about(invitation),
+    )
+
+
 def _ics(booking: Booking, sequence: int, cancelled: bool = False) -> Attachment:
     method = "CANCEL" if cancelled else "REQUEST"
     return Attachment(
@@ -59,15 +84,21 @@ def _ics(booking: Booking, sequence: int, cancelled: bool = False) -> Attachment
 def send_invitation_email(invitation: Invitation, *, new_account: bool) -> None:
     """Tell a person they are invited to interview and by when to reply."""
     season = invitation.season
-    invitation.notice_id = queue_email(
-        invitation.email,
-        f"Invitation to interview: {season.department.name} residency",
-        "interview_invitation",
-        **_about(invitation),
-        invitation=invitation,
-        season=season,
-        new_account=new_account,
-        link=_link(invitation),
+    worded = _worded(
+        "interview_invitation", invitation, {"answer_by": format_datetime(invitation.reply_by)}
+    )
+    invitation.notice_id = (
+        worded
+        or queue_email(
+            invitation.email,
+            f"Invitation to interview: {season.department.name} residency",
+            "interview_invitation",
+            **_about(invitation),
+            invitation=invitation,
+            season=season,
+            new_account=new_account,
+            link=_link(invitation),
+        )
     ).id
 
 
@@ -97,16 +128,24 @@ def send_booking_email(
 
 def send_offer_email(entry: WaitlistEntry) -> None:
     """Offer the first person on a waitlist the seat that freed up."""
-    entry.offer_notice_id = queue_email(
-        entry.invitation.email,
-        f"A seat opened on {entry.day.short_label}",
-        "interview_offer",
-        **_about(entry.invitation),
-        entry=entry,
-        day=entry.day,
-        invitation=entry.invitation,
-        expires=_when(entry.offer_expires_at),
-        link=_link(entry.invitation),
+    values = {
+        "interview_day": entry.day.label,
+        "answer_by": format_datetime(entry.offer_expires_at),
+    }
+    worded = _worded("interview_offer", entry.invitation, values)
+    entry.offer_notice_id = (
+        worded
+        or queue_email(
+            entry.invitation.email,
+            f"A seat opened on {entry.day.short_label}",
+            "interview_offer",
+            **_about(entry.invitation),
+            entry=entry,
+            day=entry.day,
+            invitation=entry.invitation,
+            expires=_when(entry.offer_expires_at),
+            link=_link(entry.invitation),
+        )
     ).id
 
 
@@ -160,12 +199,17 @@ def send_reminders(*, now: datetime) -> int:
     for booking in due:
         booking.reminded_at = now
         invitation = booking.invitation
+        attachments = [_ics(booking, invitation.calendar_sequence)]
+        if _worded(
+            "interview_reminder", invitation, {"interview_day": booking.day.label}, attachments
+        ):
+            continue
         queue_email(
             invitation.email,
             SUBJECTS["reminder"].format(day=booking.day.short_label),
             "interview_reminder",
             **_about(invitation),
-            attachments=[_ics(booking, invitation.calendar_sequence)],
+            attachments=attachments,
             booking=booking,
             day=booking.day,
             invitation=invitation,

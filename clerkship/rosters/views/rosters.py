@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
+from clerkship.core.selection import scope_of
 from clerkship.core.transactions import commits_on_return
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
@@ -78,6 +79,10 @@ def roster(slug: str):
         season=season,
         formats=exports.FORMATS,
         answer_keys=[c.key for c in exports.ANSWER_COLUMNS],
+        selection_scope=scope_of(
+            [("cycle", cycle.slug if cycle else ""), *request.args.items(multi=True)],
+            ("cycle", "block", "site"),
+        ),
     )
 
 
