@@ -25,6 +25,7 @@ SUITES = (
     "reviews",
     "allocation_run",
     "rosters",
+    "load",
 )
 
 
