@@ -49,6 +49,8 @@ def summarize(run: AllocationRun) -> tuple[dict[str, Any], dict[str, Any]]:
             [a.id, a.student.full_name, str(score), seat.value, a.in_pathway]
             for a, seat, score in seats.students
         ]
+        # A block holds at most its seats, whatever the season's size: its first page is kept.
+        blocks[-1]["students"] = placed_lists[str(block.id)][:PAGE]
     lists = {
         "blocks": placed_lists,
         "unplaced": [
