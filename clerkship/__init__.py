@@ -67,6 +67,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_handlers(app)
     register_no_store(app)
     register_templating(app)
+    if app.config["BENCH_QUERY_HEADER"]:
+        from clerkship.core.querycount import register_query_header
+
+        register_query_header(app)
     return app
 
 

@@ -87,6 +87,8 @@ class DefaultConfig:
     FORCE_HTTPS = False
     PREFERRED_URL_SCHEME = "http"
     PROXY_FIX_HOPS = 0
+    # Benchmarks only: send the number of SQL statements of each request in X-Query-Count.
+    BENCH_QUERY_HEADER = False
 
     # Uploads.
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -145,5 +147,9 @@ def check_production(app: Flask) -> None:
     if app.config["BASE_URL"] == DefaultConfig.BASE_URL:
         # Emailed links and the trusted host are built on it.
         problems.append("BASE_URL is not set (CLERKSHIP_BASE_URL=https://clerkship.school.edu)")
+    if app.config.get("BENCH_QUERY_HEADER") and not app.config["BASE_URL"].startswith(
+        "http://127.0.0.1:"
+    ):
+        problems.append("BENCH_QUERY_HEADER is for a benchmark's server on 127.0.0.1 only")
     if problems:
         raise RuntimeError("clerkship refuses to start in production: " + "; ".join(problems))

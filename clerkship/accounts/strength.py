@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zxcvbn import zxcvbn
-
 # zxcvbn's own scale: 0 too guessable ... 4 very unguessable; 3 resists an offline attack.
 DEFAULT_MIN_SCORE = 3
 
@@ -16,6 +14,8 @@ def guessability_problem(password: str, *, hints: list[str], min_score: int) -> 
     """
     if not password:
         return None
+    from zxcvbn import zxcvbn  # its dictionaries load in a tenth of a second: only when asked
+
     result = zxcvbn(password[:72], user_inputs=[hint for hint in hints if hint])
     if result["score"] >= min_score:
         return None

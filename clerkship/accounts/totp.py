@@ -15,7 +15,6 @@ import secrets
 import time
 
 import pyotp
-import segno
 from markupsafe import Markup
 
 VALID_WINDOW = 1  # time steps accepted either side of the current one
@@ -35,6 +34,8 @@ def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:
 
 def qr_code_svg(uri: str) -> Markup:
     """The otpauth URI as a QR code, an inline SVG made here (nothing loaded from elsewhere)."""
+    import segno  # only the enrolment page draws a QR code
+
     svg = segno.make(uri, error="m").svg_inline(
         scale=4, border=4, title="QR code of the address below", svgclass="totp-qr"
     )

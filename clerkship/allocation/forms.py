@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from clerkship.core.forms import Form
@@ -20,9 +20,26 @@ class SeenForm(Form):
     seen = HiddenField()
 
 
-class MoveForm(SeenForm):
-    application_id = SelectField(
-        "Student", coerce=int, validators=[InputRequired("Choose the student to move.")]
+NOT_IN_RUN = "Not a valid choice: no student of this run has that application number."
+STUDENT_HELP = "The number shown beside the student's name in the lists above."
+
+
+class StudentNumbers:
+    """Students are given by application number (a run may hold thousands: no list of every
+    name); the view sets the numbers a field accepts before validating."""
+
+    students: set[int] | None = None  # application numbers of the run's students
+
+    def check_number(self, field, accepted: set[int] | None, message: str) -> None:
+        if field.data is not None and accepted is not None and field.data not in accepted:
+            raise ValidationError(message)
+
+
+class MoveForm(StudentNumbers, SeenForm):
+    application_id = IntegerField(
+        "Student (application number)",
+        validators=[InputRequired("Enter the application number of the student to move.")],
+        description=STUDENT_HELP,
     )
     block_id = SelectField(
         "Move to",
@@ -31,18 +48,28 @@ class MoveForm(SeenForm):
         description="The student takes an open seat if one is free, else a reserved one.",
     )
 
+    def validate_application_id(self, field) -> None:
+        self.check_number(field, self.students, NOT_IN_RUN)
 
-class SwapForm(SeenForm):
-    first_id = SelectField(
-        "First student", coerce=int, validators=[InputRequired("Choose the first student.")]
+
+class SwapForm(StudentNumbers, SeenForm):
+    first_id = IntegerField(
+        "First student (application number)",
+        validators=[InputRequired("Enter the application number of the first student.")],
+        description=STUDENT_HELP,
     )
-    second_id = SelectField(
-        "Second student", coerce=int, validators=[InputRequired("Choose the second student.")]
+    second_id = IntegerField(
+        "Second student (application number)",
+        validators=[InputRequired("Enter the application number of the second student.")],
     )
+
+    def validate_first_id(self, field) -> None:
+        self.check_number(field, self.students, NOT_IN_RUN)
 
     def validate_second_id(self, field) -> None:
         if field.data is not None and field.data == self.first_id.data:
             raise ValidationError("Choose two different students.")
+        self.check_number(field, self.students, NOT_IN_RUN)
 
 
 class PublishForm(SeenForm):

@@ -38,12 +38,20 @@ class AllocationRun(db.Model):
     precedence: Mapped[Precedence] = mapped_column(enum_type(Precedence))
     hard_reserves: Mapped[bool]
     score_source: Mapped[str] = mapped_column(String(40), default="raw")
-    # The interchange instance (docs/allocation.md §6) exactly as the engine saw it.
-    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The interchange instance (docs/allocation.md §6) exactly as the engine saw it. The
+    # large JSON columns are deferred: the run page reads the stored preview instead.
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     # The engine's own result, before any hand adjustment.
-    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, deferred=True)
     # Placed / pathway placed / differing students under each rule.
-    comparison: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    comparison: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, deferred=True)
+    # What the run page shows, computed when the run starts and after each hand adjustment
+    # (the inputs are frozen): counts, seats and cutoffs per block, warnings, the comparison
+    # and the first page of each long list (allocation.queries.summarize)...
+    preview: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # ... and the long lists whole (placed students per block, unplaced, rule differences),
+    # read only when a director pages through them.
+    preview_lists: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
+from clerkship.accounts.models import User
 from clerkship.allocation import instances
 from clerkship.allocation.checks import ViolationKind, check_allocation
 from clerkship.allocation.engine import Precedence as EnginePrecedence
@@ -73,12 +74,13 @@ def preview(run: AllocationRun) -> Preview:
     """The run's placements (as adjusted) with their explanation; a fixed number of queries."""
     frozen = {s["id"]: s for s in run.inputs["students"]}
     ids = [instances.pk_of(k) for k in frozen]
+    # The applications with their students in one query (not the students' memberships).
     applications = {
         a.id: a
         for a in db.session.scalars(
             select(Application)
             .where(Application.id.in_(ids))
-            .options(selectinload(Application.student))
+            .options(joinedload(Application.student).options(lazyload(User.memberships)))
         )
     }
     blocks = {
@@ -268,11 +270,18 @@ def comparison(
     return outcomes, differences
 
 
-def fingerprint(run: AllocationRun) -> str:
-    """A digest of the run's state and placements. A page carries the one it showed, so a
-    change sent from a page older than someone else's adjustment is refused."""
+def placements_digest(run: AllocationRun) -> str:
+    """A digest of the run's placements (kept with the stored preview)."""
     items = sorted((p.application_id, p.block_id, p.seat_type.value) for p in run.placements)
-    return hashlib.sha256(repr((run.state.value, items)).encode()).hexdigest()[:20]
+    return hashlib.sha256(repr(items).encode()).hexdigest()[:20]
+
+
+def fingerprint(run: AllocationRun, digest: str | None = None) -> str:
+    """A digest of the run's state and placements. A page carries the one it showed, so a
+    change sent from a page older than someone else's adjustment is refused. digest: the
+    placements' digest when already known (the stored preview's)."""
+    digest = digest or placements_digest(run)
+    return hashlib.sha256(repr((run.state.value, digest)).encode()).hexdigest()[:20]
 
 
 def waiting_count(department: Department, cycle: Cycle) -> int:
@@ -286,8 +295,10 @@ def waiting_count(department: Department, cycle: Cycle) -> int:
     )
 
 
-def publish_refusals(run: AllocationRun) -> list[str]:
-    """Why publishing the run now would be premature; a director may override with a reason."""
+def publish_refusals(run: AllocationRun, unscored: int | None = None) -> list[str]:
+    """Why publishing the run now would be premature; a director may override with a reason.
+
+    unscored: how many took part without a score, when known (the stored preview's count)."""
     from clerkship.core.time import local_today
 
     cycle, today = run.cycle, local_today()
@@ -302,7 +313,8 @@ def publish_refusals(run: AllocationRun) -> list[str]:
             f"Applications are open until {cycle.application_deadline:%B %-d, %Y}; students "
             "who apply later are not in this run."
         )
-    unscored = len(run.inputs.get("unscored") or [])
+    if unscored is None:
+        unscored = len(run.inputs.get("unscored") or [])
     if unscored:
         refusals.append(
             f"{unscored} applicant{'' if unscored == 1 else 's'} in this run "

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from clerkship.accounts.models import User
-from clerkship.allocation import instances
+from clerkship.allocation import instances, previews
 from clerkship.allocation.engine import Block as EngineBlock
 from clerkship.allocation.engine import Precedence as EnginePrecedence
 from clerkship.allocation.engine import SeatType, solve
@@ -121,6 +121,8 @@ def start_run(
         for student, block in result["assignment"].items()
         if block is not None
     )
+    db.session.flush()
+    previews.store(run)
     record_event(
         "allocation.run",
         by=by,
@@ -203,6 +205,8 @@ def move_student(
         summary=f"Moved application {application.id} to {block.label if block else 'unplaced'}",
     )
     db.session.flush()
+    previews.store(run)
+    db.session.flush()
 
 
 def swap_students(run: AllocationRun, first: Application, second: Application, *, by: User) -> None:
@@ -228,6 +232,8 @@ def swap_students(run: AllocationRun, first: Application, second: Application, *
         target=run,
         summary=f"Swapped applications {first.id} and {second.id}",
     )
+    db.session.flush()
+    previews.store(run)
     db.session.flush()
 
 

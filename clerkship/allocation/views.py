@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from clerkship.allocation import queries, services
+from clerkship.allocation import instances, previews, queries, services
 from clerkship.allocation.forms import (
     UNPLACED,
     DiscardForm,
@@ -20,6 +20,7 @@ from clerkship.allocation.models import AllocationRun, RunState
 from clerkship.allocation.permissions import can_run_allocation
 from clerkship.applications.models import Application
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.rules import RuleViolation
 from clerkship.core.transactions import refusal
@@ -115,39 +116,26 @@ def start(slug: str):
     return redirect(url_for("allocation.show", run_id=run.id))
 
 
-def _student_choices(preview: queries.Preview, *, placed_only: bool) -> list[tuple[int, str]]:
-    rows = [
-        (a.id, f"{a.student.full_name} ({block.block.label})")
-        for block in preview.blocks
-        for a, _s, _score in block.students
-    ]
-    if not placed_only:
-        rows += [
-            (u.application.id, f"{u.application.student.full_name} (unplaced)")
-            for u in preview.unplaced
-        ]
-    return sorted(rows, key=lambda row: row[1])
-
-
-def _set_choices(form, preview: queries.Preview) -> None:
-    """The students and blocks a move or swap form offers (before it is validated)."""
-    prompt = [(-1, "Choose a student")]
+def _set_choices(form, summary: dict, students: set[int] | None = None) -> None:
+    """The blocks a move form offers, and the students a move or swap accepts (on a POST)."""
     if isinstance(form, MoveForm):
-        form.application_id.choices = prompt + _student_choices(preview, placed_only=False)
         form.block_id.choices = (
             [(-1, "Choose a block")]
-            + [(b.block.id, b.block.label) for b in preview.blocks]
+            + [(b["id"], b["label"]) for b in summary["blocks"]]
             + [(UNPLACED, "Leave unplaced")]
         )
-    elif isinstance(form, SwapForm):
-        placed = _student_choices(preview, placed_only=True)
-        form.first_id.choices = prompt + placed
-        form.second_id.choices = prompt + placed
+    if isinstance(form, MoveForm | SwapForm):
+        form.students = students
 
 
-def _forms(run: AllocationRun, preview: queries.Preview, bound: dict | None = None) -> dict:
+def _run_students(run: AllocationRun) -> set[int]:
+    """Application numbers of the run's students (read from its frozen inputs)."""
+    return {instances.pk_of(s["id"]) for s in run.inputs["students"]}
+
+
+def _forms(run: AllocationRun, summary: dict, bound: dict | None = None) -> dict:
     """The run page's forms, with the one that was sent kept as typed."""
-    seen = queries.fingerprint(run)
+    seen = queries.fingerprint(run, summary.get("digest"))
     forms = {
         "move_form": MoveForm(formdata=None),
         "swap_form": SwapForm(formdata=None),
@@ -156,34 +144,41 @@ def _forms(run: AllocationRun, preview: queries.Preview, bound: dict | None = No
     }
     forms.update(bound or {})
     for form in forms.values():
-        _set_choices(form, preview)
+        _set_choices(form, summary)
         form.seen.data = seen
     return forms
 
 
-def _render(
-    run: AllocationRun,
-    bound: dict | None = None,
-    status: int = 200,
-    preview: queries.Preview | None = None,
-):
-    preview = preview or queries.preview(run)
-    outcomes, differences = queries.comparison(run, preview.names)
+LIST_NAMES = ("unplaced", "differences", "warnings", "block")
+
+
+def _render(run: AllocationRun, bound: dict | None = None, status: int = 200):
+    """The run page from its stored preview: a fixed size whatever the season's."""
+    summary = previews.summary(run)
+    listing = query.choice("list", LIST_NAMES)
+    shown = None
+    if listing is not None:
+        block_id = query.id("block") if listing == "block" else None
+        shown = previews.list_page(run, listing, query.page(), block_id)
+        shown_block = next((b for b in summary["blocks"] if b["id"] == block_id), None)
     return (
         render_template(
             "allocation/show.html",
             run=run,
             department=run.department,
-            preview=preview,
-            outcomes=outcomes,
-            differences=differences,
+            summary=summary,
+            listing=listing,
+            shown=shown,
+            shown_block=shown_block if listing == "block" else None,
+            page_size=previews.PAGE,
             rule_labels=list(queries.RULE_LABELS.values()),
-            placed_count=sum(len(b.students) for b in preview.blocks),
-            publish_refusals=queries.publish_refusals(run) if run.state == RunState.PREVIEW else [],
+            publish_refusals=queries.publish_refusals(run, summary["unscored"])
+            if run.state == RunState.PREVIEW
+            else [],
             publish_override=queries.publish_override(run)
             if run.state == RunState.PUBLISHED
             else None,
-            **_forms(run, preview, bound),
+            **_forms(run, summary, bound),
         ),
         status,
     )
@@ -216,8 +211,7 @@ def _application(run: AllocationRun, application_id: int | None, field: str) -> 
 def move(run_id: int):
     run = _run(run_id, lock=True)
     form = MoveForm()
-    shown = queries.preview(run)
-    _set_choices(form, shown)
+    _set_choices(form, previews.summary(run), _run_students(run))
     if _checked(run, form):
         with refusal() as refused:
             application = _application(run, form.application_id.data, "application_id")
@@ -233,7 +227,7 @@ def move(run_id: int):
             db.session.commit()
             flash(_after_change("Moved " + application.student.full_name, run), "success")
             return redirect(url_for("allocation.show", run_id=run.id))
-    return _render(run, {"move_form": form}, 400, shown)
+    return _render(run, {"move_form": form}, 400)
 
 
 @bp.route("/allocation/runs/<int:run_id>/swap", methods=["POST"])
@@ -241,8 +235,7 @@ def move(run_id: int):
 def swap(run_id: int):
     run = _run(run_id, lock=True)
     form = SwapForm()
-    shown = queries.preview(run)
-    _set_choices(form, shown)
+    _set_choices(form, previews.summary(run), _run_students(run))
     if _checked(run, form):
         with refusal() as refused:
             first = _application(run, form.first_id.data, "first_id")
@@ -255,7 +248,7 @@ def swap(run_id: int):
             names = f"{first.student.full_name} and {second.student.full_name}"
             flash(_after_change("Swapped " + names, run), "success")
             return redirect(url_for("allocation.show", run_id=run.id))
-    return _render(run, {"swap_form": form}, 400, shown)
+    return _render(run, {"swap_form": form}, 400)
 
 
 def _after_change(done: str, run: AllocationRun) -> str:

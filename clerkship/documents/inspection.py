@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+# pypdf and Pillow are imported where a file is inspected, not when the app starts.
 
 FORMAT_NAMES = {"pdf": "a PDF", "jpeg": "a JPEG image", "png": "a PNG image"}
 MEDIA_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
@@ -62,6 +63,8 @@ def is_readable_pdf(path: Path) -> bool:
 
 
 def _inspect_pdf(path: Path) -> Inspection:
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(path, strict=True)
         if reader.is_encrypted:
@@ -79,6 +82,8 @@ def _inspect_pdf(path: Path) -> Inspection:
 
 def active_pdf_content(reader: PdfReader) -> tuple[str, ...]:
     """Descriptions of the active content reachable from the PDF's trailer, in a fixed order."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
     found: set[str] = set()
     seen: set[tuple[int, int]] = set()
     stack: list = [reader.trailer]
@@ -111,11 +116,15 @@ def active_pdf_content(reader: PdfReader) -> tuple[str, ...]:
 
 def _is_action(value) -> bool:
     """An /OpenAction that runs an action other than going to a page (a destination is inert)."""
+    from pypdf.generic import DictionaryObject, IndirectObject
+
     value = value.get_object() if isinstance(value, IndirectObject) else value
     return isinstance(value, DictionaryObject) and value.get("/S") != "/GoTo"
 
 
 def _image_format(path: Path) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
     try:
         with Image.open(path) as image:
             fmt = IMAGE_FORMATS.get(image.format or "")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from decimal import Decimal
 
 from sqlalchemy import and_, case, exists, func, select
 
@@ -24,7 +23,7 @@ from clerkship.cycles.models import Block, Cycle, Department, Rotation
 from clerkship.extensions import db
 from clerkship.interviews import queries as interview_queries
 from clerkship.offers.models import Offer, OfferState
-from clerkship.reviews.queries import application_scores
+from clerkship.reviews.queries import scores_with_pathway
 from clerkship.reviews.records import Review, ReviewAssignment
 
 S = ApplicationState
@@ -173,22 +172,9 @@ def department_fill(cycle: Cycle) -> Chart:
 
 def score_distribution(department: Department, cycle: Cycle) -> Chart:
     """How the composite scores the director chose spread, one band per point of the scale."""
-    scores = application_scores(department, cycle)
-    flags = (
-        dict(
-            db.session.execute(
-                select(Application.id, Application.in_pathway).where(
-                    Application.department_id == department.id, Application.cycle_id == cycle.id
-                )
-            ).all()
-        )
-        if scores
-        else {}
-    )
     bands: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for application_id, score in scores.items():
-        band = math.floor(Decimal(score))
-        bands[band][0 if flags.get(application_id) else 1] += 1
+    for score, in_pathway in scores_with_pathway(department, cycle):
+        bands[math.floor(score)][0 if in_pathway else 1] += 1
     order = sorted(bands)
     shown = suppress_table([bands[b] for b in order], row_totals=True)
     series = [

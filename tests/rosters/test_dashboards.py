@@ -135,3 +135,17 @@ def test_interview_fill_hides_free_places_beside_a_small_number_booked(app, seas
     # 3 booked of 10: the 7 free would give the 3 away beside the day's capacity. Free
     # places are not people: 4 free are shown beside 6 booked.
     assert [s.values for s in chart.series] == [[SUPPRESSED, 6], [SUPPRESSED, 4]]
+
+
+def test_institution_dashboard_queries_do_not_grow_with_applications(client, season, queries):
+    login(client, season.users["committee"])
+    url = f"/dashboard?cycle={season.cycle.slug}"
+    client.get(url)
+    with queries() as few:
+        client.get(url)
+    _more_placed(season, 12)
+    _more_placed(season, 8, pathway=True)
+    login(client, season.users["committee"])
+    with queries() as many:
+        assert client.get(url).status_code == 200
+    assert many.count == few.count

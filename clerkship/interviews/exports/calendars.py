@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from icalendar import Calendar, Event, Timezone, vCalAddress, vText
 
 from clerkship.core.time import institution_zone, utcnow
 from clerkship.core.urls import external_url
 from clerkship.interviews.models import Booking, DayFormat, InterviewDay, InterviewSeason
+
+if TYPE_CHECKING:
+    from icalendar import Calendar, Event, vCalAddress
 
 PRODID = "-//clerkship//Residency interviews//EN"
 
@@ -28,8 +31,15 @@ def _host() -> str:
     return urlsplit(current_app.config["BASE_URL"]).hostname or "clerkship.local"
 
 
+def _ical():
+    """The icalendar module, imported when a calendar is first made (not at start-up)."""
+    import icalendar
+
+    return icalendar
+
+
 def _calendar(method: str | None) -> Calendar:
-    calendar = Calendar()
+    calendar = _ical().Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
@@ -41,14 +51,14 @@ def _calendar(method: str | None) -> Calendar:
 @lru_cache(maxsize=8)
 def _vtimezone(key: str) -> bytes:
     """The zone's VTIMEZONE for the years interviews can fall in (built once: it is slow)."""
-    zone = Timezone.from_tzinfo(
+    zone = _ical().Timezone.from_tzinfo(
         ZoneInfo(key), first_date=date(2020, 1, 1), last_date=date(2060, 1, 1)
     )
     return zone.to_ical()
 
 
 def _finish(calendar: Calendar) -> bytes:
-    calendar.add_component(Timezone.from_ical(_vtimezone(institution_zone().key)))
+    calendar.add_component(_ical().Timezone.from_ical(_vtimezone(institution_zone().key)))
     return calendar.to_ical()
 
 
@@ -63,8 +73,8 @@ def _organizer(season: InterviewSeason) -> vCalAddress:
     email = season.department.contact_email or current_app.config["MAIL_DEFAULT_SENDER"]
     if "<" in email:
         email = email.split("<", 1)[1].rstrip(">")
-    organizer = vCalAddress(f"mailto:{email}")
-    organizer.params["cn"] = vText(season.department.name)
+    organizer = _ical().vCalAddress(f"mailto:{email}")
+    organizer.params["cn"] = _ical().vText(season.department.name)
     return organizer
 
 
@@ -72,7 +82,7 @@ def booking_event(booking: Booking, *, sequence: int, cancelled: bool = False) -
     """The invitee's event for a booking; the meeting link is theirs to see."""
     day, invitation = booking.day, booking.invitation
     season = day.season
-    event = Event()
+    event = _ical().Event()
     event.add("uid", f"interview-invitation-{invitation.id}@{_host()}")
     event.add("sequence", sequence)
     event.add("summary", f"Residency interview: {season.department.name}")
@@ -90,10 +100,10 @@ def booking_event(booking: Booking, *, sequence: int, cancelled: bool = False) -
     event.add("url", link)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", _organizer(season))
-    attendee = vCalAddress(f"mailto:{invitation.email}")
-    attendee.params["cn"] = vText(invitation.full_name)
-    attendee.params["role"] = vText("REQ-PARTICIPANT")
-    attendee.params["partstat"] = vText("DECLINED" if cancelled else "ACCEPTED")
+    attendee = _ical().vCalAddress(f"mailto:{invitation.email}")
+    attendee.params["cn"] = _ical().vText(invitation.full_name)
+    attendee.params["role"] = _ical().vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = _ical().vText("DECLINED" if cancelled else "ACCEPTED")
     event.add("attendee", attendee)
     return event
 
@@ -122,7 +132,7 @@ def department_calendar(season: InterviewSeason, figures) -> bytes:
     calendar.add("x-wr-calname", f"{season.department.name} interviews {season.cycle.name}")
     for item in figures:
         day = item.day
-        event = Event()
+        event = _ical().Event()
         event.add("uid", f"interview-day-{day.id}@{_host()}")
         event.add("summary", f"Interview day{' (UIM pathway)' if day.reserved else ''}")
         _times(event, day)

@@ -26,9 +26,6 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import Literal
 
-import krippendorff
-import numpy as np
-
 from clerkship.core.suppression import suppress_counts
 from clerkship.reviews.ranking.scoring import Review, Rubric, ScoredReview, hold, mean_and_spread
 
@@ -87,6 +84,10 @@ def compute_alpha(
     value_domain: Sequence[int] | None = None,
 ) -> Agreement:
     """Krippendorff's alpha of reliability data, one row per reviewer, None for missing."""
+    # numpy and krippendorff take a tenth of a second to import: only the panel needs them.
+    import krippendorff
+    import numpy as np
+
     matrix = np.array([[np.nan if v is None else v for v in row] for row in data], dtype=float)
     if matrix.size == 0:
         return Agreement(None, 0, "no reviews")

@@ -90,6 +90,7 @@ def _ranking_page(review_round, cycles, composite_form, status=200):
     page = min(query.page(), pages)
     page_rows = shown[(page - 1) * PER_PAGE : page * PER_PAGE]
     queries.fill_names(page_rows)
+    queries.fill_review_counts(review_round, page_rows)
     return (
         render_template(
             "reviews/ranking.html",

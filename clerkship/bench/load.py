@@ -1,0 +1,274 @@
+"""Benchmark: the main pages under a real server, at 500 and 5,000 applications (issue 15).
+
+For each size: a throwaway PostgreSQL cluster, the season of `load_seed` (one department,
+N reviewed applications, a started allocation run), the app under gunicorn (4 sync
+workers, production settings, BENCH_QUERY_HEADER on so each response says how many SQL
+statements it ran), and a load generator in a separate process (`page_load`) on
+127.0.0.1. Every page is driven at 1, 8 and 32 concurrent clients (the small season at 1
+only) and compared with a static file of the same server measured in the same run (the
+floor: what any request costs through gunicorn and the network stack).
+
+Figures per page: requests per second, p50/p95/p99 latency, SQL statements per request,
+p50 as a multiple of the floor's p50 at c=1; and the growth of p50 and of the statement
+count from 500 to 5,000 applications. Targets on a quiet 2-core machine: every page but
+sign-in at most 30x the floor at c=1, p95 under 500 ms at c=8, no errors, growth at most
+1.3x with the same statement count; sign-in p95 under 1 s at c=8.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import statistics
+import subprocess  # nosec B404
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+
+from clerkship.bench import Measurement
+from clerkship.bench.postgres import free_port, postgres_cluster
+
+SMALL = 500
+WORKERS = 4
+LEVELS = (1, 8, 32)
+SECONDS = 3.0  # per page and level
+MAX_REQUESTS = 600
+SIGN_INS = 60  # distinct accounts signing in (c=1 and c=8 take 20 and 40)
+FLOOR_RATIO, P95_MS, SIGN_IN_P95_MS, GROWTH = 30, 500, 1000, 1.3
+
+
+def pages(run_id: int, cycle: str) -> list[dict]:
+    """The pages driven, each as the role that reads it (None: anonymous)."""
+    slug = "emergency-medicine"
+    return [
+        {"name": "static file (floor)", "path": "/static/clerkship.css", "as": None},
+        {"name": "allocation run page", "path": f"/allocation/runs/{run_id}", "as": "director"},
+        {"name": "institution dashboard", "path": f"/dashboard?cycle={cycle}", "as": "admin"},
+        {
+            "name": "department dashboard",
+            "path": f"/departments/{slug}/dashboard?cycle={cycle}",
+            "as": "director",
+        },
+        {
+            "name": "review ranking",
+            "path": f"/departments/{slug}/reviews/ranking",
+            "as": "director",
+        },
+        {"name": "reviewer queue", "path": "/reviews/", "as": "reviewer"},
+        {
+            "name": "applications list",
+            "path": f"/departments/{slug}/applications/?cycle={cycle}",
+            "as": "coordinator",
+        },
+        {"name": "coordinator start page", "path": "/", "as": "coordinator"},
+        {"name": "director start page", "path": "/", "as": "director"},
+        {"name": "student start page", "path": "/", "as": "student"},
+        {"name": "student applications", "path": "/applications/", "as": "student"},
+        {"name": "catalogue", "path": "/catalogue", "as": None},
+        {"name": "sign-in", "path": "/login", "levels": [1, 8], "requests": 20},
+    ]
+
+
+def _seed(url: str, secret: str, applications: int) -> tuple[dict, list[dict]]:
+    """Schema and season in the cluster; the load generator's sign-ins and pages."""
+    from clerkship import create_app
+    from clerkship.bench import load_seed
+    from clerkship.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "MAIL_SERVER": None})
+    with app.app_context(), app.test_request_context():
+        import clerkship.schema  # noqa: F401
+
+        db.create_all()
+        season = load_seed.seed_load_season(applications, SIGN_INS)
+        db.session.remove()
+        db.engine.dispose()
+    sign_ins = {
+        "staff": {
+            "director": load_seed.DIRECTOR,
+            "coordinator": load_seed.COORDINATOR,
+            "admin": load_seed.ADMIN,
+            "reviewer": load_seed.REVIEWER,
+            "student": load_seed.STUDENT,
+        },
+        "students": season.sign_in_emails,
+    }
+    return sign_ins, pages(season.run_id, season.cycle_slug)
+
+
+@contextmanager
+def serve(url: str, secret: str, workers: int = WORKERS):
+    """gunicorn serving the app on a free port of 127.0.0.1, production settings."""
+    port = free_port()
+    instance = tempfile.mkdtemp(prefix="clerkship-bench-instance-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CLERKSHIP_SECRET_KEY": secret,
+        "CLERKSHIP_ENV_NAME": "production",
+        "CLERKSHIP_BASE_URL": f"http://127.0.0.1:{port}",
+        "CLERKSHIP_INSTANCE_PATH": instance,
+        "CLERKSHIP_BENCH_QUERY_HEADER": "true",
+        # The administrator reads the institution dashboard without a phone at hand.
+        "CLERKSHIP_TWO_FACTOR_ROLES": "[]",
+    }
+    env.pop("CLERKSHIP_MAIL_SERVER", None)
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+        "clerkship:create_app()",
+    ]
+    # This interpreter's gunicorn, serving this package on 127.0.0.1.
+    server = subprocess.Popen(command, env=env)  # noqa: S603  # nosec B603
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):  # nosec B310
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        # Every worker booted (each builds the app, about a second of CPU) before timing.
+        for _ in range(4 * workers):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30):  # nosec B310
+                pass
+        time.sleep(3)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _drive(plan: dict) -> list[dict]:
+    command = [sys.executable, "-m", "clerkship.bench.page_load"]
+    # The load generator of this package, talking to 127.0.0.1 only.
+    done = subprocess.run(  # noqa: S603  # nosec B603
+        command, input=json.dumps(plan), capture_output=True, text=True, timeout=3600
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the load generator failed:\n{done.stderr}")
+    return json.loads(done.stdout)
+
+
+def measure(
+    applications: int,
+    levels=LEVELS,
+    seconds: float = SECONDS,
+    max_requests: int = MAX_REQUESTS,
+    only: set[str] | None = None,
+) -> dict[tuple[str, int], dict]:
+    """Seed, serve and drive; per (page, level): rps, p50/p95/p99 ms, queries, errors."""
+    secret = secrets.token_urlsafe(32)
+    with postgres_cluster(max_connections=100) as url:
+        sign_ins, driven = _seed(url, secret, applications)
+        if only is not None:
+            driven = [p for p in driven if p["name"] in only]
+        for page in driven:
+            page["levels"] = [level for level in page.get("levels", levels) if level in levels]
+        with serve(url, secret) as port:
+            report = _drive(
+                {
+                    "port": port,
+                    "levels": list(levels),
+                    "seconds": seconds,
+                    "max_requests": max_requests,
+                    "password": _password(),
+                    "sign_ins": sign_ins,
+                    "pages": driven,
+                }
+            )
+    return {(r["page"], r["level"]): summarize(r) for r in report}
+
+
+def _password() -> str:
+    from clerkship.bench.load_seed import PASSWORD
+
+    return PASSWORD
+
+
+def _percentile(ordered: list[float], fraction: float) -> float:
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def summarize(report: dict) -> dict:
+    """The figures of one page at one level."""
+    results = report["results"]
+    latencies = sorted(seconds for _s, seconds, _q in results) or [0.0]
+    expected = (302,) if report["page"] == "sign-in" else (200,)
+    queries = [q for _s, _l, q in results if q >= 0]
+    return {
+        "requests": len(results),
+        "rps": len(results) / report["wall_seconds"] if report["wall_seconds"] else 0.0,
+        "p50": statistics.median(latencies) * 1000,
+        "p95": _percentile(latencies, 0.95) * 1000,
+        "p99": _percentile(latencies, 0.99) * 1000,
+        "queries": statistics.median(queries) if queries else None,
+        "errors": sum(1 for status, _l, _q in results if status not in expected),
+    }
+
+
+def _fmt(f: dict) -> str:
+    queries = "-" if f["queries"] is None else f"{f['queries']:.0f}"
+    return (
+        f"{f['rps']:.0f} req/s, p50 {f['p50']:.1f} / p95 {f['p95']:.1f} / p99 {f['p99']:.1f} ms, "
+        f"{queries} queries, {f['errors']} errors of {f['requests']}"
+    )
+
+
+def measurements(large: dict, small: dict, scale: int) -> list[Measurement]:
+    """The table rows: each page at each level against its target, and its growth."""
+    floor = large[("static file (floor)", 1)]["p50"]
+    names = list(dict.fromkeys(name for name, _level in large))
+    rows = []
+    for name in names:
+        for level in sorted(level for n, level in large if n == name):
+            f = large[(name, level)]
+            ratio = f["p50"] / floor if floor else 0.0
+            what = f"{name}, {scale:,} applications, c={level}"
+            ok = f["errors"] == 0 and f["requests"] > 0
+            if name == "sign-in":
+                target = f"p95 < {SIGN_IN_P95_MS} ms, no errors" if level > 1 else "no errors"
+                ok = ok and (level == 1 or f["p95"] < SIGN_IN_P95_MS)
+            elif name == "static file (floor)":
+                target = "no errors"
+            elif level == 1:
+                target = f"p50 <= {FLOOR_RATIO}x floor, no errors"
+                ok = ok and ratio <= FLOOR_RATIO
+            elif level == 8:
+                target = f"p95 < {P95_MS} ms, no errors"
+                ok = ok and f["p95"] < P95_MS
+            else:
+                target = "no errors"
+            rows.append(Measurement(what, target, f"{_fmt(f)}; p50 {ratio:.1f}x floor", ok))
+        if (name, 1) in small and name not in ("static file (floor)", "sign-in"):
+            before, after = small[(name, 1)], large[(name, 1)]
+            growth = after["p50"] / before["p50"] if before["p50"] else 0.0
+            rows.append(
+                Measurement(
+                    f"{name}: growth {SMALL:,} -> {scale:,} applications, c=1",
+                    f"p50 <= {GROWTH}x, same queries",
+                    f"p50 {before['p50']:.1f} -> {after['p50']:.1f} ms ({growth:.2f}x), "
+                    f"queries {before['queries']} -> {after['queries']}",
+                    growth <= GROWTH and before["queries"] == after["queries"],
+                )
+            )
+    return rows
+
+
+def run(app: object = None, scale: int = 5000) -> list[Measurement]:
+    """The small season at c=1, the large one at every level; the table rows."""
+    small = measure(SMALL, levels=(1,))
+    large = measure(scale)
+    return measurements(large, small, scale)
