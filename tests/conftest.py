@@ -384,3 +384,16 @@ def live_server(app) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+# Object storage -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server, started once per session (per xdist worker)."""
+    from tests.object_storage import S3Server
+
+    server = S3Server().start()
+    yield server
+    server.stop()

@@ -20,6 +20,7 @@ from flask import current_app, render_template
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from clerkship.core.metrics import MESSAGES_FAILED
 from clerkship.extensions import db
 
 OUTBOX_KEY = "clerkship_outbox"
@@ -94,6 +95,7 @@ def _send_outbox(session: Session) -> None:
             deliver(app, message)
         except (OSError, smtplib.SMTPException):
             # The change is committed; a mail server outage must not turn it into an error page.
+            MESSAGES_FAILED.inc()
             app.logger.exception("Could not send email %r to %s", message["Subject"], message["To"])
 
 

@@ -71,7 +71,14 @@ def test_production_refuses_to_start_without_base_url(tmp_path, monkeypatch):
 
 def test_production_with_secret_starts_with_secure_cookies_and_trusted_host(tmp_path, monkeypatch):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    app = _app(tmp_path, monkeypatch, ENV_NAME="production", SECRET_KEY="x" * 40, BASE_URL=SITE)
+    app = _app(
+        tmp_path,
+        monkeypatch,
+        ENV_NAME="production",
+        SECRET_KEY="x" * 40,
+        BASE_URL=SITE,
+        SINGLE_PROCESS=True,
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["TRUSTED_HOSTS"] == ["clerkship.school.example.edu"]
 
