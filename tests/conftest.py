@@ -397,3 +397,16 @@ def s3_server():
     server = S3Server().start()
     yield server
     server.stop()
+
+
+# Single sign-on ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """The OpenID provider of tests/sso_provider, started once per session (per worker)."""
+    from tests.sso import OpenIDProvider
+
+    provider = OpenIDProvider().start()
+    yield provider
+    provider.stop()
