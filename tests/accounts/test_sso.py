@@ -198,6 +198,7 @@ def test_an_answer_meant_for_another_browser_is_refused(client, app, oidc_provid
     assert _signed_in_as(other_browser) is None
 
 
+@pytest.mark.fresh_app  # re-registers the provider client of its app
 def test_an_unreachable_provider_gets_a_clear_page(app, client):
     app.config["OIDC_ISSUER"] = f"http://127.0.0.1:{free_port()}"
     app.extensions.pop("clerkship_oauth")
