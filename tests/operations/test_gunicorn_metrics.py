@@ -53,16 +53,16 @@ def test_metrics_add_up_the_requests_of_every_worker(tmp_path):
         while True:
             try:
                 requests.get(
-                    f"{base}/metrics", timeout=2
+                    f"{base}/metrics", timeout=10
                 )  # 403 without the token: not counted below
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a worker still booting
                 assert time.monotonic() < deadline, "gunicorn did not start"
                 time.sleep(0.2)
         with ThreadPoolExecutor(max_workers=8) as pool:
             codes = list(
                 pool.map(
-                    lambda _: requests.get(f"{base}/healthz", timeout=10).status_code,
+                    lambda _: requests.get(f"{base}/healthz", timeout=30).status_code,
                     range(REQUESTS),
                 )
             )
