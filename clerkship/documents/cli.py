@@ -25,6 +25,8 @@ def move_storage(target: str) -> None:
     STORAGE_BACKEND to the new store and restart; the old store keeps its copies.
     """
     source_kind = "local" if target == "s3" else "s3"
+    if not current_app.config.get("S3_BUCKET"):
+        raise click.UsageError("S3_BUCKET is not set: name the bucket to move to or from.")
     source = make_backend(current_app, source_kind)
     destination = make_backend(current_app, target)
     documents = list(db.session.scalars(select(Document).order_by(Document.id)))

@@ -73,3 +73,12 @@ def test_move_back_to_local_restores_missing_files(app, bucket):
     assert result.exit_code == 0, result.output
     assert result.output == "1 documents: 1 copied to local, 0 already there, 0 failed.\n"
     assert document_path(document).read_bytes() == content
+
+
+def test_without_a_bucket_the_command_says_so(app):
+    from flask import current_app
+
+    current_app.config["S3_BUCKET"] = None  # the command runs in the test's app context
+    result = app.test_cli_runner().invoke(args=["documents", "move-storage", "--to", "s3"])
+    assert result.exit_code == 2
+    assert "S3_BUCKET is not set: name the bucket to move to or from." in result.output
