@@ -1,6 +1,7 @@
 # clerkship: the two commands of the README, and a few more for developers.
 #   make run    set up, migrate, seed the demo season when empty, serve on 127.0.0.1:5000
-#   make test   set up (Chromium and PostgreSQL too), run the suite on SQLite, then on PostgreSQL
+#   make test   set up (Chromium, PostgreSQL and the tests' OpenID provider too), run the suite
+#               on SQLite, then on PostgreSQL
 #   make soak   the season's state machine, randomized, SOAK_EXAMPLES examples (SQLite; add
 #               TEST_DATABASE_URL or run under .ci/with-postgres for PostgreSQL)
 #   make security  the full hostile-input crawl (every class on every field), on both databases
