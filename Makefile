@@ -1,7 +1,8 @@
 # clerkship: the two commands of the README, and a few more for developers.
 #   make run    set up, migrate, seed the demo season when empty, serve on 127.0.0.1:5000 with a
 #               job worker in the same process (email printed to the console without SMTP)
-#   make test   set up (Chromium and PostgreSQL too), run the suite on SQLite, then on PostgreSQL
+#   make test   set up (Chromium, PostgreSQL, Redis and the tests' OpenID provider too), run the
+#               suite on SQLite, then on PostgreSQL
 #   make soak   the season's state machine, randomized, SOAK_EXAMPLES examples (SQLite; add
 #               TEST_DATABASE_URL or run under .ci/with-postgres for PostgreSQL)
 #   make security  the full hostile-input crawl (every class on every field), on both databases
@@ -19,7 +20,7 @@ WORKERS ?= 2
 PYTEST := $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope
 export FLASK_APP := clerkship
 
-.PHONY: run setup system-packages test test-sqlite test-postgres soak lint format bench clean security
+.PHONY: run setup setup-test system-packages test test-sqlite test-postgres soak lint format bench clean security
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +31,15 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 setup: $(VENV)/.installed
+
+# What only the tests need beyond the virtualenv: the OpenID provider the single sign-on
+# tests start (oidc-provider on Node, from the committed lock file). `make run` needs none.
+SSO_PROVIDER := tests/sso_provider
+$(SSO_PROVIDER)/node_modules/.installed: $(SSO_PROVIDER)/package.json $(SSO_PROVIDER)/package-lock.json
+	cd $(SSO_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup-test: setup $(SSO_PROVIDER)/node_modules/.installed
 
 run: setup
 	$(BIN)/flask db upgrade
@@ -44,10 +54,10 @@ test: setup system-packages
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
-test-sqlite: setup
+test-sqlite: setup-test
 	$(PYTEST) $(PYTEST_ARGS)
 
-test-postgres: setup
+test-postgres: setup-test
 	.ci/with-postgres $(PYTEST) $(PYTEST_ARGS)
 
 # The suite runs the state machine with a small derandomized budget; soak runs it randomized
@@ -67,7 +77,7 @@ format: setup
 	$(BIN)/ruff check --fix clerkship tests migrations
 	$(BIN)/ruff format clerkship tests migrations
 
-security: setup system-packages
+security: setup-test system-packages
 	CLERKSHIP_FULL_CRAWL=1 $(BIN)/python -m pytest tests/security $(PYTEST_ARGS)
 	CLERKSHIP_FULL_CRAWL=1 .ci/with-postgres $(BIN)/python -m pytest tests/security $(PYTEST_ARGS)
 

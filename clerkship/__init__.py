@@ -16,6 +16,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 # blueprints, commands, template predicates and the hooks it hands to the features below it.
 FEATURES = (
     "home",
+    "operations",
     "accounts",
     "audit",
     "outbox",
@@ -54,7 +55,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=_resource_dir("templates"),
     )
     _load_config(app, test_config)
+    from clerkship.core.metrics import register_metrics
+    from clerkship.core.observability import configure_logging, register_request_ids
     from clerkship.core.params import install_converters
+
+    configure_logging(app)
+    register_request_ids(app)
+    register_metrics(app)
 
     install_converters(app)
     _init_extensions(app)

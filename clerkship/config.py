@@ -79,9 +79,38 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
+    # Single sign-on for staff (accounts/sso.py): OpenID Connect, configured by the issuer's
+    # address (its /.well-known/openid-configuration is read), client id and secret.
+    OIDC_ISSUER: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    OIDC_SCOPE = "openid email profile"
+    OIDC_PROVIDER_LABEL = "your institution's sign-in"  # "Sign in with ..." on the sign-in page
+    OIDC_TIMEOUT = 10  # seconds to wait for the provider
+    # Staff (every role but student) may sign in only through the provider: their passwords
+    # are refused. Students and letter writers' links are not affected.
+    SSO_ONLY_FOR_STAFF = False
+    # Whether a sign-in through the provider counts as two-step sign-in for TWO_FACTOR_ROLES
+    # (set it when the provider itself requires multi-factor authentication); otherwise those
+    # roles still give a code from their authenticator app after the provider.
+    SSO_SATISFIES_TWO_FACTOR = False
+
     # Rate limits are kept in process memory unless a shared store is configured.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    # Declares that one process serves the app (one gunicorn worker, one server): only then
+    # may production keep rate limits (and jobs) in process memory or on local files.
+    SINGLE_PROCESS = False
+
+    # Operations (core/observability.py, operations/): logs as text or JSON lines, each
+    # record with the request id; /metrics answers only a bearer METRICS_TOKEN or a client
+    # address in METRICS_ALLOWED_ADDRESSES (networks like "10.0.0.0/8" allowed); neither: 404.
+    LOG_FORMAT = "text"  # or "json"
+    LOG_LEVEL = "INFO"
+    METRICS_TOKEN: str | None = None
+    METRICS_ALLOWED_ADDRESSES: list[str] = []
+    # Readiness checks (/readyz) give up after this many seconds each.
+    READINESS_TIMEOUT = 3
 
     # Security headers (flask-talisman); HTTPS is forced only where configured.
     FORCE_HTTPS = False
@@ -93,6 +122,15 @@ class DefaultConfig:
     # Uploads.
     MAX_UPLOAD_BYTES = 10 * 1024 * 1024
     UPLOAD_FOLDER: str | None = None  # default: <instance>/uploads
+    # Where documents' files live (documents/backends.py): "local" (UPLOAD_FOLDER) or "s3",
+    # a private bucket of any S3-compatible store, encrypted at rest, streamed through the app.
+    STORAGE_BACKEND = "local"
+    S3_BUCKET: str | None = None
+    S3_PREFIX = ""  # e.g. "documents/": keys are <prefix><random name>
+    S3_ENDPOINT_URL: str | None = None  # None: AWS; else the store's address
+    S3_REGION: str | None = None
+    S3_SERVER_SIDE_ENCRYPTION = "AES256"  # or "aws:kms"; requested on every object
+    S3_TIMEOUT = 10  # seconds, to connect and to read
     LETTER_LINK_DAYS = 14  # how long a letter writer's upload link works
     PAGE_SIZE = 50
 
@@ -135,11 +173,32 @@ def load_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = key
 
 
-def check_production(app: Flask) -> None:
-    """Refuse to start a production app in debug mode, without a secret or without BASE_URL."""
-    if app.config["ENV_NAME"] != "production":
-        return
+def check_settings(app: Flask) -> list[str]:
+    """Settings that contradict each other, in any environment."""
+    config = app.config
     problems = []
+    if config["STORAGE_BACKEND"] not in ("local", "s3"):
+        problems.append(f"STORAGE_BACKEND is {config['STORAGE_BACKEND']!r}; use 'local' or 's3'")
+    if config["STORAGE_BACKEND"] == "s3" and not config.get("S3_BUCKET"):
+        problems.append("STORAGE_BACKEND is 's3' but S3_BUCKET is not set")
+    oidc = [config.get(name) for name in ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")]
+    if any(oidc) and not all(oidc):
+        problems.append("single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
+    if config["SSO_ONLY_FOR_STAFF"] and not config.get("OIDC_ISSUER"):
+        problems.append("SSO_ONLY_FOR_STAFF is on but OIDC_ISSUER is not set")
+    if config["LOG_FORMAT"] not in ("text", "json"):
+        problems.append(f"LOG_FORMAT is {config['LOG_FORMAT']!r}; use 'text' or 'json'")
+    return problems
+
+
+def check_production(app: Flask) -> None:
+    """Refuse to start a production app in debug mode, without a secret or without BASE_URL,
+    or with settings that are missing or contradict each other (each problem is named)."""
+    problems = check_settings(app)
+    if app.config["ENV_NAME"] != "production":
+        if problems:
+            raise RuntimeError("clerkship refuses to start: " + "; ".join(problems))
+        return
     if app.debug:
         problems.append("debug mode is on (unset FLASK_DEBUG / CLERKSHIP_DEBUG)")
     if not app.config.get("SECRET_KEY"):
@@ -151,5 +210,17 @@ def check_production(app: Flask) -> None:
         "http://127.0.0.1:"
     ):
         problems.append("BENCH_QUERY_HEADER is for a benchmark's server on 127.0.0.1 only")
+    if not app.config["SINGLE_PROCESS"]:
+        # Several processes would each count (or queue) on their own.
+        if str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+            problems.append(
+                "rate limits are kept in process memory (set RATELIMIT_STORAGE_URI=redis://..., "
+                "or SINGLE_PROCESS=true if one process serves the app)"
+            )
+        if "JOBS_REDIS_URL" in app.config and not app.config["JOBS_REDIS_URL"]:
+            problems.append(
+                "the job queue is local to this server (set JOBS_REDIS_URL=redis://..., "
+                "or SINGLE_PROCESS=true if one process serves the app)"
+            )
     if problems:
         raise RuntimeError("clerkship refuses to start in production: " + "; ".join(problems))

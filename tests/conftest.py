@@ -421,3 +421,29 @@ def live_server(app) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+# Object storage -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server, started once per session (per xdist worker)."""
+    from tests.object_storage import S3Server
+
+    server = S3Server().start()
+    yield server
+    server.stop()
+
+
+# Single sign-on ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """The OpenID provider of tests/sso_provider, started once per session (per worker)."""
+    from tests.sso import OpenIDProvider
+
+    provider = OpenIDProvider().start()
+    yield provider
+    provider.stop()

@@ -24,6 +24,9 @@ class Rule:
     allowed: frozenset[str]
     method: str = "GET"
     data: Callable[[World], dict] | None = None
+    # What an anonymous caller who is not allowed gets: sent to sign in, or a plain 403
+    # where signing in would not help (metrics).
+    refused_anonymous: str = "login"
 
     @property
     def id(self) -> str:

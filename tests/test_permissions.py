@@ -23,6 +23,7 @@ from tests.home.matrix import RULES as HOME
 from tests.interviews.matrix import RULES as INTERVIEWS
 from tests.letters.matrix import RULES as LETTERS
 from tests.offers.matrix import RULES as OFFERS
+from tests.operations.matrix import RULES as OPERATIONS
 from tests.outbox_admin.matrix import RULES as OUTBOX_ADMIN
 from tests.pathway.matrix import RULES as PATHWAY
 from tests.reviews.matrix import RULES as REVIEWS
@@ -31,6 +32,7 @@ from tests.world import ROLES, build_world
 
 ALL_RULES = [
     *HOME,
+    *OPERATIONS,
     *ACCOUNTS,
     *AUDIT,
     *CYCLES,
@@ -109,7 +111,7 @@ def test_permission_matrix(app, rule):
         if role in rule.allowed:
             expected[role] = "allow"
         else:
-            expected[role] = "login" if role == "anonymous" else "forbid"
+            expected[role] = rule.refused_anonymous if role == "anonymous" else "forbid"
     assert observed == expected
 
 

@@ -79,6 +79,10 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Single sign-on (accounts/sso.py): the account's subject at the OpenID provider (its
+    # `sub` claim, stable where the email may change) and when it was linked.
+    sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    sso_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(

@@ -27,7 +27,7 @@ from clerkship.accounts.strength import guessability_problem
 from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
-from clerkship.core.tokens import TokenInvalid, make_token, read_token
+from clerkship.core.tokens import TokenExpired, TokenInvalid, make_token, read_token
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
 from clerkship.outbox.services import queue_email
@@ -336,8 +336,8 @@ def _password_fingerprint(user: User) -> str:
 def request_password_reset(email: str) -> None:
     """Email a reset link if an active account uses this address; say nothing otherwise."""
     user = find_user_by_email(email)
-    if user is None or not user.active:
-        return
+    if user is None or not user.active or staff_password_refused(user):
+        return  # staff who sign in only through the provider have no password to reset
     if not user.has_password:
         # An invited member of staff who never set a password gets a fresh invitation.
         send_invitation(user, by=None)
@@ -540,3 +540,83 @@ def create_admin(*, email: str, full_name: str, password: str) -> User:
     db.session.flush()
     record_event("account.create_admin", by=None, target=user, subject=user)
     return user
+
+
+STAFF_ONLY = (
+    "Signing in through the institution is for staff. Students sign in with their email and "
+    "password."
+)
+
+
+def staff_password_refused(user: User) -> bool:
+    """Whether this account must sign in through the provider (SSO_ONLY_FOR_STAFF, staff)."""
+    return bool(current_app.config["SSO_ONLY_FOR_STAFF"]) and user.is_staff
+
+
+def sign_in_with_sso(
+    *, subject: str, email: str, email_verified: bool, invitation: str | None = None
+) -> User:
+    """The staff account the provider's identity belongs to, linking it on first use.
+
+    An account already linked is found by the provider's subject, whatever email the
+    provider now gives. Otherwise the account with that email is linked only when it is
+    staff, has no subject yet and either (a) the provider says the email is verified, or
+    (b) this browser came through that account's invitation link (which proved the inbox).
+    Anything else is refused with the reason; nothing is created.
+    """
+    user = db.session.scalar(select(User).where(User.sso_subject == subject))
+    if user is None:
+        user = _link_by_email(subject, normalize_email(email), email_verified, invitation)
+    if not user.active:
+        raise RuleViolation("This account is deactivated. Ask an administrator.")
+    if not user.is_staff:
+        raise RuleViolation(STAFF_ONLY)
+    complete_sign_in(user)
+    return user
+
+
+def _link_by_email(subject: str, email: str, verified: bool, invitation: str | None) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        raise RuleViolation(
+            f"No staff account uses {email[:200]}. Ask an administrator for an invitation."
+        )
+    if not user.is_staff:
+        raise RuleViolation(STAFF_ONLY)
+    if user.sso_subject is not None:
+        # Refused changes roll back (no audit event survives): leave a trace in the log.
+        current_app.logger.warning(
+            "Single sign-on refused: user %s is linked to another subject", user.id
+        )
+        raise RuleViolation(
+            "This account is linked to another identity at the sign-in service. Ask an "
+            "administrator."
+        )
+    invited = invitation is not None and _invitation_user_id(invitation) == user.id
+    if not (verified or invited):
+        raise RuleViolation(
+            "The sign-in service has not confirmed this email address, so we cannot link it "
+            "to your account. Sign in with your password, or ask the IT service desk to "
+            "confirm the address."
+        )
+    user.sso_subject = subject
+    user.sso_linked_at = utcnow()
+    user.email_verified_at = user.email_verified_at or utcnow()
+    if invited:
+        user.invited_at = None  # the invitation is used: its link stops working
+        record_event("account.accept_invitation", by=user, target=user, subject=user)
+    record_event(
+        "account.sso_linked",
+        by=user,
+        target=user,
+        subject=user,
+        summary="Linked to the institution's sign-in" + (" (invitation)" if invited else ""),
+    )
+    return user
+
+
+def _invitation_user_id(token: str) -> int | None:
+    try:
+        return user_for_invitation_token(token).id
+    except (TokenInvalid, TokenExpired):
+        return None

@@ -146,6 +146,8 @@ def _gunicorn(url: str, secret: str):
         "DATABASE_URL": url,
         "CLERKSHIP_SECRET_KEY": secret,
         "CLERKSHIP_ENV_NAME": "production",
+        # The benchmark sends no sign-ins: rate limits counted per worker change nothing here.
+        "CLERKSHIP_SINGLE_PROCESS": "true",
         "CLERKSHIP_INSTANCE_PATH": instance,
     }
     env.pop("CLERKSHIP_MAIL_SERVER", None)

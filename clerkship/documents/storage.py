@@ -1,20 +1,22 @@
 """Where uploaded files live: checked by content, stored under random names, sent as attachments.
 
 Every other feature reads and writes files only through save_upload, send_document
-and document_path. Files go to <instance>/uploads/ (or UPLOAD_FOLDER), outside any
-static folder, so only a permission-checked route can send them. A file saved in a
-transaction that does not commit is deleted again, so a refused or failed request
-leaves nothing behind.
+and remove_stored_files. The bytes live in the configured backend (documents/backends.py):
+<instance>/uploads/ (or UPLOAD_FOLDER), outside any static folder, or a private S3 bucket;
+either way only a permission-checked route sends them, streamed through the app. A file
+saved in a transaction that does not commit is deleted again, so a refused or failed
+request leaves nothing behind; a store that cannot be reached refuses the upload with a
+message next to the field before any row is written.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
+import tempfile
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from flask import Response, abort, current_app, send_file
@@ -24,6 +26,12 @@ from werkzeug.datastructures import FileStorage
 
 from clerkship.core.downloads import as_download
 from clerkship.core.rules import RuleViolation
+from clerkship.documents.backends import (
+    StorageBackend,
+    StorageUnavailable,
+    StoredObjectMissing,
+    backend,
+)
 from clerkship.documents.inspection import FORMAT_NAMES, MEDIA_TYPES, inspect_file
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.extensions import db
@@ -98,7 +106,9 @@ def save_upload(file_storage: FileStorage | None, *, kind: DocumentKind) -> Stor
     if file_storage is None or not file_storage.filename:
         raise RuleViolation("Choose a file to upload.", field="file")
     limit = current_app.config["MAX_UPLOAD_BYTES"]
-    folder = upload_folder()
+    store = backend()
+    # Beside the files for the local store (moved in place atomically), else a temporary folder.
+    folder = upload_folder() if store.name == "local" else Path(tempfile.gettempdir())
     temporary = folder / f".incoming-{secrets.token_hex(16)}"
     digest = hashlib.sha256()
     size = 0
@@ -143,10 +153,18 @@ def save_upload(file_storage: FileStorage | None, *, kind: DocumentKind) -> Stor
             )
         stored_name = f"{secrets.token_hex(16)}.{EXTENSIONS[fmt]}"
         db.session.connection()  # tie the file to this transaction (see _forget_uncommitted)
-        os.replace(temporary, folder / stored_name)
+        try:
+            store.put(temporary, stored_name, content_type=MEDIA_TYPES[fmt])
+        except StorageUnavailable:
+            current_app.logger.exception("Could not store an upload (%s store)", store.name)
+            raise RuleViolation(
+                "We could not store your file just now: our document store did not answer. "
+                "Nothing was saved; please try again in a few minutes.",
+                field="file",
+            ) from None
     finally:
         temporary.unlink(missing_ok=True)
-    db.session.info.setdefault(NEW_FILES_KEY, []).append(folder / stored_name)
+    db.session.info.setdefault(NEW_FILES_KEY, []).append(stored_name)
     return StoredFile(
         stored_name=stored_name,
         original_name=clean_filename(file_storage.filename, fmt),
@@ -157,29 +175,41 @@ def save_upload(file_storage: FileStorage | None, *, kind: DocumentKind) -> Stor
     )
 
 
-def document_path(document: Document) -> Path:
-    """Where a document's file is on disk (its stored name is checked, never trusted)."""
+def checked_name(document: Document) -> str:
+    """A document's stored name, checked (never trusted) before it names a file or object."""
     if not STORED_NAME.match(document.stored_name or ""):
         raise ValueError(f"document {document.id} has an unexpected stored name")
-    return upload_folder() / document.stored_name
+    return document.stored_name
+
+
+def document_path(document: Document) -> Path:
+    """Where a document's file is on disk, with the local store (tests and the demo)."""
+    return upload_folder() / checked_name(document)
 
 
 def send_document(document: Document) -> Response:
     """The document's file as an attachment (never shown inline), not cached, sandboxed,
-    under its original name with the extension of its stored format."""
-    path = document_path(document)
-    if not path.is_file():
-        current_app.logger.error("File of document %s is missing at %s", document.id, path)
+    under its original name with the extension of its stored format; streamed from the
+    store through the app, whichever store it is."""
+    name = checked_name(document)
+    try:
+        stream, size = backend().open(name)
+    except StoredObjectMissing:
+        current_app.logger.error("File of document %s is missing (%s)", document.id, name)
         abort(404)
-    fmt = STORED_FORMATS[path.suffix.lstrip(".")]
+    except StorageUnavailable:
+        current_app.logger.exception("Could not read the file of document %s", document.id)
+        abort(503)
+    fmt = STORED_FORMATS[name.rsplit(".", 1)[1]]
     response = send_file(
-        path,
+        stream,
         mimetype=MEDIA_TYPES[fmt],
         as_attachment=True,
         download_name=clean_filename(document.original_name, fmt),
         max_age=0,
         etag=document.sha256,
     )
+    response.content_length = size
     return as_download(response)
 
 
@@ -192,17 +222,79 @@ def _keep_committed(session: Session) -> None:
 def _forget_uncommitted(session: Session, transaction) -> None:
     if transaction.parent is not None:
         return
-    for path in session.info.pop(NEW_FILES_KEY, []):
-        Path(path).unlink(missing_ok=True)
+    names = session.info.pop(NEW_FILES_KEY, [])
+    if not names:
+        return
+    store = backend()
+    for name in names:
+        try:
+            store.delete(name)
+        except StorageUnavailable:
+            # The row was never committed: an orphan object that no row names, never served.
+            current_app.logger.exception("Could not delete the uncommitted file %s", name)
 
 
 def remove_stored_files(stored_names: list[str]) -> int:
     """Delete the files behind documents that no longer exist; the number removed."""
-    removed = 0
-    for name in stored_names:
-        if STORED_NAME.match(name or ""):
-            path = upload_folder() / name
-            if path.is_file():
-                path.unlink()
-                removed += 1
-    return removed
+    store = backend()
+    return sum(1 for name in stored_names if STORED_NAME.match(name or "") and store.delete(name))
+
+
+@dataclass
+class MoveReport:
+    """What move_documents did: copied, already there, and the failures with their reason."""
+
+    copied: int = 0
+    present: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def _sha256_of(stream) -> tuple[str, Path]:
+    """Copy a stream into a temporary file; its sha256 and the file."""
+    digest = hashlib.sha256()
+    handle = tempfile.NamedTemporaryFile(prefix=".move-", delete=False)  # noqa: SIM115
+    with handle, stream:
+        while chunk := stream.read(CHUNK):
+            digest.update(chunk)
+            handle.write(chunk)
+    return digest.hexdigest(), Path(handle.name)
+
+
+def _stored_sha256(store: StorageBackend, name: str) -> str:
+    checksum, path = _sha256_of(store.open(name)[0])
+    path.unlink(missing_ok=True)
+    return checksum
+
+
+def move_documents(
+    documents: list[Document], source: StorageBackend, target: StorageBackend
+) -> MoveReport:
+    """Copy every document's file from source to target, each verified by its sha256 on
+    both sides; a file already in target with the right checksum is left (safe to repeat).
+    The source keeps its files: switch STORAGE_BACKEND, then remove them."""
+    report = MoveReport()
+    for document in documents:
+        name = checked_name(document)
+        try:
+            if target.exists(name) and _stored_sha256(target, name) == document.sha256:
+                report.present += 1
+                continue
+            checksum, path = _sha256_of(source.open(name)[0])
+            try:
+                if checksum != document.sha256:
+                    report.failed.append(
+                        f"document {document.id}: the source file's checksum differs"
+                    )
+                    continue
+                target.put(path, name, content_type=document.content_type)
+            finally:
+                path.unlink(missing_ok=True)
+            if _stored_sha256(target, name) != document.sha256:
+                report.failed.append(f"document {document.id}: the copy's checksum differs")
+                continue
+            report.copied += 1
+        except StoredObjectMissing:
+            report.failed.append(f"document {document.id}: no file {name} in the source")
+        except StorageUnavailable as error:
+            report.failed.append(f"document {document.id}: {error}")
+    return report

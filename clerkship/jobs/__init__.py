@@ -10,7 +10,11 @@ from dataclasses import dataclass
 
 from flask import Flask
 from huey import Huey
+from huey import signals as huey_signals
 
+from clerkship.core.health import register_readiness_check
+from clerkship.core.metrics import JOBS_FAILED, JOBS_QUEUED
+from clerkship.core.observability import current_request_id
 from clerkship.jobs.queue import make_huey
 from clerkship.jobs.tasks import register_tasks
 
@@ -33,7 +37,22 @@ def init_app(app: Flask) -> None:
     app.extensions["jobs"] = jobs
 
     def kick(_app: Flask, _ids: list[int]) -> None:
-        jobs.tasks["deliver-outbox-now"]()  # enqueue: the request never talks to SMTP
+        # Enqueue: the request never talks to SMTP.
+        jobs.tasks["deliver-outbox-now"](current_request_id())
 
     register_kick(app, kick)
+
+    @queue.signal(huey_signals.SIGNAL_ENQUEUED)
+    def count_queued(_signal, task, *_args) -> None:
+        JOBS_QUEUED.labels(task.name).inc()
+
+    @queue.signal(huey_signals.SIGNAL_ERROR)
+    def count_failed(_signal, task, *_args) -> None:
+        JOBS_FAILED.labels(task.name).inc()
+
+    def check_queue() -> None:
+        """The queue's storage answers (the SQLite file, or the Redis server)."""
+        queue.storage.queue_size()
+
+    register_readiness_check(app, "queue", check_queue)
     app.cli.add_command(jobs_cli)

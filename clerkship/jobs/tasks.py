@@ -8,6 +8,7 @@ the others skip. Each job is also safe to repeat, as the cron lines were.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,6 +17,7 @@ from flask import Flask
 from huey import Huey, crontab
 
 from clerkship.core.database import writes_ahead
+from clerkship.core.observability import request_id_context
 from clerkship.core.time import local_today, utcnow
 from clerkship.extensions import db
 
@@ -149,15 +151,18 @@ def register_tasks(app: Flask, queue: Huey) -> dict:
     tasks = {}
 
     @queue.task(name="deliver-outbox-now")
-    def deliver_outbox_now():
-        return repr(run_in_app(app, _deliver_outbox))
+    def deliver_outbox_now(request_id: str | None = None):
+        # The request that queued the email names the job's log lines too.
+        with request_id_context(request_id):
+            return repr(run_in_app(app, _deliver_outbox))
 
     tasks["deliver-outbox-now"] = deliver_outbox_now
     for job in SCHEDULE:
 
         def make(job: Scheduled = job):
             def periodic():
-                return repr(run_scheduled(app, queue, job))
+                with request_id_context(f"{job.name}-{uuid.uuid4().hex[:12]}"):
+                    return repr(run_scheduled(app, queue, job))
 
             periodic.__name__ = job.name.replace("-", "_")
             return queue.periodic_task(crontab(**job.schedule), name=job.name)(periodic)

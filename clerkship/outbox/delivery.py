@@ -23,6 +23,7 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.orm import Session
 
+from clerkship.core.metrics import MESSAGES_FAILED
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.outbox import console
@@ -140,6 +141,8 @@ def deliver_batch(app: Flask, limit: int = 100) -> Outcome:
                     if isinstance(failure, TemporaryFailure) and failure.connection:
                         down = failure
             attempts = row.attempts + 1 if tried else row.attempts
+            if error is not None and tried:
+                MESSAGES_FAILED.inc()
             if error is None:
                 kept = _record(
                     row.id,

@@ -21,6 +21,10 @@ RULES = [
         method="POST",
     ),
     Rule("accounts.logout", lambda w: "/logout", EVERYONE, method="POST"),
+    # Single sign-on (404 while no provider is configured, as in the matrix's app).
+    Rule("sso.start", lambda w: "/login/sso", EVERYONE),
+    Rule("sso.callback", lambda w: "/login/sso/callback", EVERYONE),
+    Rule("sso.accept_invitation", lambda w: "/invitation/bad/sso", EVERYONE),
     Rule("accounts.forgot_password", lambda w: "/password/forgot", EVERYONE),
     Rule("accounts.forgot_password", lambda w: "/password/forgot", EVERYONE, method="POST"),
     Rule("accounts.reset_password", lambda w: "/password/reset/bad", EVERYONE),

@@ -95,7 +95,7 @@ def test_base_url_with_a_path_prefixes_links(app, mailbox):
 @pytest.fixture
 def production_client(database_url, smtp_server, monkeypatch):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    app = make_app(database_url, smtp_server[1], ENV_NAME="production")
+    app = make_app(database_url, smtp_server[1], ENV_NAME="production", SINGLE_PROCESS=True)
     assert app.config["TRUSTED_HOSTS"] == ["clerkship.example.org"]
     return app.test_client()
 

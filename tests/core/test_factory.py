@@ -71,7 +71,14 @@ def test_production_refuses_to_start_without_base_url(tmp_path, monkeypatch):
 
 def test_production_with_secret_starts_with_secure_cookies_and_trusted_host(tmp_path, monkeypatch):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
-    app = _app(tmp_path, monkeypatch, ENV_NAME="production", SECRET_KEY="x" * 40, BASE_URL=SITE)
+    app = _app(
+        tmp_path,
+        monkeypatch,
+        ENV_NAME="production",
+        SECRET_KEY="x" * 40,
+        BASE_URL=SITE,
+        SINGLE_PROCESS=True,
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["TRUSTED_HOSTS"] == ["clerkship.school.example.edu"]
 
@@ -135,3 +142,87 @@ def test_email_queued_then_rolled_back_is_not_sent(app, mailbox):
     db.session.rollback()
     db.session.commit()
     assert mailbox.messages == []
+
+
+PRODUCTION = {
+    "ENV_NAME": "production",
+    "SECRET_KEY": "x" * 40,
+    "BASE_URL": SITE,
+    "RATELIMIT_STORAGE_URI": "redis://redis.internal:6379",
+}
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            {"SSO_ONLY_FOR_STAFF": True},
+            "SSO_ONLY_FOR_STAFF is on but OIDC_ISSUER is not set",
+        ),
+        (
+            {"OIDC_ISSUER": "https://login.school.edu", "OIDC_CLIENT_ID": "clerkship"},
+            "single sign-on needs OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET",
+        ),
+        ({"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND is 's3' but S3_BUCKET is not set"),
+        ({"STORAGE_BACKEND": "nfs"}, "STORAGE_BACKEND is 'nfs'; use 'local' or 's3'"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT is 'xml'; use 'text' or 'json'"),
+        (
+            {"RATELIMIT_STORAGE_URI": "memory://"},
+            "rate limits are kept in process memory (set RATELIMIT_STORAGE_URI=redis://..., "
+            "or SINGLE_PROCESS=true if one process serves the app)",
+        ),
+        (
+            {"JOBS_REDIS_URL": None},
+            "the job queue is local to this server (set JOBS_REDIS_URL=redis://..., "
+            "or SINGLE_PROCESS=true if one process serves the app)",
+        ),
+    ],
+)
+def test_production_refuses_missing_or_contradicting_settings(
+    tmp_path, monkeypatch, settings, message
+):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(RuntimeError) as refused:
+        _app(tmp_path, monkeypatch, **{**PRODUCTION, **settings})
+    assert str(refused.value) == f"clerkship refuses to start in production: {message}"
+
+
+def test_production_names_every_problem_at_once(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(RuntimeError) as refused:
+        _app(
+            tmp_path,
+            monkeypatch,
+            **{**PRODUCTION, "SSO_ONLY_FOR_STAFF": True, "STORAGE_BACKEND": "s3"},
+        )
+    assert str(refused.value) == (
+        "clerkship refuses to start in production: STORAGE_BACKEND is 's3' but S3_BUCKET is "
+        "not set; SSO_ONLY_FOR_STAFF is on but OIDC_ISSUER is not set"
+    )
+
+
+def test_a_declared_single_process_may_keep_limits_and_jobs_in_memory(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = _app(
+        tmp_path,
+        monkeypatch,
+        **{**PRODUCTION, "RATELIMIT_STORAGE_URI": "memory://", "JOBS_REDIS_URL": None},
+        SINGLE_PROCESS=True,
+    )
+    assert app.config["ENV_NAME"] == "production"
+
+
+def test_contradicting_settings_are_refused_outside_production_too(tmp_path, monkeypatch):
+    with pytest.raises(RuntimeError) as refused:
+        _app(tmp_path, monkeypatch, STORAGE_BACKEND="s3")
+    assert str(refused.value) == (
+        "clerkship refuses to start: STORAGE_BACKEND is 's3' but S3_BUCKET is not set"
+    )
+
+
+def test_the_defaults_need_no_service(tmp_path, monkeypatch):
+    """`make run`: local files, no single sign-on, no metrics token (so /metrics is refused)."""
+    app = _app(tmp_path, monkeypatch)
+    assert (app.config["STORAGE_BACKEND"], app.config["OIDC_ISSUER"]) == ("local", None)
+    assert app.config["METRICS_TOKEN"] is None and app.config["METRICS_ALLOWED_ADDRESSES"] == []
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"

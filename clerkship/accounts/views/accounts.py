@@ -120,6 +120,14 @@ def login():
             return _blocked_response("accounts/login.html", form, block)
         two_factor.forget()  # whatever this browser passed before counts no more
         user = services.check_password(form.email.data, form.password.data)
+        if user is not None and services.staff_password_refused(user):
+            # Told only to whoever knows the password: the account's owner.
+            form.form_errors.append(
+                "Staff sign in through "
+                f"{current_app.config['OIDC_PROVIDER_LABEL']}: use the button below. "
+                "Passwords are not accepted for staff accounts."
+            )
+            return render_template("accounts/login.html", form=form), 403
         if user is not None and user.has_two_factor:
             db.session.commit()
             # Not signed in yet, and the failures are not forgotten: the code comes first.
@@ -262,6 +270,11 @@ def accept_invitation(token: str):
         return render_template("accounts/link_problem.html", problem="expired", kind="invite"), 400
     except TokenInvalid:
         return render_template("accounts/link_problem.html", problem="invalid", kind="invite"), 400
+    if current_app.config["SSO_ONLY_FOR_STAFF"]:
+        # Staff have no password: the invitation is accepted through the provider only.
+        return render_template(
+            "accounts/accept_invitation.html", form=None, invited=user, token=token
+        )
     form = NewPasswordForm()
     if form.validate_on_submit():
         with refusal() as refused:
@@ -274,7 +287,7 @@ def accept_invitation(token: str):
             login_user(user)
             flash(f"Welcome, {user.full_name}. Your password is set.", "success")
             return redirect(url_for("home.index"))
-    return render_template("accounts/accept_invitation.html", form=form, invited=user)
+    return render_template("accounts/accept_invitation.html", form=form, invited=user, token=token)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
