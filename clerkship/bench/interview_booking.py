@@ -149,6 +149,8 @@ def _gunicorn(url: str, secret: str):
         # The benchmark sends no sign-ins: rate limits counted per worker change nothing here.
         "CLERKSHIP_SINGLE_PROCESS": "true",
         "CLERKSHIP_INSTANCE_PATH": instance,
+        # Production refuses to start without the address its emailed links are built on.
+        "CLERKSHIP_BASE_URL": f"http://127.0.0.1:{port}",
     }
     env.pop("CLERKSHIP_MAIL_SERVER", None)
     command = [

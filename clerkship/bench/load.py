@@ -114,6 +114,9 @@ def serve(url: str, secret: str, workers: int = WORKERS):
         "CLERKSHIP_BENCH_QUERY_HEADER": "true",
         # The administrator reads the institution dashboard without a phone at hand.
         "CLERKSHIP_TWO_FACTOR_ROLES": "[]",
+        # One machine: rate limits kept per worker and the queue's SQLite file do for a
+        # benchmark (a school's servers share Redis; docs/deployment.md).
+        "CLERKSHIP_SINGLE_PROCESS": "true",
     }
     env.pop("CLERKSHIP_MAIL_SERVER", None)
     command = [

@@ -1,18 +1,17 @@
 """Accounts: the subject (the `sub` claim) of the staff member's account at the OpenID provider.
 
-Revision ID: 0017
-Revises: 0013
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-03 02:00:00.000000
 
-(0014-0016 are taken by work on other branches; the chain is put in order when they merge.)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0013'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
