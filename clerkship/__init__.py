@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 from pathlib import Path
@@ -78,6 +79,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         from clerkship.core.querycount import register_query_header
 
         register_query_header(app)
+    if not app.testing:
+        # What exists now (modules, the app, its config) lives as long as the process: kept
+        # out of the collector's full passes, which a request that builds thousands of
+        # objects (a publication's offers) would otherwise pay for, about 0.2 s of 1 s.
+        gc.freeze()
     return app
 
 

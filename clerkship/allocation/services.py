@@ -9,7 +9,6 @@ from typing import Protocol
 
 from flask import Flask, current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from clerkship.accounts.models import User
 from clerkship.allocation import instances, previews
@@ -253,15 +252,17 @@ def discard_run(run: AllocationRun, *, by: User) -> None:
 # Publishing turns each placement into an offer. Offers stand on allocation, so the offers
 # feature hands its make_offer over when the app starts.
 class OfferMaker(Protocol):
-    def __call__(self, placement: Placement, *, expires_at: datetime, by: User | None) -> object:
-        """Give a placement its seat and offer it to the student."""
+    def __call__(
+        self, placements: list[Placement], *, expires_at: datetime, by: User | None
+    ) -> object:
+        """Give each placement its seat and offer it to its student."""
 
 
 OFFER_MAKER_KEY = "clerkship.allocation.offer_maker"
 
 
 def register_offer_maker(app: Flask, make_offer: OfferMaker) -> None:
-    """Tell publication how to make the offer for a placement."""
+    """Tell publication how to make the offers for its placements."""
     app.extensions[OFFER_MAKER_KEY] = make_offer
 
 
@@ -301,36 +302,39 @@ def publish_run(run: AllocationRun, *, by: User, override_reason: str = "") -> N
             select(Block).where(Block.id.in_(blocks)).order_by(Block.id).with_for_update(of=Block)
         )
     }
-    # One query for every application (kept referenced: the session's identity map is weak),
-    # with the timeline each transition appends to.
+    # One query for every application (kept referenced: the session's identity map is weak).
     applications = {
         a.id: a
         for a in db.session.scalars(
-            select(Application)
-            .where(Application.id.in_([instances.pk_of(s["id"]) for s in run.inputs["students"]]))
-            .options(selectinload(Application.events))
+            select(Application).where(
+                Application.id.in_([instances.pk_of(s["id"]) for s in run.inputs["students"]])
+            )
         ).unique()
     }
-    for student in run.inputs["students"]:
-        application = applications.get(instances.pk_of(student["id"]))
-        if application is None or application.state not in instances.ALLOCATABLE:
-            continue  # withdrawn since the run started
-        preview = placed.get(application.id)
-        if preview is None:
-            if application.state != ApplicationState.WAITLISTED:
-                transition(application, ApplicationState.WAITLISTED, by=by)
-            continue
-        # A flag withdrawn since the run started: the reserved seat is converted.
-        seat_type = preview.seat_type
-        if seat_type == SeatType.RESERVED and not application.in_pathway:
-            seat_type = SeatType.CONVERTED
-        placement = Placement(
-            application=application,
-            block=locked[preview.block_id],
-            seat_type=seat_type,
-            in_pathway=student["uim"],
-            run_id=run.id,
-        )
-        _offer_maker()(placement, expires_at=expires_at, by=by)
+    placements = []
+    with db.session.no_autoflush:  # the offer maker writes everything in one flush
+        for student in run.inputs["students"]:
+            application = applications.get(instances.pk_of(student["id"]))
+            if application is None or application.state not in instances.ALLOCATABLE:
+                continue  # withdrawn since the run started
+            preview = placed.get(application.id)
+            if preview is None:
+                if application.state != ApplicationState.WAITLISTED:
+                    transition(application, ApplicationState.WAITLISTED, by=by)
+                continue
+            # A flag withdrawn since the run started: the reserved seat is converted.
+            seat_type = preview.seat_type
+            if seat_type == SeatType.RESERVED and not application.in_pathway:
+                seat_type = SeatType.CONVERTED
+            placements.append(
+                Placement(
+                    application=application,
+                    block=locked[preview.block_id],
+                    seat_type=seat_type,
+                    in_pathway=student["uim"],
+                    run_id=run.id,
+                )
+            )
+    _offer_maker()(placements, expires_at=expires_at, by=by)
     overridden = {"override_reason": override_reason, "refusals": refusals} if refusals else {}
     record_event("allocation.publish", by=by, target=run, placed=len(placed), **overridden)

@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from clerkship.accounts.models import User
 from clerkship.applications.queries import profile_for
@@ -97,6 +98,7 @@ def save_automatic_email(
     """Word one automatic email the department's way (merge fields and {link} checked)."""
     email = AUTOMATIC_EMAILS[key]
     _check_text(subject, body, email.fields)
+    db.session.info.pop(WORDINGS_KEY, None)
     version = automatic_version(department.id, key)
     if version is None:
         version = MessageTemplate(department=department, name=key, automatic=key)
@@ -115,6 +117,7 @@ def save_automatic_email(
 
 def reset_automatic_email(department: Department, key: str, *, by: User) -> bool:
     """Go back to the built-in wording of an automatic email; False if it was not changed."""
+    db.session.info.pop(WORDINGS_KEY, None)
     version = automatic_version(department.id, key)
     if version is None:
         return False
@@ -138,6 +141,31 @@ def automatic_version(department_id: int | None, key: str) -> MessageTemplate | 
             MessageTemplate.department_id == department_id, MessageTemplate.automatic == key
         )
     )
+
+
+WORDINGS_KEY = "clerkship_department_wordings"
+
+
+def _wordings(department_id: int) -> dict[str, MessageTemplate]:
+    """The department's own wordings of automatic emails by email, read once per transaction
+    (a publication words hundreds of offers; saving or resetting one forgets them)."""
+    cache = db.session.info.setdefault(WORDINGS_KEY, {})
+    if department_id not in cache:
+        with db.session.no_autoflush:
+            versions = db.session.scalars(
+                select(MessageTemplate).where(
+                    MessageTemplate.department_id == department_id,
+                    MessageTemplate.automatic.is_not(None),
+                )
+            )
+            cache[department_id] = {version.automatic: version for version in versions}
+    return cache[department_id]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_wordings(session: Session) -> None:
+    session.info.pop(WORDINGS_KEY, None)
 
 
 def merge_values(
@@ -262,7 +290,7 @@ def word_automatic_email(
     (registered as the core.wording provider)."""
     if email not in AUTOMATIC_EMAILS:
         return None
-    version = automatic_version(department_id, email)
+    version = _wordings(department_id).get(email)
     if version is None:
         return None
     department = db.session.get(Department, department_id)

@@ -39,10 +39,12 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if has_request_context():
+        if has_app_context() and g.get("sqlite_immediate", False):
+            immediate = True  # writes_ahead(): a command, a job, a GET view that writes
+        elif has_request_context():
             immediate = request.method not in SAFE_METHODS
         else:
-            immediate = has_app_context() and g.get("sqlite_immediate", False)
+            immediate = False
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 

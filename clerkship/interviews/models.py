@@ -42,6 +42,7 @@ from clerkship.interviews.states import (
     SeasonPhase,
     WaitlistState,
 )
+from clerkship.outbox.models import OutboxMessage
 
 __all__ = [
     "Booking",
@@ -220,6 +221,7 @@ class Invitation(db.Model):
     # deep joined chains cost more to build than the one query they save.
     season: Mapped[InterviewSeason] = relationship(lazy="joined")
     student: Mapped[User] = relationship(foreign_keys=[student_id])
+    notice: Mapped[OutboxMessage | None] = relationship()
     application: Mapped[Application | None] = relationship()
 
     __table_args__ = (
@@ -336,6 +338,7 @@ class WaitlistEntry(db.Model):
 
     day: Mapped[InterviewDay] = relationship()
     invitation: Mapped[Invitation] = relationship()
+    offer_notice: Mapped[OutboxMessage | None] = relationship()
 
     __table_args__ = (
         _day_link("day_reserved"),

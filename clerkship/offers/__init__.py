@@ -12,9 +12,9 @@ def init_app(app: Flask) -> None:
     from clerkship.core.templating import register_predicates
     from clerkship.offers import permissions, views
     from clerkship.offers.cli import offers_cli
-    from clerkship.offers.services import make_offer
+    from clerkship.offers.services import make_offers
 
     app.register_blueprint(views.bp)
     app.cli.add_command(offers_cli)
     register_predicates(app, permissions)
-    register_offer_maker(app, make_offer)
+    register_offer_maker(app, make_offers)

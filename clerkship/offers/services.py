@@ -102,42 +102,76 @@ def _held_offers(application: Application) -> list[Offer]:
 
 def make_offer(placement: Placement, *, expires_at: datetime, by: User | None) -> Offer:
     """Give a placement its seat and offer it to the student (email with the link)."""
-    application = placement.application
-    block = lock_block(placement.block.id)
-    if placement.seat_type == SeatType.OPEN and block.open_taken >= block.open_seats:
-        raise RuleViolation(f"{block.label} has no open seat left.")
-    if placement.seat_type != SeatType.OPEN and block.reserved_taken >= block.reserved:
-        raise RuleViolation(f"{block.label} has no reserved seat left.")
-    _count(block, placement.seat_type, +1)
-    db.session.add(placement)
-    offer = Offer(placement=placement, application=application, expires_at=expires_at)
-    db.session.add(offer)
-    db.session.flush()  # the CHECKs on the block and the offer indexes apply here
-    note = f"Offered {block.label}; answer by {format_datetime(expires_at)}."
+    return make_offers([placement], expires_at=expires_at, by=by)[0]
+
+
+def make_offers(
+    placements: list[Placement], *, expires_at: datetime, by: User | None
+) -> list[Offer]:
+    """Give each placement its seat and offer it (a publication's hundreds at once).
+
+    The blocks are locked once each, in id order; the seats and offers are written in one
+    flush, where the CHECKs on the blocks and the offer indexes apply; then each student's
+    timeline, email and audit event are added for the commit to write together.
+    """
+    block_ids = sorted({placement.block.id for placement in placements})
+    blocks = {
+        block.id: block
+        for block in db.session.scalars(
+            select(Block)
+            .where(Block.id.in_(block_ids))
+            .order_by(Block.id)
+            .with_for_update(of=Block)
+            .execution_options(populate_existing=True)
+        )
+    }
+    offers = []
+    for placement in placements:
+        block = blocks[placement.block.id]
+        if placement.seat_type == SeatType.OPEN and block.open_taken >= block.open_seats:
+            raise RuleViolation(f"{block.label} has no open seat left.")
+        if placement.seat_type != SeatType.OPEN and block.reserved_taken >= block.reserved:
+            raise RuleViolation(f"{block.label} has no reserved seat left.")
+        _count(block, placement.seat_type, +1)
+        db.session.add(placement)
+        offer = Offer(placement=placement, application=placement.application, expires_at=expires_at)
+        db.session.add(offer)
+        offers.append(offer)
+    db.session.flush()
+    window = max(0, int((expires_at - utcnow()).total_seconds()))
+    with db.session.no_autoflush:  # everything below is written by the commit, in one go
+        for offer in offers:
+            _announce_offer(offer, blocks[offer.placement.block_id], window=window, by=by)
+    return offers
+
+
+def _announce_offer(offer: Offer, block: Block, *, window: int, by: User | None) -> None:
+    """The new offer on the student's timeline, in an email (its deadline counts from
+    the email's delivery) and in the audit log."""
+    application = offer.application
+    note = f"Offered {block.label}; answer by {format_datetime(offer.expires_at)}."
     if application.state == S.ACCEPTED:
         transition(
             application, S.ACCEPTED, by=by, note="A block you ranked higher: " + note, notify=False
         )
     else:
         transition(application, S.OFFERED, by=by, note=note, notify=False)
-    notice = _queue_offer_email(
+    offer.notice = _queue_offer_email(
         offer,
         block,
         f"Offer: {block.rotation.title} ({application.department.name})",
         "offer_made",
         upgrade=application.state == S.ACCEPTED and len(_held_offers(application)) > 1,
-        window=_window_label(expires_at - utcnow()),
+        window=_window_label(timedelta(seconds=window)),
     )
-    offer.notice_id = notice.id
-    offer.answer_window_seconds = max(0, int((expires_at - utcnow()).total_seconds()))
+    offer.answer_window_seconds = window
     record_event(
         "offer.make",
         by=by,
         target=offer,
         subject=application.student,
-        summary=f"Offered {block.label} ({placement.seat_type.value})",
+        summary=f"Offered {block.label} ({offer.placement.seat_type.value})",
     )
-    return offer
 
 
 def _release(offer: Offer, state: OfferState, cause: str, queue: deque[_Freed]) -> None:

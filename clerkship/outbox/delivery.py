@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import and_, event, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from clerkship.core.metrics import MESSAGES_FAILED
@@ -205,7 +205,7 @@ def deliver_due(app: Flask, *, limit: int = 100, max_batches: int | None = None)
 def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():  # a savepoint was released: the transaction goes on
         return
-    ids = session.info.pop(PENDING_KEY, [])
+    ids = _committed_ids(session.info.pop(PENDING_KEY, []))
     if not ids or not has_app_context():
         return
     if has_request_context():
@@ -213,6 +213,19 @@ def _after_commit(session: Session) -> None:
         g.setdefault("outbox_committed", []).extend(ids)
         return
     _kick(ids)
+
+
+def _committed_ids(pending: list) -> list[int]:
+    """The ids of the queued messages (rows, or ids), read without loading anything."""
+    ids = []
+    for item in pending:
+        if isinstance(item, int):
+            ids.append(item)
+            continue
+        identity = inspect(item).identity  # None: rolled back with a savepoint, never written
+        if identity is not None:
+            ids.append(identity[0])
+    return ids
 
 
 def _kick(ids: list[int]) -> None:

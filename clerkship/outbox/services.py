@@ -21,6 +21,7 @@ from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
+from clerkship.outbox.mime import wire_bytes
 from clerkship.outbox.models import MessageState, OutboxMessage
 
 MESSAGE_ID_DOMAIN = "clerkship.local"
@@ -59,13 +60,66 @@ def queue_message(
     author: Any = None,
     secret: bool = False,
 ) -> OutboxMessage:
-    """Build the email and add it to the outbox in the current transaction; never sends."""
+    """Build the email and add it to the outbox in the current transaction; never sends.
+
+    The row is written with the transaction's next flush (a publication's hundreds of
+    emails in one statement); an object that must point at it takes the returned message
+    through a relationship, as offers and invitations do.
+    """
     to_address = to if isinstance(to, str) else ", ".join(to)
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    message_id = make_msgid(domain=MESSAGE_ID_DOMAIN)
+    attachments = list(attachments)
+    if attachments:
+        raw = _with_attachments(sender, to_address, subject, message_id, text, html, attachments)
+    else:
+        raw = wire_bytes(
+            sender=sender,
+            to=to_address,
+            subject=subject,
+            message_id=message_id,
+            text=text,
+            html=html,
+        )
+    now = utcnow()
+    message = OutboxMessage(
+        created_at=now,
+        to_address=to_address,
+        subject=subject,
+        body_text=text,
+        raw=raw,
+        message_id=message_id,
+        template=template,
+        recipient_id=_id_of(recipient),
+        department_id=_id_of(department),
+        application_id=_id_of(application),
+        author_id=_id_of(author),
+        contains_secret=secret,
+        state=MessageState.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+    )
+    db.session.add(message)
+    # Remembered on the session so that the commit can wake a worker up (delivery.py).
+    db.session.info.setdefault(PENDING_KEY, []).append(message)
+    return message
+
+
+def _with_attachments(
+    sender: str,
+    to: str,
+    subject: str,
+    message_id: str,
+    text: str,
+    html: str | None,
+    attachments: list[Attachment],
+) -> bytes:
+    """An email with files attached, written by the standard library."""
     email = EmailMessage()
     email["Subject"] = subject
-    email["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    email["To"] = to_address
-    email["Message-ID"] = make_msgid(domain=MESSAGE_ID_DOMAIN)
+    email["From"] = sender
+    email["To"] = to
+    email["Message-ID"] = message_id
     email.set_content(text)
     if html is not None:
         email.add_alternative(html, subtype="html")
@@ -77,28 +131,8 @@ def queue_message(
             filename=item.filename,
             params=item.params,
         )
-    message = OutboxMessage(
-        to_address=to_address,
-        subject=subject,
-        body_text=text,
-        # The wire form (CRLF line ends), as SMTP carries it and as it is stored.
-        raw=email.as_bytes(policy=email.policy.clone(linesep="\r\n")),
-        message_id=email["Message-ID"],
-        template=template,
-        recipient_id=_id_of(recipient),
-        department_id=_id_of(department),
-        application_id=_id_of(application),
-        author_id=_id_of(author),
-        contains_secret=secret,
-        state=MessageState.QUEUED,
-        attempts=0,
-        next_attempt_at=utcnow(),
-    )
-    db.session.add(message)
-    db.session.flush()
-    # Remembered on the session so that the commit can wake a worker up (delivery.py).
-    db.session.info.setdefault(PENDING_KEY, []).append(message.id)
-    return message
+    # The wire form (CRLF line ends), as SMTP carries it and as it is stored.
+    return email.as_bytes(policy=email.policy.clone(linesep="\r\n"))
 
 
 def queue_email(

@@ -60,24 +60,3 @@ def test_automatic_defaults_use_only_their_merge_fields():
     for email in AUTOMATIC_EMAILS.values():
         assert field_error(email.subject, email.fields) is None, email.key
         assert field_error(email.body, email.fields) is None, email.key
-
-
-def test_a_bulk_email_parses_back_to_its_text_and_html_alternative():
-    import email
-    import email.policy
-
-    from clerkship.communications.bulk import Email, mime_bytes
-
-    text = "Dear Zoë,\n\nLine " + "x" * 200 + "\n"
-    rendered = render("Ça commence: {rotation}", text, VALUES)
-    raw = mime_bytes(
-        "clerkship <no-reply@clerkship.local>",
-        Email("zoe@example.org", rendered.subject, rendered.text, rendered.html, 1, None),
-        "<id@clerkship.local>",
-    )
-    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
-    parsed = email.message_from_bytes(raw, policy=email.policy.default)
-    assert parsed["Subject"] == "Ça commence: Emergency Medicine Sub-I"
-    assert parsed["To"] == "zoe@example.org"
-    assert parsed.get_body(("plain",)).get_content() == text
-    assert parsed.get_body(("html",)).get_content() == rendered.html

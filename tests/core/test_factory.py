@@ -149,6 +149,7 @@ PRODUCTION = {
     "SECRET_KEY": "x" * 40,
     "BASE_URL": SITE,
     "RATELIMIT_STORAGE_URI": "redis://redis.internal:6379",
+    "JOBS_REDIS_URL": "redis://redis.internal:6379/1",
 }
 
 

@@ -34,7 +34,12 @@ def test_bench_header_counts_the_statements_of_each_request(tmp_path, monkeypatc
 
 
 def test_production_refuses_the_bench_header_outside_a_local_benchmark(tmp_path, monkeypatch):
-    site = {"ENV_NAME": "production", "SECRET_KEY": "x" * 40, "BENCH_QUERY_HEADER": True}
+    site = {
+        "ENV_NAME": "production",
+        "SECRET_KEY": "x" * 40,
+        "BENCH_QUERY_HEADER": True,
+        "SINGLE_PROCESS": True,
+    }
     with pytest.raises(RuntimeError, match="BENCH_QUERY_HEADER"):
         _app(tmp_path, monkeypatch, BASE_URL="https://clerkship.school.example.edu", **site)
     assert _app(tmp_path, monkeypatch, BASE_URL="http://127.0.0.1:8123", **site)

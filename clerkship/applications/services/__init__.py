@@ -77,8 +77,12 @@ def transition(
     application.state = to
     if to == S.SUBMITTED:
         application.submitted_at = utcnow()
-    event = ApplicationEvent(from_state=previous, to_state=to, actor=by, note=note[:1000])
-    application.events.append(event)
+    # Set from the event's side: the timeline is appended to when it is loaded, and not
+    # loaded for this (a publication moves hundreds of applications).
+    event = ApplicationEvent(
+        application=application, from_state=previous, to_state=to, actor=by, note=note[:1000]
+    )
+    db.session.add(event)
     record_event(
         f"application.{to.value}",
         by=by,

@@ -87,19 +87,16 @@ def send_invitation_email(invitation: Invitation, *, new_account: bool) -> None:
     worded = _worded(
         "interview_invitation", invitation, {"answer_by": format_datetime(invitation.reply_by)}
     )
-    invitation.notice_id = (
-        worded
-        or queue_email(
-            invitation.email,
-            f"Invitation to interview: {season.department.name} residency",
-            "interview_invitation",
-            **_about(invitation),
-            invitation=invitation,
-            season=season,
-            new_account=new_account,
-            link=_link(invitation),
-        )
-    ).id
+    invitation.notice = worded or queue_email(
+        invitation.email,
+        f"Invitation to interview: {season.department.name} residency",
+        "interview_invitation",
+        **_about(invitation),
+        invitation=invitation,
+        season=season,
+        new_account=new_account,
+        link=_link(invitation),
+    )
 
 
 def send_booking_email(
@@ -133,20 +130,17 @@ def send_offer_email(entry: WaitlistEntry) -> None:
         "answer_by": format_datetime(entry.offer_expires_at),
     }
     worded = _worded("interview_offer", entry.invitation, values)
-    entry.offer_notice_id = (
-        worded
-        or queue_email(
-            entry.invitation.email,
-            f"A seat opened on {entry.day.short_label}",
-            "interview_offer",
-            **_about(entry.invitation),
-            entry=entry,
-            day=entry.day,
-            invitation=entry.invitation,
-            expires=_when(entry.offer_expires_at),
-            link=_link(entry.invitation),
-        )
-    ).id
+    entry.offer_notice = worded or queue_email(
+        entry.invitation.email,
+        f"A seat opened on {entry.day.short_label}",
+        "interview_offer",
+        **_about(entry.invitation),
+        entry=entry,
+        day=entry.day,
+        invitation=entry.invitation,
+        expires=_when(entry.offer_expires_at),
+        link=_link(entry.invitation),
+    )
 
 
 def send_offer_expired_email(entry: WaitlistEntry) -> None:
