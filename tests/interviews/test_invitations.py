@@ -219,3 +219,68 @@ def test_imported_pathway_flag_decides_reserved_days(client, setting):
     )
     assert [d.id for d in offered_days(nia)] == [reserved.id]
     assert offered_days(ethan) == []
+
+
+def test_an_invitations_reply_by_moves_by_as_long_as_its_email_waited(app, setting):
+    """A mail outage does not eat the time to reply to an invitation (issue 14, part 6)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from clerkship.core.time import utcnow
+    from clerkship.interviews.invitations.services import invite_applicants
+    from clerkship.outbox.models import MessageState, OutboxMessage
+    from tests.conftest import drain_outbox, free_port
+
+    season = setting.season
+    application = make_submitted_application(
+        make_student(full_name="Amara Okafor"), season.department, season.cycle
+    )
+    reply_by = utcnow() + timedelta(days=5)
+    (invitation,) = invite_applicants(season, [application], reply_by=reply_by, by=setting.director)
+    db.session.commit()
+    notice = invitation.notice
+    assert notice.template == "interview_invitation"
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # the server is down
+    drain_outbox(app)
+    assert db.session.get(OutboxMessage, notice.id).state is MessageState.QUEUED
+    # Three days later the outage ends; the console stands in for the mail server.
+    waited = timedelta(days=3)
+    queued_at = notice.created_at - waited
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == notice.id)
+        .values(created_at=queued_at, next_attempt_at=utcnow())
+    )
+    db.session.commit()
+    app.config["MAIL_SERVER"] = None
+    drain_outbox(app)
+    notice = db.session.get(OutboxMessage, notice.id)
+    invitation = db.session.get(Invitation, invitation.id)
+    db.session.refresh(invitation)
+    assert notice.state is MessageState.SENT
+    # The invitee keeps the five days the email announced, counted from its delivery.
+    assert invitation.reply_by == notice.sent_at + (reply_by - notice.created_at)
+    assert invitation.reply_by - reply_by >= waited - timedelta(minutes=1)
+
+
+def test_a_reply_by_is_not_moved_for_an_invitation_already_answered(app, setting):
+    from datetime import timedelta
+
+    from clerkship.core.time import utcnow
+    from clerkship.interviews.invitations.services import invite_applicants
+    from clerkship.interviews.states import InvitationState
+    from tests.conftest import drain_outbox
+
+    season = setting.season
+    application = make_submitted_application(
+        make_student(full_name="Ethan Park"), season.department, season.cycle
+    )
+    reply_by = utcnow() + timedelta(days=5)
+    (invitation,) = invite_applicants(season, [application], reply_by=reply_by, by=setting.director)
+    invitation.state = InvitationState.DECLINED
+    db.session.commit()
+    drain_outbox(app)
+    invitation = db.session.get(Invitation, invitation.id)
+    db.session.refresh(invitation)
+    assert invitation.reply_by == reply_by
