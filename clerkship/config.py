@@ -74,6 +74,9 @@ class DefaultConfig:
     TWO_FACTOR_ROLES = ["admin", "award_committee"]
     TWO_FACTOR_ISSUER = "clerkship"  # the name authenticator apps show beside the account
     TWO_FACTOR_SIGN_IN_MINUTES = 5  # between a correct password and the code
+    # Fernet keys for secrets kept encrypted in the database (core/encryption.py); the
+    # first encrypts, all decrypt. Empty: one key derived from SECRET_KEY.
+    DATA_ENCRYPTION_KEYS: list[str] = []
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True

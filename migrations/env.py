@@ -7,6 +7,7 @@ from alembic import context
 from flask import current_app
 
 import clerkship.schema  # noqa: F401  (every model, so the metadata is complete)
+from clerkship.core.encryption import EncryptedString
 from clerkship.core.types import UTCDateTime
 
 config = context.config
@@ -18,9 +19,11 @@ target_db = current_app.extensions["migrate"].db
 
 
 def render_item(type_, obj, autogen_context):
-    """Write our aware-UTC column type as the plain SQLAlchemy type it is stored as."""
+    """Write our column types as the plain SQLAlchemy types they are stored as."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedString):
+        return "sa.String(length=255)"
     return False
 
 

@@ -74,3 +74,38 @@ def test_migrations_match_models_and_round_trip(empty_database_url):
         flask_migrate.upgrade()
         assert _differences() == []
         db.engine.dispose()
+
+
+def test_two_step_secrets_are_encrypted_by_the_migration_and_decrypted_by_its_downgrade(
+    empty_database_url,
+):
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from clerkship.accounts.models import User
+    from clerkship.core.time import utcnow
+    from tests.factories import make_user
+
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_url}
+    )
+    with app.app_context():
+        flask_migrate.upgrade()
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        before = script.get_revision("0025").down_revision
+        user = make_user(totp_secret="JBSWY3DPEHPK3PXP", totp_enabled_at=utcnow())
+        db.session.commit()
+        stored = 'SELECT totp_secret FROM "user" WHERE id = :id'
+        assert db.session.execute(text(stored), {"id": user.id}).scalar() != "JBSWY3DPEHPK3PXP"
+        db.session.remove()
+        flask_migrate.downgrade(revision=before)
+        with db.engine.connect() as connection:
+            plain = connection.execute(text(stored), {"id": user.id}).scalar()
+        assert plain == "JBSWY3DPEHPK3PXP"
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            token = connection.execute(text(stored), {"id": user.id}).scalar()
+        assert token.startswith("gAAAA")  # a Fernet token
+        assert db.session.get(User, user.id).totp_secret == "JBSWY3DPEHPK3PXP"
+        db.session.remove()
+        db.engine.dispose()

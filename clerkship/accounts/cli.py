@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from clerkship.accounts import services
+from clerkship.core.database import writes_ahead
 from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
 
@@ -31,3 +32,20 @@ def create_admin(email: str, full_name: str, password: str) -> None:
         raise click.ClickException(error.message) from error
     db.session.commit()
     click.echo(f"{user.email} is an administrator.")
+
+
+@users_cli.command("new-encryption-key")
+def new_encryption_key() -> None:
+    """Print a new key for DATA_ENCRYPTION_KEYS (put it first; keep the old ones after it)."""
+    from cryptography.fernet import Fernet
+
+    click.echo(Fernet.generate_key().decode("ascii"))
+
+
+@users_cli.command("reencrypt-secrets")
+def reencrypt_secrets() -> None:
+    """Rewrite every stored two-step sign-in secret with the first DATA_ENCRYPTION_KEYS key."""
+    writes_ahead()
+    count = services.reencrypt_two_factor_secrets()
+    db.session.commit()
+    click.echo(f"{count} secret(s) encrypted with the first key.")

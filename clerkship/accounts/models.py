@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from clerkship.core.encryption import EncryptedString
 from clerkship.core.time import utcnow
 from clerkship.core.types import UTCDateTime, enum_type
 from clerkship.extensions import db
@@ -76,7 +77,8 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Second factor (accounts/two_factor.py): the TOTP secret once enrolment is confirmed,
     # and the last time step a code was accepted for, so that no code works twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted at rest (core/encryption.py): the app must read it to compute the code.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString())
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     # Single sign-on (accounts/sso.py): the account's subject at the OpenID provider (its

@@ -285,6 +285,25 @@ def _spend_recovery_code(user: User, code: str) -> bool:
     return bool(spent)
 
 
+def reencrypt_two_factor_secrets() -> int:
+    """Write every two-step sign-in secret again, so the first configured key encrypts it
+    (after a new key was put first in DATA_ENCRYPTION_KEYS); how many. A secret no key
+    can read is left as it is and logged."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from clerkship.core.encryption import UNREADABLE
+
+    users = db.session.scalars(select(User).where(User.totp_secret.is_not(None))).all()
+    count = 0
+    for user in users:
+        if user.totp_secret != UNREADABLE:
+            flag_modified(user, "totp_secret")
+            count += 1
+    record_event("account.secrets_reencrypted", by=None, summary=f"{count} secret(s)")
+    db.session.flush()
+    return count
+
+
 def reset_two_factor(user: User, *, by: User) -> None:
     """Turn off a user's second factor (a lost phone), by another administrator.
 

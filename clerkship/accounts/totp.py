@@ -58,8 +58,8 @@ def matching_step(
 ) -> int | None:
     """The time step code is valid for (within the window, later than after), or None."""
     code = normalize_code(code)
-    if not (code.isdigit() and len(code) == 6):
-        return None
+    if not secret or not (code.isdigit() and len(code) == 6):
+        return None  # no secret (or one no key could decrypt) matches no code
     totp = pyotp.TOTP(secret)
     now = int((time.time() if at is None else at) // totp.interval)
     found = None
