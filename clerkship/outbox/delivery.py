@@ -28,6 +28,7 @@ from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.outbox import console
 from clerkship.outbox.models import MessageState, OutboxMessage
+from clerkship.outbox.redaction import redact
 from clerkship.outbox.services import PENDING_KEY
 from clerkship.outbox.signals import message_sent
 from clerkship.outbox.transport import Connection, PermanentFailure, TemporaryFailure
@@ -112,6 +113,16 @@ def _record(message_id: int, token: str, **values) -> bool:
     return result.rowcount == 1
 
 
+def _scrubbed(app: Flask, row) -> dict:
+    """Once a secret message (a reset, verification, invitation or upload link) is
+    delivered, its link has no business in the database: the stored text keeps the
+    message with the link hidden, and the wire form is dropped. Development keeps both,
+    so that a newcomer without a mail server can follow every link from the outbox page."""
+    if not row.contains_secret or app.config["ENV_NAME"] == "development":
+        return {}
+    return {"raw": b"", "body_text": redact(row.body_text, secret=True)}
+
+
 def deliver_batch(app: Flask, limit: int = 100) -> Outcome:
     """Lease a batch, send it over one SMTP connection, commit each message's outcome."""
     outcome = Outcome()
@@ -119,7 +130,13 @@ def deliver_batch(app: Flask, limit: int = 100) -> Outcome:
     if not ids:
         return outcome
     rows = db.session.execute(
-        select(OutboxMessage.id, OutboxMessage.raw, OutboxMessage.body_text, OutboxMessage.attempts)
+        select(
+            OutboxMessage.id,
+            OutboxMessage.raw,
+            OutboxMessage.body_text,
+            OutboxMessage.attempts,
+            OutboxMessage.contains_secret,
+        )
         .where(OutboxMessage.id.in_(ids))
         .order_by(OutboxMessage.id)
     ).all()
@@ -151,6 +168,7 @@ def deliver_batch(app: Flask, limit: int = 100) -> Outcome:
                     sent_at=utcnow(),
                     attempts=attempts,
                     last_error=None,
+                    **_scrubbed(app, row),
                 )
                 if kept:
                     message_sent.send(app, message=db.session.get(OutboxMessage, row.id))

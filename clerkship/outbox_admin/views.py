@@ -12,6 +12,7 @@ from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.transactions import refusal
 from clerkship.extensions import db
 from clerkship.outbox.models import MessageState, OutboxMessage
+from clerkship.outbox.redaction import redact
 from clerkship.outbox.services import retry_message
 from clerkship.outbox_admin import queries
 from clerkship.outbox_admin.permissions import (
@@ -19,7 +20,6 @@ from clerkship.outbox_admin.permissions import (
     can_view_outbox,
     outbox_departments,
 )
-from clerkship.outbox_admin.redaction import redact
 
 bp = Blueprint("outbox_admin", __name__, url_prefix="/outbox")
 

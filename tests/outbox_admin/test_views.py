@@ -69,7 +69,7 @@ def test_secret_links_are_hidden_outside_development_and_shown_in_it(app, client
 
 
 def test_a_token_link_is_hidden_even_in_a_message_not_marked_secret(app):
-    from clerkship.outbox_admin.redaction import redact
+    from clerkship.outbox.redaction import redact
 
     text = f"Upload here: {SECRET_LINK}\nStatus: http://clerkship.example.org/applications/12"
     assert redact(text, secret=False) == (
@@ -90,3 +90,31 @@ def test_retrying_a_failed_message_queues_it_again_and_is_audited(app, client, o
     assert (event.actor_id, event.target_id) == (coordinator.id, elsewhere.id)
     again = client.post(f"/outbox/{elsewhere.id}/retry", follow_redirects=True)
     assert "Only a failed message can be sent again." in again.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("env_name", ["production", "development"])
+def test_a_delivered_secret_message_keeps_no_link_outside_development(
+    app, client, outbox, env_name
+):
+    from tests.conftest import drain_outbox
+
+    _here, _there, reset, note, _elsewhere = outbox
+    saved = app.config["ENV_NAME"]
+    app.config.update(ENV_NAME=env_name, MAIL_SERVER=None)  # the console delivers
+    try:
+        drain_outbox(app)
+    finally:
+        app.config["ENV_NAME"] = saved
+    db.session.expire_all()
+    reset, note = db.session.get(OutboxMessage, reset.id), db.session.get(OutboxMessage, note.id)
+    assert reset.state is MessageState.SENT and note.state is MessageState.SENT
+    if env_name == "development":
+        assert SECRET_LINK in reset.body_text and SECRET_LINK.encode() in reset.raw
+    else:
+        assert SECRET_LINK not in reset.body_text
+        assert reset.body_text.startswith("Open [secret link hidden]")
+        assert reset.raw == b""
+        login(client, make_user(Role.ADMIN))
+        page = client.get(f"/outbox/{reset.id}").get_data(as_text=True)
+        assert "removed from the stored copy" in page
+    assert note.body_text == "Hello" and note.raw  # a message without a secret is kept

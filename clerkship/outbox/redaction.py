@@ -1,4 +1,5 @@
-"""Secret links are not shown in the outbox outside development."""
+"""Secret links: hidden on the outbox pages outside development, and removed from a
+secret message once it is delivered (delivery.py)."""
 
 from __future__ import annotations
 
