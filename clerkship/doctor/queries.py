@@ -463,14 +463,12 @@ def rotation_completed_before_block_end() -> list[Violation]:
     """A Completed application's block has ended (today is its end date or later), unless
     an administrator recorded the completion early with a reason."""
     block_end = _held_block_end()
+    # The completion is recorded on the application's award application, if any.
     early = (
-        select(AuditEvent.id)
-        .join(AwardApplication, AwardApplication.id == AuditEvent.target_id)
+        select(AwardApplication.id)
         .where(
             AwardApplication.application_id == Application.id,
-            AuditEvent.action == "award.rotation_completed",
-            AuditEvent.target_type == "AwardApplication",
-            func.coalesce(AuditEvent.detail["override_reason"].as_string(), "") != "",
+            _overridden("award.rotation_completed", AwardApplication.id),
         )
         .exists()
     )
