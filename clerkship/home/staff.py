@@ -1,0 +1,372 @@
+"""Staff start pages: reviewer, director, coordinator, award committee and administrator.
+
+Every count is one grouped query over the viewer's departments, so a page runs the same
+statements whatever the number of applications; each item links to where it is done, and
+only departments where the viewer holds the role are read.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from flask import url_for
+
+from clerkship.accounts import queries as account_queries
+from clerkship.accounts.models import Role, User
+from clerkship.allocation import queries as allocation_queries
+from clerkship.applications import queries as application_queries
+from clerkship.applications.models import ApplicationState
+from clerkship.awards import queries as award_queries
+from clerkship.awards.models import AwardState
+from clerkship.core.time import format_datetime
+from clerkship.cycles.models import Cycle, Department
+from clerkship.home.panels import Item, Panel, on_day, plural
+from clerkship.interviews import queries as interview_queries
+from clerkship.offers import queries as offer_queries
+from clerkship.offers.models import OfferState
+from clerkship.outbox_admin import queries as outbox_queries
+from clerkship.outbox_admin.permissions import outbox_departments
+from clerkship.reviews import queries as review_queries
+from clerkship.reviews.reviewing.queries import reviewer_queue
+from clerkship.rosters import queries as roster_queries
+from clerkship.rosters.compliance import next_month_end
+
+OFFER_WARNING_HOURS = 48
+ARRIVAL_DAYS = 14
+SHOWN = 5  # lists on a start page show this many, then link to the whole list
+
+
+def reviewer_panel(user: User, today: date) -> Panel:
+    """The reviewer's reviews to do, the overdue ones, and the next one to start."""
+    panel = Panel(
+        "reviews",
+        "Your reviews",
+        empty="No review is waiting for you.",
+        links=[Item("Your review queue", url_for("reviews.queue"))],
+    )
+    queue = reviewer_queue(user, today=today, per_page=1)
+    to_do = queue.counts["not_started"] + queue.counts["draft"]
+    if queue.overdue:
+        panel.add(
+            f"{plural(queue.overdue, 'review')} overdue",
+            url_for("reviews.queue"),
+            flag="Overdue",
+        )
+    if to_do:
+        drafts = queue.counts["draft"]
+        panel.add(
+            f"{plural(to_do, 'review')} to do",
+            url_for("reviews.queue"),
+            detail=f"{plural(drafts, 'draft')} started." if drafts else "",
+        )
+    nxt = queue.items[0] if queue.items else None
+    if nxt is not None and nxt.status != "submitted" and nxt.round_open:
+        verb = "Continue" if nxt.status == "draft" else "Start"
+        # A blinded review's title in the queue is a number: the round says enough here.
+        due = f", due {on_day(nxt.due_on)}" if nxt.due_on else ""
+        panel.add(
+            f"{verb} the next review",
+            url_for("reviews.review", assignment_id=nxt.assignment_id),
+            detail=f"{nxt.round_title}{due}.",
+            flag="Overdue" if nxt.overdue(today) else "",
+        )
+    return panel
+
+
+def _departments(user: User, role: Role) -> list[Department]:
+    ids = user.department_ids(role)
+    by_id = {m.department_id: m.department for m in user.memberships if m.department_id in ids}
+    return sorted(by_id.values(), key=lambda d: (d.name, d.id))
+
+
+def director_panels(user: User, cycle: Cycle, now: datetime, today: date) -> list[Panel]:
+    """One panel per department the user directs: reviews, scores, allocation, offers, seats, interviews."""
+    departments = _departments(user, Role.DIRECTOR)
+    ids = [d.id for d in departments]
+    if not ids:
+        return []
+    backlog = review_queries.review_backlog_by_department(ids, cycle, today)
+    states = application_queries.state_counts_by_department(ids, cycle)
+    runs = allocation_queries.allocation_states(ids, cycle)
+    offers = offer_queries.offer_counts_by_department(
+        ids, cycle, expiring_before=now + timedelta(hours=OFFER_WARNING_HOURS)
+    )
+    blocks = allocation_queries.block_fill(ids, cycle)
+    days = interview_queries.upcoming_days(ids, cycle, now)
+    panels = []
+    for department in departments:
+        slug, c = department.slug, cycle.slug
+        panel = Panel(
+            f"director-{slug}",
+            f"{department.name}: to do",
+            empty=f"Nothing in {department.name} needs you now.",
+            links=[
+                Item("Applications", url_for("staff_applications.index", slug=slug, cycle=c)),
+                Item("Department page", url_for("cycles.department", slug=slug)),
+            ],
+        )
+        reviews = backlog[department.id]
+        if reviews.due:
+            late = f", {reviews.overdue} overdue" if reviews.overdue else ""
+            panel.add(
+                f"{plural(reviews.due, 'review')} not yet submitted{late}",
+                url_for("review_setup.overview", slug=slug, cycle=c),
+                detail="Reviewers' progress, with reminders.",
+                flag="Overdue" if reviews.overdue else "",
+            )
+        if reviews.unscored:
+            panel.add(
+                f"{plural(reviews.unscored, 'applicant')} without a score",
+                url_for("review_ranking.ranking", slug=slug, cycle=c),
+                detail="Submitted applications no reviewer has scored yet.",
+            )
+        run = runs[department.id]
+        allocation = url_for("allocation.index", slug=slug, cycle=c)
+        if run.published:
+            panel.add(
+                "Allocation published",
+                url_for("allocation.show", run_id=run.run_id),
+                detail=f"On {format_datetime(run.published_at)}.",
+            )
+        elif run.previews:
+            panel.add(
+                f"Allocation: {plural(run.previews, 'preview')} not yet published",
+                allocation,
+                detail=f"Offers are released from {on_day(cycle.offers_released_on)}.",
+            )
+        else:
+            panel.add(
+                "Allocation not run yet",
+                allocation,
+                detail=f"Offers are released from {on_day(cycle.offers_released_on)}.",
+            )
+        counts = offers.get(department.id, offer_queries.OfferCounts())
+        offers_url = url_for("offers.department", slug=slug, cycle=c)
+        if counts.pending:
+            expiring = (
+                f"; {counts.expiring} expiring within {OFFER_WARNING_HOURS} hours"
+                if counts.expiring
+                else ""
+            )
+            panel.add(
+                f"{plural(counts.pending, 'offer')} awaiting an answer{expiring}",
+                url_for("offers.department", slug=slug, cycle=c, state=OfferState.PENDING.value),
+                flag="Expiring" if counts.expiring else "",
+            )
+        if counts.declined or counts.accepted or counts.expired:
+            panel.add(
+                f"Offers answered: {counts.accepted} accepted, {counts.declined} declined, "
+                f"{counts.expired} expired",
+                offers_url,
+            )
+        waitlisted = states[department.id].get(ApplicationState.WAITLISTED, 0)
+        if waitlisted:
+            panel.add(
+                f"{plural(waitlisted, 'student')} on the waitlist",
+                url_for(
+                    "staff_applications.index",
+                    slug=slug,
+                    cycle=c,
+                    state=ApplicationState.WAITLISTED.value,
+                ),
+            )
+        mine = [b for b in blocks if b.department_id == department.id]
+        open_blocks = [b for b in mine if b.unfilled]
+        if mine:
+            unfilled = sum(b.unfilled for b in open_blocks)
+            seats = sum(b.capacity for b in mine)
+            shown = "; ".join(f"{b.label}: {b.unfilled} of {b.capacity}" for b in open_blocks[:3])
+            more = f"; {len(open_blocks) - 3} more blocks" if len(open_blocks) > 3 else ""
+            panel.add(
+                f"{unfilled} of {seats} seats unfilled in {plural(len(open_blocks), 'block')}",
+                url_for("rosters.roster", slug=slug, cycle=c),
+                detail=f"{shown}{more}." if shown else "",
+            )
+        season_days = [d for d in days if d.department_id == department.id]
+        for fill in season_days[:SHOWN]:
+            day = fill.day
+            waiting = f", {fill.waiting} on its waitlist" if fill.waiting else ""
+            panel.add(
+                f"Interview day {day.short_label}: {day.taken} of {day.capacity} booked{waiting}",
+                url_for("interview_staff.day", slug=slug, cycle=c, day_id=day.id),
+                detail="Reserved for the UIM pathway." if day.reserved else "",
+            )
+        if len(season_days) > SHOWN:
+            panel.add(
+                f"{plural(len(season_days) - SHOWN, 'more interview day')}",
+                url_for("interview_staff.season", slug=slug, cycle=c),
+            )
+        panels.append(panel)
+    return panels
+
+
+def coordinator_panels(user: User, cycle: Cycle, today: date) -> list[Panel]:
+    """One panel per department the user coordinates: documents to verify, students not cleared, arrivals."""
+    departments = _departments(user, Role.COORDINATOR)
+    ids = [d.id for d in departments]
+    if not ids:
+        return []
+    horizon = next_month_end(today)
+    to_verify = roster_queries.documents_to_verify(ids, cycle)
+    coming = roster_queries.arrivals(ids, cycle, today, horizon)
+    starts = roster_queries.next_starts(ids, cycle, today)
+    panels = []
+    for department in departments:
+        slug, c = department.slug, cycle.slug
+        onboarding = url_for("onboarding.index", slug=slug, cycle=c)
+        panel = Panel(
+            f"coordinator-{slug}",
+            f"{department.name}: onboarding",
+            empty=f"No document to verify and nobody arriving in {department.name} soon.",
+            links=[
+                Item("Onboarding documents", onboarding),
+                Item("Rosters", url_for("rosters.roster", slug=slug, cycle=c)),
+            ],
+        )
+        count = to_verify[department.id]
+        if count:
+            panel.add(
+                f"{plural(count, 'document')} to verify",
+                url_for("onboarding.index", slug=slug, cycle=c, show="not_cleared"),
+                detail="Uploaded by placed students and valid for their blocks.",
+            )
+        mine = [a for a in coming if a.department_id == department.id]
+        late = [a for a in mine if not a.cleared]
+        if late:
+            first = min(a.starts_on for a in late)
+            panel.add(
+                f"{plural(len(late), 'placed student')} not cleared, in a block under way or "
+                f"starting by {on_day(horizon)}",
+                url_for("onboarding.index", slug=slug, cycle=c, show="next_month"),
+                detail=f"The first starts on {on_day(first)}."
+                if first >= today
+                else "Some have already started.",
+                flag="Starts soon" if first - today <= timedelta(days=ARRIVAL_DAYS) else "",
+            )
+        days = [s for s in starts if s.department_id == department.id][:3]
+        if days:
+            panel.add(
+                "Next arrivals",
+                url_for("rosters.roster", slug=slug, cycle=c),
+                detail="; ".join(
+                    f"{on_day(s.starts_on)}: {plural(s.accepted, 'student')}"
+                    + (f" and {s.pending} yet to accept" if s.pending else "")
+                    for s in days
+                )
+                + ".",
+            )
+        panels.append(panel)
+    return panels
+
+
+def failed_messages_panel(user: User, *, note: str = "") -> Panel | None:
+    """Emails refused for good that the user may read and send again (their departments', or
+    all); None when the user reads no outbox, or (outside administrators) nothing failed."""
+    departments = outbox_departments(user)
+    if departments is not None and not departments:
+        return None
+    failed = outbox_queries.failed_message_count(departments)
+    if not failed and departments is not None:
+        return None
+    panel = Panel(
+        "outbox",
+        "Email",
+        empty=f"No email failed. {note}".strip(),
+        links=[Item("Outbox", url_for("outbox_admin.index"))],
+    )
+    if failed:
+        panel.add(
+            f"{plural(failed, 'email')} failed",
+            url_for("outbox_admin.index", state="failed"),
+            detail="The mail server refused them for good; correct the address, then send "
+            f"again. {note}".strip(),
+            flag="Failed",
+        )
+    return panel
+
+
+def award_panel(cycle: Cycle) -> Panel:
+    """Award applications awaiting a decision, awards needing attention, the budget left."""
+    c = cycle.slug
+    panel = Panel(
+        "award",
+        f"Diversity in Medicine award, {cycle.name}",
+        empty="No award application is waiting.",
+        links=[
+            Item("Award applications", url_for("award_committee.index", cycle_slug=c)),
+            Item("Budget", url_for("award_committee.budget", cycle_slug=c)),
+        ],
+    )
+    settings = award_queries.settings_for(cycle)
+    if settings is None:
+        panel.add(
+            f"The award is not set up for {cycle.name}",
+            url_for("award_settings.edit", cycle_slug=c),
+            detail="Set its budget, amounts and deadline.",
+        )
+        return panel
+    money = award_queries.budget(settings)
+
+    def listed(state: AwardState) -> str:
+        return url_for("award_committee.index", cycle_slug=c, state=state.value)
+
+    for state, text in (
+        (AwardState.SUBMITTED, "awaiting a decision, not yet under review"),
+        (AwardState.UNDER_REVIEW, "under review, awaiting a decision"),
+    ):
+        if money.counts.get(state):
+            panel.add(f"{plural(money.counts[state], 'application')} {text}", listed(state))
+    attention = money.counts.get(AwardState.NEEDS_ATTENTION, 0)
+    if attention:
+        panel.add(
+            f"{plural(attention, 'award')} needing attention",
+            listed(AwardState.NEEDS_ATTENTION),
+            detail="The awardee no longer holds an accepted seat: confirm or rescind.",
+            flag="Needs attention",
+        )
+    completed = money.counts.get(AwardState.ROTATION_COMPLETED, 0)
+    if completed:
+        panel.add(
+            f"{plural(completed, 'award')} to pay: rotation completed",
+            listed(AwardState.ROTATION_COMPLETED),
+        )
+    panel.add(
+        f"Budget left: {_dollars(money.remaining_cents)} of {_dollars(money.total_cents)}",
+        url_for("award_committee.budget", cycle_slug=c),
+        detail=f"{_dollars(money.committed_cents)} committed, {_dollars(money.paid_cents)} paid. "
+        f"Applications close {on_day(settings.deadline)}.",
+    )
+    return panel
+
+
+def _dollars(cents: int) -> str:
+    return f"${cents / 100:,.0f}" if cents % 100 == 0 else f"${cents / 100:,.2f}"
+
+
+def admin_panel(now: datetime) -> Panel:
+    """Invitations not accepted and accounts not verified."""
+    follow = account_queries.account_follow_ups()
+    panel = Panel(
+        "accounts",
+        "Accounts",
+        empty="Every invitation was accepted and every account confirmed.",
+        links=[
+            Item("Users and roles", url_for("users.index")),
+            Item("Cycles, departments and sites", url_for("setup.cycles")),
+            Item("Audit log", url_for("audit.index")),
+        ],
+    )
+    if follow.invitations_pending:
+        panel.add(
+            f"{plural(follow.invitations_pending, 'invitation')} not accepted yet",
+            url_for("users.index"),
+            detail=f"The oldest was sent {format_datetime(follow.oldest_invitation)}; "
+            "a user's page sends it again.",
+        )
+    if follow.unverified:
+        panel.add(
+            f"{plural(follow.unverified, 'account')} with an unconfirmed email address",
+            url_for("users.index"),
+            detail="They signed up and have not opened the confirmation link yet.",
+        )
+    return panel
