@@ -70,6 +70,12 @@ def reviewer_panel(user: User, today: date) -> Panel:
             detail=f"{nxt.round_title}{due}.",
             flag="Overdue" if nxt.overdue(today) else "",
         )
+    if not panel.items and user.department_ids(Role.REVIEWER):
+        panel.add(
+            "Keep your schools and conflicts of interest up to date",
+            url_for("reviews.profile"),
+            detail="Automatic assignment then never gives you an application you should not score.",
+        )
     return panel
 
 
@@ -100,10 +106,6 @@ def director_panels(user: User, cycle: Cycle, now: datetime, today: date) -> lis
             f"director-{slug}",
             f"{department.name}: to do",
             empty=f"Nothing in {department.name} needs you now.",
-            links=[
-                Item("Applications", url_for("staff_applications.index", slug=slug, cycle=c)),
-                Item("Department page", url_for("cycles.department", slug=slug)),
-            ],
         )
         reviews = backlog[department.id]
         if reviews.due:
@@ -213,15 +215,10 @@ def coordinator_panels(user: User, cycle: Cycle, today: date) -> list[Panel]:
     panels = []
     for department in departments:
         slug, c = department.slug, cycle.slug
-        onboarding = url_for("onboarding.index", slug=slug, cycle=c)
         panel = Panel(
             f"coordinator-{slug}",
             f"{department.name}: onboarding",
             empty=f"No document to verify and nobody arriving in {department.name} soon.",
-            links=[
-                Item("Onboarding documents", onboarding),
-                Item("Rosters", url_for("rosters.roster", slug=slug, cycle=c)),
-            ],
         )
         count = to_verify[department.id]
         if count:
@@ -272,7 +269,7 @@ def failed_messages_panel(user: User, *, note: str = "") -> Panel | None:
         "outbox",
         "Email",
         empty=f"No email failed. {note}".strip(),
-        links=[Item("Outbox", url_for("outbox_admin.index"))],
+        links=[Item("All emails in the outbox", url_for("outbox_admin.index"))],
     )
     if failed:
         panel.add(
@@ -292,10 +289,6 @@ def award_panel(cycle: Cycle) -> Panel:
         "award",
         f"Diversity in Medicine award, {cycle.name}",
         empty="No award application is waiting.",
-        links=[
-            Item("Award applications", url_for("award_committee.index", cycle_slug=c)),
-            Item("Budget", url_for("award_committee.budget", cycle_slug=c)),
-        ],
     )
     settings = award_queries.settings_for(cycle)
     if settings is None:
@@ -350,11 +343,6 @@ def admin_panel(now: datetime) -> Panel:
         "accounts",
         "Accounts",
         empty="Every invitation was accepted and every account confirmed.",
-        links=[
-            Item("Users and roles", url_for("users.index")),
-            Item("Cycles, departments and sites", url_for("setup.cycles")),
-            Item("Audit log", url_for("audit.index")),
-        ],
     )
     if follow.invitations_pending:
         panel.add(

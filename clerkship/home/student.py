@@ -130,7 +130,6 @@ def _next_steps(applications: list[Application], placements, cycle: Cycle, today
         empty="You have no application this season yet.",
         links=[
             Item("Your applications", url_for("applications.index")),
-            Item(f"Rotations of {cycle.name}", url_for("cycles.catalogue")),
         ],
     )
     starts = {p.application_id: p for p in placements}
