@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,6 +20,20 @@ from clerkship.offers.models import OfferState
 from clerkship.outbox.models import MessageState
 from clerkship.outbox.services import queue_message
 from tests import factories
+
+
+def panel(page: str, key: str) -> str:
+    """The text of one start-page panel, tags removed and spaces collapsed ("" if absent)."""
+    found = re.search(rf'<section[^>]*id="panel-{re.escape(key)}".*?</section>', page, re.S)
+    if not found:
+        return ""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", found.group(0)))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def links(page: str, key: str) -> list[str]:
+    found = re.search(rf'<section[^>]*id="panel-{re.escape(key)}".*?</section>', page, re.S)
+    return re.findall(r'href="([^"]+)"', found.group(0)) if found else []
 
 
 @dataclass

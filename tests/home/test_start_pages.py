@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import timedelta
 
 import pytest
@@ -19,21 +17,7 @@ from clerkship.outbox.models import MessageState
 from clerkship.outbox.services import queue_message
 from tests import factories
 from tests.conftest import login
-from tests.home.conftest import Season, offered
-
-
-def panel(page: str, key: str) -> str:
-    """The text of one start-page panel, tags removed and spaces collapsed ("" if absent)."""
-    found = re.search(rf'<section[^>]*id="panel-{re.escape(key)}".*?</section>', page, re.S)
-    if not found:
-        return ""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", found.group(0)))
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def links(page: str, key: str) -> list[str]:
-    found = re.search(rf'<section[^>]*id="panel-{re.escape(key)}".*?</section>', page, re.S)
-    return re.findall(r'href="([^"]+)"', found.group(0)) if found else []
+from tests.home.conftest import Season, links, offered, panel
 
 
 def start_page(client, user: User) -> str:
