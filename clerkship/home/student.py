@@ -115,10 +115,13 @@ def _documents(student, cycle, applications, placements, today) -> Panel:
     if waiting and applications:
         names = ", ".join(r.writer_name for r in waiting[:3])
         more = f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
+        draft = next((a for a in applications if a.is_editable), None)
         panel.add(
             f"{plural(len(waiting), 'letter')} not yet received: {names}{more}",
-            url_for("applications.letters", application_id=applications[0].id),
-            detail="You can send a writer the link again from your letters page.",
+            url_for("applications.letters", application_id=draft.id)
+            if draft
+            else url_for("applications.status", application_id=applications[0].id),
+            detail="You can send a writer the link again from there.",
         )
     return panel
 

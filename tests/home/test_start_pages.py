@@ -325,3 +325,39 @@ def test_every_state_of_an_application_reads_without_error(client, season):
     db.session.commit()
     page = start_page(client, student)
     assert "None" not in panel(page, "next")
+
+
+def test_start_pages_before_any_cycle_exists_show_what_they_can(client, app):
+    department = factories.make_department(name="Psychiatry", slug="psychiatry")
+    people = [
+        factories.make_student(),
+        factories.make_user((Role.DIRECTOR, department), (Role.REVIEWER, department)),
+        factories.make_user((Role.COORDINATOR, department)),
+        factories.make_user(Role.AWARD_COMMITTEE),
+        factories.make_user(Role.ADMIN),
+    ]
+    db.session.commit()
+    pages = [start_page(client, person) for person in people]
+    assert panel(pages[0], "answer") == (
+        "To answer No offer or invitation is waiting for your answer."
+    )
+    assert panel(pages[1], "director-psychiatry") == ""
+    assert "Keep your schools and conflicts of interest up to date" in panel(pages[1], "reviews")
+    assert "Every invitation was accepted and every account confirmed." in panel(
+        pages[4], "accounts"
+    )
+
+
+def test_a_student_with_letters_outstanding_after_submitting_goes_to_the_status_page(
+    client, season
+):
+    student = season.users["student"]
+    application = factories.make_application(
+        student, blocks=[season.july], state=ApplicationState.SUBMITTED
+    )
+    factories.make_letter(student, season.cycle, writer_name="Dr. Ada Stone")
+    db.session.commit()
+    page = start_page(client, student)
+    assert "1 letter not yet received: Dr. Ada Stone" in panel(page, "documents")
+    assert f"/applications/{application.id}" in links(page, "documents")
+    assert client.get(f"/applications/{application.id}").status_code == 200
