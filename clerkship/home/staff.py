@@ -1,4 +1,4 @@
-"""Staff start pages: reviewer, director, coordinator, award committee and administrator.
+"""Staff start pages: reviewer, coordinator, award committee and administrator (director.py: director).
 
 Every count is one grouped query over the viewer's departments, so a page runs the same
 statements whatever the number of applications; each item links to where it is done, and
@@ -13,25 +13,17 @@ from flask import url_for
 
 from clerkship.accounts import queries as account_queries
 from clerkship.accounts.models import Role, User
-from clerkship.allocation import queries as allocation_queries
-from clerkship.applications import queries as application_queries
-from clerkship.applications.models import ApplicationState
 from clerkship.awards import queries as award_queries
 from clerkship.awards.models import AwardState
 from clerkship.core.time import format_datetime
 from clerkship.cycles.models import Cycle, Department
 from clerkship.home.panels import Item, Panel, on_day, plural
-from clerkship.interviews import queries as interview_queries
-from clerkship.offers import queries as offer_queries
-from clerkship.offers.models import OfferState
 from clerkship.outbox_admin import queries as outbox_queries
 from clerkship.outbox_admin.permissions import outbox_departments
-from clerkship.reviews import queries as review_queries
 from clerkship.reviews.reviewing.queries import reviewer_queue
 from clerkship.rosters import queries as roster_queries
 from clerkship.rosters.compliance import next_month_end
 
-OFFER_WARNING_HOURS = 48
 ARRIVAL_DAYS = 14
 SHOWN = 5  # lists on a start page show this many, then link to the whole list
 
@@ -79,132 +71,16 @@ def reviewer_panel(user: User, today: date) -> Panel:
     return panel
 
 
-def _departments(user: User, role: Role) -> list[Department]:
+def departments_of(user: User, role: Role) -> list[Department]:
+    """The departments where user holds role, by name."""
     ids = user.department_ids(role)
     by_id = {m.department_id: m.department for m in user.memberships if m.department_id in ids}
     return sorted(by_id.values(), key=lambda d: (d.name, d.id))
 
 
-def director_panels(user: User, cycle: Cycle, now: datetime, today: date) -> list[Panel]:
-    """One panel per department the user directs: reviews, scores, allocation, offers, seats, interviews."""
-    departments = _departments(user, Role.DIRECTOR)
-    ids = [d.id for d in departments]
-    if not ids:
-        return []
-    backlog = review_queries.review_backlog_by_department(ids, cycle, today)
-    states = application_queries.state_counts_by_department(ids, cycle)
-    runs = allocation_queries.allocation_states(ids, cycle)
-    offers = offer_queries.offer_counts_by_department(
-        ids, cycle, expiring_before=now + timedelta(hours=OFFER_WARNING_HOURS)
-    )
-    blocks = allocation_queries.block_fill(ids, cycle)
-    days = interview_queries.upcoming_days(ids, cycle, now)
-    panels = []
-    for department in departments:
-        slug, c = department.slug, cycle.slug
-        panel = Panel(
-            f"director-{slug}",
-            f"{department.name}: to do",
-            empty=f"Nothing in {department.name} needs you now.",
-        )
-        reviews = backlog[department.id]
-        if reviews.due:
-            late = f", {reviews.overdue} overdue" if reviews.overdue else ""
-            panel.add(
-                f"{plural(reviews.due, 'review')} not yet submitted{late}",
-                url_for("review_setup.overview", slug=slug, cycle=c),
-                detail="Reviewers' progress, with reminders.",
-                flag="Overdue" if reviews.overdue else "",
-            )
-        if reviews.unscored:
-            panel.add(
-                f"{plural(reviews.unscored, 'applicant')} without a score",
-                url_for("review_ranking.ranking", slug=slug, cycle=c),
-                detail="Submitted applications no reviewer has scored yet.",
-            )
-        run = runs[department.id]
-        allocation = url_for("allocation.index", slug=slug, cycle=c)
-        if run.published:
-            panel.add(
-                "Allocation published",
-                url_for("allocation.show", run_id=run.run_id),
-                detail=f"On {format_datetime(run.published_at)}.",
-            )
-        elif run.previews:
-            panel.add(
-                f"Allocation: {plural(run.previews, 'preview')} not yet published",
-                allocation,
-                detail=f"Offers are released from {on_day(cycle.offers_released_on)}.",
-            )
-        else:
-            panel.add(
-                "Allocation not run yet",
-                allocation,
-                detail=f"Offers are released from {on_day(cycle.offers_released_on)}.",
-            )
-        counts = offers.get(department.id, offer_queries.OfferCounts())
-        offers_url = url_for("offers.department", slug=slug, cycle=c)
-        if counts.pending:
-            expiring = (
-                f"; {counts.expiring} expiring within {OFFER_WARNING_HOURS} hours"
-                if counts.expiring
-                else ""
-            )
-            panel.add(
-                f"{plural(counts.pending, 'offer')} awaiting an answer{expiring}",
-                url_for("offers.department", slug=slug, cycle=c, state=OfferState.PENDING.value),
-                flag="Expiring" if counts.expiring else "",
-            )
-        if counts.declined or counts.accepted or counts.expired:
-            panel.add(
-                f"Offers answered: {counts.accepted} accepted, {counts.declined} declined, "
-                f"{counts.expired} expired",
-                offers_url,
-            )
-        waitlisted = states[department.id].get(ApplicationState.WAITLISTED, 0)
-        if waitlisted:
-            panel.add(
-                f"{plural(waitlisted, 'student')} on the waitlist",
-                url_for(
-                    "staff_applications.index",
-                    slug=slug,
-                    cycle=c,
-                    state=ApplicationState.WAITLISTED.value,
-                ),
-            )
-        mine = [b for b in blocks if b.department_id == department.id]
-        open_blocks = [b for b in mine if b.unfilled]
-        if mine:
-            unfilled = sum(b.unfilled for b in open_blocks)
-            seats = sum(b.capacity for b in mine)
-            shown = "; ".join(f"{b.label}: {b.unfilled} of {b.capacity}" for b in open_blocks[:3])
-            more = f"; {len(open_blocks) - 3} more blocks" if len(open_blocks) > 3 else ""
-            panel.add(
-                f"{unfilled} of {seats} seats unfilled in {plural(len(open_blocks), 'block')}",
-                url_for("rosters.roster", slug=slug, cycle=c),
-                detail=f"{shown}{more}." if shown else "",
-            )
-        season_days = [d for d in days if d.department_id == department.id]
-        for fill in season_days[:SHOWN]:
-            day = fill.day
-            waiting = f", {fill.waiting} on its waitlist" if fill.waiting else ""
-            panel.add(
-                f"Interview day {day.short_label}: {day.taken} of {day.capacity} booked{waiting}",
-                url_for("interview_staff.day", slug=slug, cycle=c, day_id=day.id),
-                detail="Reserved for the UIM pathway." if day.reserved else "",
-            )
-        if len(season_days) > SHOWN:
-            panel.add(
-                f"{plural(len(season_days) - SHOWN, 'more interview day')}",
-                url_for("interview_staff.season", slug=slug, cycle=c),
-            )
-        panels.append(panel)
-    return panels
-
-
 def coordinator_panels(user: User, cycle: Cycle, today: date) -> list[Panel]:
     """One panel per department the user coordinates: documents to verify, students not cleared, arrivals."""
-    departments = _departments(user, Role.COORDINATOR)
+    departments = departments_of(user, Role.COORDINATOR)
     ids = [d.id for d in departments]
     if not ids:
         return []

@@ -6,12 +6,12 @@ from clerkship.accounts.models import User
 from clerkship.awards.permissions import can_decide_awards
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Cycle
+from clerkship.home.director import director_panels
 from clerkship.home.panels import Panel
 from clerkship.home.staff import (
     admin_panel,
     award_panel,
     coordinator_panels,
-    director_panels,
     failed_messages_panel,
     reviewer_panel,
 )
