@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Flask, current_app
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 
 from clerkship.accounts.models import Department, Membership, Role, User
 from clerkship.extensions import db
@@ -50,3 +52,25 @@ def departments() -> list[Department]:
     """Every department, by name (none while no feature registered them)."""
     source = current_app.extensions.get(DEPARTMENTS_KEY)
     return source() if source is not None else []
+
+
+@dataclass(frozen=True)
+class AccountFollowUps:
+    """Accounts an administrator may need to chase."""
+
+    invitations_pending: int
+    oldest_invitation: datetime | None
+    unverified: int
+
+
+def account_follow_ups() -> AccountFollowUps:
+    """Invitations not yet accepted, and self-registered accounts whose email is unconfirmed (one query)."""
+    invited = User.invited_at.is_not(None)
+    pending, oldest, unverified = db.session.execute(
+        select(
+            func.count(case((invited, 1))),
+            func.min(User.invited_at),
+            func.count(case((and_(~invited, User.email_verified_at.is_(None), User.active), 1))),
+        )
+    ).one()
+    return AccountFollowUps(pending, oldest, unverified)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -14,9 +16,9 @@ from clerkship.allocation import instances
 from clerkship.allocation.checks import ViolationKind, check_allocation
 from clerkship.allocation.engine import Precedence as EnginePrecedence
 from clerkship.allocation.engine import SeatType
-from clerkship.allocation.models import AllocationRun
+from clerkship.allocation.models import AllocationRun, Placement, PlacementState, RunState
 from clerkship.applications.models import Application
-from clerkship.cycles.models import Block, Cycle, Department
+from clerkship.cycles.models import Block, Cycle, Department, Rotation
 from clerkship.extensions import db
 
 
@@ -338,3 +340,106 @@ def publish_override(run: AllocationRun) -> str | None:
         .limit(1)
     )
     return (detail or {}).get("override_reason") or None
+
+
+@dataclass(frozen=True)
+class AllocationState:
+    """Where a department's allocation stands in a cycle: its published run, else its newest preview."""
+
+    run_id: int | None = None
+    published_at: datetime | None = None
+    previews: int = 0
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+
+def allocation_states(department_ids: Collection[int], cycle: Cycle) -> dict[int, AllocationState]:
+    """department id -> the state of its allocation in cycle (one query; runs are few)."""
+    found = {d: AllocationState() for d in department_ids}
+    if not department_ids:
+        return found
+    rows = db.session.execute(
+        select(
+            AllocationRun.department_id,
+            AllocationRun.id,
+            AllocationRun.state,
+            AllocationRun.published_at,
+        )
+        .where(
+            AllocationRun.department_id.in_(sorted(department_ids)),
+            AllocationRun.cycle_id == cycle.id,
+            AllocationRun.state != RunState.DISCARDED,
+        )
+        .order_by(AllocationRun.department_id, AllocationRun.created_at, AllocationRun.id)
+    )
+    for department_id, run_id, state, published_at in rows:
+        before = found[department_id]
+        if before.published:
+            continue
+        if state is RunState.PUBLISHED:
+            found[department_id] = AllocationState(run_id, published_at, before.previews)
+        else:
+            found[department_id] = AllocationState(run_id, None, before.previews + 1)
+    return found
+
+
+@dataclass(frozen=True)
+class BlockFill:
+    """One block's seats: how many it has and how many are held (offered or accepted)."""
+
+    block_id: int
+    department_id: int
+    rotation: str
+    starts_on: date
+    ends_on: date
+    capacity: int
+    held: int
+
+    @property
+    def unfilled(self) -> int:
+        return max(0, self.capacity - self.held)
+
+    @property
+    def label(self) -> str:
+        return f"{self.rotation}, {self.starts_on:%b %-d}–{self.ends_on:%b %-d, %Y}"
+
+
+def block_fill(department_ids: Collection[int], cycle: Cycle) -> list[BlockFill]:
+    """Every block of the departments in cycle with its seats held, by start date (one query)."""
+    if not department_ids:
+        return []
+    rows = db.session.execute(
+        select(
+            Block.id,
+            Rotation.department_id,
+            Rotation.title,
+            Block.starts_on,
+            Block.ends_on,
+            Block.capacity,
+            Block.open_taken + Block.reserved_taken,
+        )
+        .join(Rotation, Rotation.id == Block.rotation_id)
+        .where(Rotation.department_id.in_(sorted(department_ids)), Block.cycle_id == cycle.id)
+        .order_by(Block.starts_on, Rotation.title, Block.id)
+    )
+    return [BlockFill(*row) for row in rows]
+
+
+def held_placements_of(student: User, cycle: Cycle) -> list[Placement]:
+    """The seats the student holds in cycle (offered or accepted), with block and department."""
+    return list(
+        db.session.scalars(
+            select(Placement)
+            .join(Application, Application.id == Placement.application_id)
+            .join(Block, Block.id == Placement.block_id)
+            .where(
+                Application.student_id == student.id,
+                Application.cycle_id == cycle.id,
+                Placement.state == PlacementState.HELD,
+            )
+            .options(joinedload(Placement.application), joinedload(Placement.block))
+            .order_by(Block.starts_on, Placement.id)
+        ).unique()
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, or_, select
@@ -191,3 +192,35 @@ def lock_application(application: Application) -> Application:
         .with_for_update(of=Application)
         .execution_options(populate_existing=True)
     ).one()
+
+
+def state_counts_by_department(
+    department_ids: Collection[int], cycle: Cycle
+) -> dict[int, dict[ApplicationState, int]]:
+    """department id -> how many of its applications in cycle are in each state (one query)."""
+    found: dict[int, dict[ApplicationState, int]] = {d: {} for d in department_ids}
+    if not department_ids:
+        return found
+    rows = db.session.execute(
+        select(Application.department_id, Application.state, func.count(Application.id))
+        .where(
+            Application.department_id.in_(sorted(department_ids)),
+            Application.cycle_id == cycle.id,
+        )
+        .group_by(Application.department_id, Application.state)
+    )
+    for department_id, state, count in rows:
+        found[department_id][state] = count
+    return found
+
+
+def student_applications_in(student: User, cycle: Cycle) -> list[Application]:
+    """The student's applications in cycle, by department name (department loaded)."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .join(Application.department)
+            .where(Application.student_id == student.id, Application.cycle_id == cycle.id)
+            .order_by(Department.name, Application.id)
+        ).unique()
+    )

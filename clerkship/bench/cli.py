@@ -27,6 +27,7 @@ SUITES = (
     "rosters",
     "outbox",
     "communications",
+    "start_pages",
     "load",
 )
 

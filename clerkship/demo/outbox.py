@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from clerkship.extensions import db
 from clerkship.outbox.models import MessageState, OutboxMessage
 
@@ -18,4 +20,25 @@ def mark_history_delivered() -> None:
         table.update()
         .where(table.c.state == MessageState.QUEUED)
         .values(state=MessageState.SENT, sent_at=table.c.created_at, attempts=1)
+    )
+
+
+def fail_one_email() -> None:
+    """One Emergency Medicine email the mail server refused for good, so the outbox and the
+    start pages of the administrator and that department's staff show a failure to act on."""
+    message = db.session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.template == "application_state",
+            OutboxMessage.department_id.is_not(None),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(1)
+    )
+    if message is None:
+        return
+    message.state = MessageState.FAILED
+    message.sent_at = None
+    message.last_error = (
+        f"550 5.1.1 <{message.to_address}>: Recipient address rejected: User unknown"
     )

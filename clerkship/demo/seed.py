@@ -26,7 +26,7 @@ from clerkship.demo.applications import seed_applications
 from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
 from clerkship.demo.offers import seed_offer_records
-from clerkship.demo.outbox import mark_history_delivered
+from clerkship.demo.outbox import fail_one_email, mark_history_delivered
 from clerkship.demo.reviews import seed_reviews
 from clerkship.demo.rosters import seed_rosters
 from clerkship.extensions import db
@@ -256,4 +256,5 @@ def seed_demo(*, scale: int = 0, seed: int = 2027) -> DemoContext:
         step(ctx)
         db.session.flush()
     mark_history_delivered()
+    fail_one_email()
     return ctx

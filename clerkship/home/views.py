@@ -11,6 +11,7 @@ from clerkship.core.permissions import public
 from clerkship.cycles import queries
 from clerkship.cycles.models import Department
 from clerkship.extensions import db
+from clerkship.home.start import start_panels
 
 bp = Blueprint("home", __name__)
 
@@ -26,4 +27,9 @@ def index():
         ids = current_user.department_ids(Role.DIRECTOR, Role.COORDINATOR, Role.REVIEWER)
         stmt = stmt.where(Department.id.in_(ids))
     departments = list(db.session.scalars(stmt))
-    return render_template("home/dashboard.html", cycle=cycle, departments=departments)
+    return render_template(
+        "home/dashboard.html",
+        cycle=cycle,
+        departments=departments,
+        panels=start_panels(current_user, cycle),
+    )

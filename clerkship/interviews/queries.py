@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import contains_eager, selectinload
@@ -302,3 +304,99 @@ def invitation_counts(season: InterviewSeason) -> dict[str, int]:
         .group_by(status)
     )
     return {"invited": 0, "accepted": 0, "declined": 0, "expired": 0, **dict(rows.all())}
+
+
+def invitations_awaiting_reply(student: User, now: datetime) -> list[Invitation]:
+    """The student's invitations not yet answered whose reply deadline has not passed, soonest first."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.student_id == student.id,
+                Invitation.state == InvitationState.INVITED,
+                Invitation.reply_by > now,
+            )
+            .order_by(Invitation.reply_by, Invitation.id)
+        )
+    )
+
+
+def upcoming_bookings(student: User, now: datetime) -> list[Booking]:
+    """The student's booked interview days still to come, soonest first (day and season loaded)."""
+    return list(
+        db.session.scalars(
+            select(Booking)
+            .join(Booking.invitation)
+            .join(Booking.day)
+            .where(
+                Invitation.student_id == student.id,
+                Booking.state == BookingState.BOOKED,
+                InterviewDay.starts_at >= now,
+            )
+            .options(contains_eager(Booking.day), contains_eager(Booking.invitation))
+            .order_by(InterviewDay.starts_at)
+        )
+    )
+
+
+def seats_held_for(student: User, now: datetime) -> list[WaitlistEntry]:
+    """Interview seats a waitlist holds for the student until a deadline, soonest first."""
+    return list(
+        db.session.scalars(
+            select(WaitlistEntry)
+            .join(WaitlistEntry.invitation)
+            .join(WaitlistEntry.day)
+            .where(
+                Invitation.student_id == student.id,
+                WaitlistEntry.state == WaitlistState.OFFERED,
+                WaitlistEntry.offer_expires_at > now,
+            )
+            .options(contains_eager(WaitlistEntry.day), contains_eager(WaitlistEntry.invitation))
+            .order_by(WaitlistEntry.offer_expires_at)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class DayFill:
+    """An interview day to come and how full it is."""
+
+    day: InterviewDay
+    department_id: int
+    waiting: int
+
+    @property
+    def full(self) -> bool:
+        return self.day.taken >= self.day.capacity
+
+
+def upcoming_days(department_ids: Collection[int], cycle: Cycle, now: datetime) -> list[DayFill]:
+    """The departments' interview days still to come in cycle with their waitlists (two queries)."""
+    if not department_ids:
+        return []
+    days = list(
+        db.session.scalars(
+            select(InterviewDay)
+            .join(InterviewDay.season)
+            .where(
+                InterviewSeason.department_id.in_(sorted(department_ids)),
+                InterviewSeason.cycle_id == cycle.id,
+                InterviewDay.starts_at >= now,
+            )
+            .options(contains_eager(InterviewDay.season))
+            .order_by(InterviewDay.starts_at, InterviewDay.id)
+        )
+    )
+    waiting: dict[int, int] = {}
+    if days:
+        waiting = dict(
+            db.session.execute(
+                select(WaitlistEntry.day_id, func.count(WaitlistEntry.id))
+                .where(
+                    WaitlistEntry.day_id.in_([d.id for d in days]),
+                    WaitlistEntry.state.in_(OPEN_WAITLIST),
+                )
+                .group_by(WaitlistEntry.day_id)
+            ).all()
+        )
+    return [DayFill(d, d.season.department_id, waiting.get(d.id, 0)) for d in days]

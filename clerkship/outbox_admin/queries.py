@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 
+from clerkship.extensions import db
 from clerkship.outbox.models import MessageState, OutboxMessage
 
 
@@ -15,3 +16,17 @@ def outbox_messages(departments: set[int] | None, state: MessageState | None = N
     if state is not None:
         statement = statement.where(OutboxMessage.state == state)
     return statement.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+
+
+def failed_message_count(departments: set[int] | None) -> int:
+    """How many messages of departments (None: all) were refused for good by the mail server."""
+    statement = select(func.count(OutboxMessage.id)).where(
+        OutboxMessage.state == MessageState.FAILED
+    )
+    if departments is not None:
+        # Failed messages are few: filter the department on them (found by the state index),
+        # not the state on every message of the department (coalesce keeps SQLite off the
+        # department index, which would read each message, bodies and all).
+        department = func.coalesce(OutboxMessage.department_id, 0)
+        statement = statement.where(department.in_(sorted(departments)))
+    return db.session.scalar(statement) or 0

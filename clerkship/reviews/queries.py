@@ -8,11 +8,13 @@ names of only the applications it shows, so its queries do not grow with the rou
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from operator import attrgetter
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from clerkship.accounts.models import User
 from clerkship.applications.models import (
@@ -23,7 +25,7 @@ from clerkship.applications.models import (
 )
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
-from clerkship.reviews.models import ReviewRound
+from clerkship.reviews.models import Phase, ReviewRound
 from clerkship.reviews.ranking.scores import RoundScores, score_round
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
 from clerkship.reviews.rounds.services import find_round
@@ -251,3 +253,62 @@ def filter_and_sort(
         return sorted(rows, key=lambda r: (r.name.casefold(), r.application_id))
     attribute = {"raw": "raw", "calibrated": "calibrated", "gap": "gap"}.get(sort, "chosen")
     return descending(rows, attribute)
+
+
+@dataclass(frozen=True)
+class ReviewBacklog:
+    """A department's reviews not yet submitted in open rounds, and its applications without a score."""
+
+    due: int = 0
+    overdue: int = 0
+    unscored: int = 0
+
+
+AWAITING_SCORE = (ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW)
+
+
+def review_backlog_by_department(
+    department_ids: Collection[int], cycle: Cycle, today: date
+) -> dict[int, ReviewBacklog]:
+    """department id -> reviews due (overdue: past their due date) and unscored applications (two queries)."""
+    if not department_ids:
+        return {}
+    ids = sorted(department_ids)
+    unfinished = or_(Review.id.is_(None), Review.state == ReviewState.DRAFT)
+    due = dict.fromkeys(ids, (0, 0))
+    for department_id, count, late in db.session.execute(
+        select(
+            ReviewRound.department_id,
+            func.count(ReviewAssignment.id),
+            func.count(case((ReviewAssignment.due_on < today, 1))),
+        )
+        .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
+        .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
+        .where(
+            ReviewRound.department_id.in_(ids),
+            ReviewRound.cycle_id == cycle.id,
+            ReviewRound.phase != Phase.CLOSED,
+            ReviewAssignment.application_id.is_not(None),
+            unfinished,
+        )
+        .group_by(ReviewRound.department_id)
+    ):
+        due[department_id] = (count, late)
+    scored = (
+        select(ReviewAssignment.application_id)
+        .join(Review, Review.assignment_id == ReviewAssignment.id)
+        .where(Review.state == ReviewState.SUBMITTED, ReviewAssignment.application_id.is_not(None))
+    )
+    unscored = dict(
+        db.session.execute(
+            select(Application.department_id, func.count(Application.id))
+            .where(
+                Application.department_id.in_(ids),
+                Application.cycle_id == cycle.id,
+                Application.state.in_(AWAITING_SCORE),
+                Application.id.not_in(scored),
+            )
+            .group_by(Application.department_id)
+        ).all()
+    )
+    return {d: ReviewBacklog(*due[d], unscored.get(d, 0)) for d in ids}

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, or_, select
 
 from clerkship.accounts.models import User
 from clerkship.allocation.engine import SeatType
@@ -20,9 +20,15 @@ from clerkship.applications.checklist import required_kinds
 from clerkship.applications.models import Application, StudentProfile
 from clerkship.awards.models import AwardApplication, AwardState
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
+from clerkship.documents.models import Document
 from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState
-from clerkship.rosters.compliance import document_states_by_student, items_for, summary
+from clerkship.rosters.compliance import (
+    ItemStatus,
+    document_states_by_student,
+    items_for,
+    summary,
+)
 
 CHUNK = 1000
 GROUPINGS = {"": "One list", "block": "One sheet per block", "site": "One sheet per site"}
@@ -226,3 +232,151 @@ def roster_sites(department: Department) -> list[Site]:
             .order_by(Site.name)
         )
     )
+
+
+def documents_to_verify(department_ids: list[int], cycle: Cycle) -> dict[int, int]:
+    """department id -> current documents of its placed students awaiting a coordinator (one query).
+
+    A document counts where the compliance tracker says "awaiting verification": a kind the
+    department requires, uploaded, valid to the end of the block, not yet verified.
+    """
+    found = dict.fromkeys(department_ids, 0)
+    if not department_ids:
+        return found
+    required = {
+        d.id: {k.value for k in required_kinds(d)}
+        for d in db.session.scalars(select(Department).where(Department.id.in_(department_ids)))
+    }
+    rows = db.session.execute(
+        select(Application.department_id, Document.kind, func.count(Document.id.distinct()))
+        .join(Placement, Placement.application_id == Application.id)
+        .join(Block, Block.id == Placement.block_id)
+        .join(Document, Document.owner_id == Application.student_id)
+        .where(
+            Application.department_id.in_(sorted(department_ids)),
+            Application.cycle_id == cycle.id,
+            Placement.state == PlacementState.HELD,
+            Document.cycle_id == cycle.id,
+            Document.replaced_at.is_(None),
+            Document.verified_at.is_(None),
+            or_(Document.expires_on.is_(None), Document.expires_on >= Block.ends_on),
+        )
+        .group_by(Application.department_id, Document.kind)
+    )
+    for department_id, kind, count in rows:
+        if kind.value in required.get(department_id, ()):
+            found[department_id] += count
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A placed student whose block starts soon, and whether their documents clear them."""
+
+    placement_id: int
+    department_id: int
+    student_id: int
+    name: str
+    rotation: str
+    starts_on: date
+    ends_on: date
+    offer_state: OfferState | None
+    cleared: bool
+
+
+def arrivals(
+    department_ids: list[int], cycle: Cycle, today: date, starting_by: date
+) -> list[Arrival]:
+    """Held placements of the departments whose block starts by starting_by and has not ended,
+    by start date, each with whether its documents clear it (the onboarding page's "starting by
+    the end of next month"; two queries, and one for the departments)."""
+    if not department_ids:
+        return []
+    kinds = {
+        d.id: required_kinds(d)
+        for d in db.session.scalars(select(Department).where(Department.id.in_(department_ids)))
+    }
+    rows = db.session.execute(
+        select(
+            Placement.id,
+            Application.department_id,
+            Application.student_id,
+            User.full_name,
+            Rotation.title,
+            Block.starts_on,
+            Block.ends_on,
+            Offer.state,
+        )
+        .join(Application, Application.id == Placement.application_id)
+        .join(User, User.id == Application.student_id)
+        .join(Block, Block.id == Placement.block_id)
+        .join(Rotation, Rotation.id == Block.rotation_id)
+        .outerjoin(Offer, Offer.placement_id == Placement.id)
+        .where(
+            Application.department_id.in_(sorted(department_ids)),
+            Application.cycle_id == cycle.id,
+            Placement.state == PlacementState.HELD,
+            Block.ends_on >= today,
+            Block.starts_on <= starting_by,
+        )
+        .order_by(Block.starts_on, User.full_name, Placement.id)
+    ).all()
+    wanted = {k for ks in kinds.values() for k in ks}
+    documents = document_states_by_student([r[2] for r in rows], cycle.id, wanted)
+    found = []
+    for placement_id, department_id, student_id, name, rotation, starts_on, ends_on, state in rows:
+        held = documents.get(student_id, {})
+        items = items_for(kinds[department_id], held, _Dates(starts_on, ends_on))
+        cleared = all(i.status is ItemStatus.VERIFIED for i in items)
+        found.append(
+            Arrival(
+                placement_id,
+                department_id,
+                student_id,
+                name,
+                rotation,
+                starts_on,
+                ends_on,
+                state,
+                cleared,
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """A day on which placed students of a department start a block."""
+
+    department_id: int
+    starts_on: date
+    accepted: int
+    pending: int
+
+
+def next_starts(department_ids: list[int], cycle: Cycle, today: date) -> list[Start]:
+    """The days from today on which the departments' placed students start, soonest first, with
+    how many accepted their seat and how many have not answered yet (one query)."""
+    if not department_ids:
+        return []
+    rows = db.session.execute(
+        select(
+            Application.department_id,
+            Block.starts_on,
+            func.count(case((Offer.state == OfferState.ACCEPTED, 1))),
+            func.count(case((Offer.state == OfferState.PENDING, 1))),
+        )
+        .select_from(Placement)
+        .join(Application, Application.id == Placement.application_id)
+        .join(Block, Block.id == Placement.block_id)
+        .join(Offer, Offer.placement_id == Placement.id)
+        .where(
+            Application.department_id.in_(sorted(department_ids)),
+            Application.cycle_id == cycle.id,
+            Placement.state == PlacementState.HELD,
+            Block.starts_on >= today,
+        )
+        .group_by(Application.department_id, Block.starts_on)
+        .order_by(Block.starts_on, Application.department_id)
+    )
+    return [Start(*row) for row in rows]
