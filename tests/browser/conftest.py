@@ -55,7 +55,18 @@ _LAYOUT_JS = """
       offscreen.push((button.innerText || button.value || "").trim());
     }
   }
+  // What sticks out, to name in the failure: the outermost elements past the right edge.
+  const wide = [];
+  if (document.documentElement.scrollWidth > width) {
+    for (const el of document.body.querySelectorAll("*")) {
+      if (wide.length >= 3 || el.getBoundingClientRect().right <= width + 1) continue;
+      if (wide.some((outer) => outer.contains(el))) continue;
+      wide.push(el);
+    }
+  }
   return {
+    wide: wide.map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : "")
+      + ": " + (el.innerText || "").trim().slice(0, 60)),
     scrollWidth: document.documentElement.scrollWidth,
     width: width,
     repeated: [...repeated],
@@ -106,7 +117,8 @@ def _check_at_width(page: Page) -> None:
     where = f"{page.url} at {layout['width']} px"
     assert layout["repeated"] == [], f"ids used more than once on {where}: {layout['repeated']}"
     assert layout["scrollWidth"] <= layout["width"], (
-        f"{where} scrolls sideways: the document is {layout['scrollWidth']} px wide"
+        f"{where} scrolls sideways: the document is {layout['scrollWidth']} px wide; "
+        f"past the edge: {layout['wide']}"
     )
     assert layout["offscreen"] == [], (
         f"primary buttons off screen on {where}: {layout['offscreen']}"
