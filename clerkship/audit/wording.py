@@ -5,6 +5,13 @@ from __future__ import annotations
 EMPTY = "—"
 
 
+def action_label(action: str) -> str:
+    """An action in words: "interview_day.create" reads "Interview day: create"."""
+    subject, _, verb = action.partition(".")
+    words = subject.replace("_", " ").capitalize()
+    return f"{words}: {verb.replace('_', ' ')}" if verb else words
+
+
 def detail_text(detail: dict) -> str:
     """Each detail as "name: value", separated by semicolons; a change reads "old, new"."""
     return "; ".join(f"{_name(key)}: {_value(value)}" for key, value in detail.items())

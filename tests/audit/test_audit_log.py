@@ -59,3 +59,5 @@ def test_audit_details_read_as_words_not_json(client):
         "refusals: Offers go out early.; short: —</span>"
     ) in html
     assert "\\u2013" not in html and "null" not in html
+    assert "<td>Cycle: update</td>" in html
+    assert '<option selected value="cycle.update">Cycle: update</option>' in html
