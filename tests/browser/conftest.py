@@ -113,6 +113,18 @@ class Accessibility:
 
 
 def _check_at_width(page: Page) -> None:
+    check_layout(page)
+    key = _skeleton_key(page)
+    if key in _CHECKED_SKELETONS:
+        return
+    results = _axe.run(page)
+    where = f"{page.url} at {(page.viewport_size or {}).get('width')} px"
+    assert results.violations_count == 0, f"axe on {where}:\n{_report(results)}"
+    _CHECKED_SKELETONS.add(key)
+
+
+def check_layout(page: Page) -> None:
+    """No sideways scroll, primary buttons on screen, no id twice: at the page's width."""
     layout = _evaluate(page, _LAYOUT_JS)
     where = f"{page.url} at {layout['width']} px"
     assert layout["repeated"] == [], f"ids used more than once on {where}: {layout['repeated']}"
@@ -123,12 +135,6 @@ def _check_at_width(page: Page) -> None:
     assert layout["offscreen"] == [], (
         f"primary buttons off screen on {where}: {layout['offscreen']}"
     )
-    key = _skeleton_key(page)
-    if key in _CHECKED_SKELETONS:
-        return
-    results = _axe.run(page)
-    assert results.violations_count == 0, f"axe on {where}:\n{_report(results)}"
-    _CHECKED_SKELETONS.add(key)
 
 
 def _evaluate(page: Page, script: str):
