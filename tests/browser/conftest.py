@@ -92,7 +92,8 @@ def _report(results) -> str:
 
 
 class Accessibility:
-    """Runs axe-core on each page a journey visits and remembers what it checked."""
+    """Checks each page a journey visits, at the journey's width and at a phone's (390 px):
+    the layout (check_layout) and axe-core; remembers what it checked."""
 
     def __init__(self) -> None:
         self.checked: list[str] = []
