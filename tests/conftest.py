@@ -12,6 +12,7 @@ import copy
 import email
 import email.policy
 import os
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -90,6 +91,12 @@ class Mailbox:
 def body_of(message: EmailMessage) -> str:
     """The plain-text body of a message."""
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def repeated_ids(html: str) -> list[str]:
+    """The element ids a page holds more than once (a label then names the wrong field)."""
+    ids = re.findall(r'\sid="([^"]*)"', html)
+    return sorted({i for i in ids if ids.count(i) > 1})
 
 
 def link_in(message: EmailMessage) -> str:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from clerkship.audit import queries
 from clerkship.audit.forms import AuditFilterForm
 from clerkship.audit.permissions import can_view_audit_log
+from clerkship.audit.wording import action_label
 from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
 from clerkship.extensions import db
@@ -21,7 +22,7 @@ def index():
     require(can_view_audit_log(current_user), "Only administrators read the audit log.")
     form = AuditFilterForm(request.args)
     form.action.choices = [("", "Any action")] + [
-        (a, a) for a in db.session.scalars(queries.audit_actions())
+        (a, action_label(a)) for a in db.session.scalars(queries.audit_actions())
     ]
     filters = {}
     if form.validate():

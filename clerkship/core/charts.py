@@ -7,6 +7,7 @@ shown as "fewer than N" and never drawn, so nobody can be singled out.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 from clerkship.core.suppression import SUPPRESSED
@@ -16,6 +17,9 @@ GAP = 10
 LABEL_WIDTH = 220
 PLOT_WIDTH = 460
 VALUE_WIDTH = 110
+LINE_HEIGHT = 15  # of a category's label (13 px text), which wraps to fit LABEL_WIDTH
+LABEL_CHARACTERS = 30  # on one line of a label, at most
+LABEL_LINES = 3  # at most; the data table and each bar's title hold the whole category
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Chart:
     minimum_group: int = 5
     bars: list[Bar] = field(default_factory=list)
     labels: list[tuple[float, str, str]] = field(default_factory=list)  # y, category, total
+    label_lines: list[list[tuple[float, str]]] = field(default_factory=list)  # (y, text) each
     height: int = 0
     width: int = LABEL_WIDTH + PLOT_WIDTH + VALUE_WIDTH
 
@@ -94,13 +99,16 @@ def bar_chart(
     scale = PLOT_WIDTH / max(max(totals, default=0), 1)
     y = GAP
     for i, category in enumerate(categories):
+        lines = label_lines(category)
+        row = max(per_row, len(lines) * LINE_HEIGHT)
+        top = y + (row - per_row) / 2  # the bars, centred on the label's lines
         x = float(LABEL_WIDTH)
         for k, s in enumerate(series):
             value = s.values[i]
             if value in (None, 0):
                 continue
             width = value * scale
-            bar_y = y if stacked else y + k * BAR_HEIGHT
+            bar_y = top if stacked else top + k * BAR_HEIGHT
             chart.bars.append(
                 Bar(
                     x if stacked else LABEL_WIDTH,
@@ -117,7 +125,19 @@ def bar_chart(
         total = (
             f"fewer than {minimum_group}" if hidden and not totals[i] else chart.format(totals[i])
         )
-        chart.labels.append((y + per_row / 2, category, total if stacked else ""))
-        y += per_row + GAP
+        middle = y + row / 2
+        chart.labels.append((middle, category, total if stacked else ""))
+        first = middle - (len(lines) - 1) * LINE_HEIGHT / 2
+        chart.label_lines.append([(first + n * LINE_HEIGHT, line) for n, line in enumerate(lines)])
+        y += row + GAP
     chart.height = int(y)
     return chart
+
+
+def label_lines(category: str) -> list[str]:
+    """A category's label in lines that fit left of the bars (the last cut with "…")."""
+    lines = textwrap.wrap(category, LABEL_CHARACTERS, break_on_hyphens=False) or [""]
+    if len(lines) > LABEL_LINES:
+        lines = lines[:LABEL_LINES]
+        lines[-1] = lines[-1][: LABEL_CHARACTERS - 1].rstrip() + "…"
+    return lines

@@ -14,7 +14,7 @@ from wtforms import (
     SelectMultipleField,
 )
 from wtforms.validators import StopValidation
-from wtforms.widgets import CheckboxInput, ListWidget, TextArea
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, TextArea
 
 from clerkship.core.params import parse_int
 from clerkship.core.rules import RuleViolation
@@ -64,6 +64,13 @@ class CheckedInputMeta:
         field = unbound_field.bind(form=form, **options)
         field.validators = [check_input, *field.validators]
         return field
+
+    def render_field(self, field, render_kw):
+        """Hidden inputs carry no id: no label points at them, and a page with several
+        forms would otherwise repeat `csrf_token` or `version` (ids must be unique)."""
+        if isinstance(field.widget, HiddenInput) and "id" not in render_kw:
+            render_kw = {**render_kw, "id": False}
+        return super().render_field(field, render_kw)
 
 
 class Form(FlaskForm):

@@ -15,10 +15,16 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = time.format_datetime
     app.jinja_env.filters["date"] = time.format_date
     app.jinja_env.filters["combine_args"] = lambda base, extra: {**base, **extra}
+    # A missing value prints nothing, never the word "None", on a page or in an email.
+    app.jinja_env.finalize = _nothing_for_none
 
     @app.context_processor
     def institution():
         return {"institution_name": app.config["INSTITUTION_NAME"]}
+
+
+def _nothing_for_none(value):
+    return "" if value is None else value
 
 
 def register_predicates(app: Flask, permissions: ModuleType) -> None:

@@ -10,9 +10,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and the template predicates."""
+    """Register the blueprint, the template predicates and the reason filter."""
     from clerkship.core.templating import register_predicates
     from clerkship.outbox_admin import permissions, views
+    from clerkship.outbox_admin.reasons import reason_label
 
     app.register_blueprint(views.bp)
     register_predicates(app, permissions)
+    app.jinja_env.filters["email_reason"] = reason_label

@@ -136,7 +136,14 @@ def cap_form(reviewer, cap: int | None, formdata=None) -> CapForm:
 
 
 class AutoAssignForm(Form):
+    """Posted with the prefix "assign-": the settings form on the same page has a due date
+    too, and ids must stay unique."""
+
     due_on = OptionalDateField("Due on", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "assign")
+        super().__init__(*args, **kwargs)
 
 
 class ManualAssignForm(Form):

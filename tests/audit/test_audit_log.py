@@ -39,3 +39,25 @@ def test_audit_filter_with_end_before_start_is_explained(client):
     login(client, make_user(Role.ADMIN))
     html = client.get("/admin/audit/?since=2027-02-01&until=2027-01-01").get_data(as_text=True)
     assert "The end date must not be before the start date." in html
+
+
+def test_audit_details_read_as_words_not_json(client):
+    admin = make_user(Role.ADMIN)
+    record_event(
+        "cycle.update",
+        by=admin,
+        summary="Changed a cycle",
+        name=[None, "2027–2028"],
+        hard_reserves=[False, True],
+        refusals=["Offers go out early."],
+        short={},
+    )
+    login(client, admin)
+    html = client.get("/admin/audit/?action=cycle.update").get_data(as_text=True)
+    assert (
+        '<span class="small">name: —, 2027–2028; hard reserves: no, yes; '
+        "refusals: Offers go out early.; short: —</span>"
+    ) in html
+    assert "\\u2013" not in html and "null" not in html
+    assert "<td>Cycle: update</td>" in html
+    assert '<option selected value="cycle.update">Cycle: update</option>' in html

@@ -402,8 +402,10 @@ def test_committee_offers_the_next_alternate_on_the_list(client):
     ready.award.alternate_rank = 1
     login(client, ready.committee)
     html = client.get(f"/awards/{ready.cycle.slug}/committee/").get_data(as_text=True)
-    assert "The next alternate is Next In Line (alternate number 1" in html
+    assert " of the budget is still to be awarded. The next alternate is Next In Line (" in html
+    assert " is not awarded." not in html
     offer = client.get(f"/awards/applications/{ready.award.id}?offer=1").get_data(as_text=True)
+    assert '<dt class="col-sm-4">CV</dt><dd class="col-sm-8">No CV uploaded</dd>' in offer
     assert (
         '<input checked class="form-check-input" id="decision-0" name="decision" required '
         'type="radio" value="awarded">'

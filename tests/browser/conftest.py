@@ -34,6 +34,49 @@ _SKELETON_JS = """
 }
 """
 
+# What a phone needs of every page, read in the page: no sideways scroll of the document
+# (a wide table scrolls in its own box or stacks its rows), every primary button within
+# the screen's width, and no id twice (a label would name the wrong field: axe reports a
+# repeated id only as "needs review").
+_LAYOUT_JS = """
+() => {
+  const seen = new Set();
+  const repeated = new Set();
+  for (const el of document.querySelectorAll("[id]")) {
+    if (seen.has(el.id)) repeated.add(el.id);
+    seen.add(el.id);
+  }
+  const width = window.innerWidth;
+  const offscreen = [];
+  for (const button of document.querySelectorAll(".btn-primary")) {
+    const box = button.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;  // not shown (a closed <details>)
+    if (box.left < 0 || box.right > width + 1) {
+      offscreen.push((button.innerText || button.value || "").trim());
+    }
+  }
+  // What sticks out, to name in the failure: the outermost elements past the right edge.
+  const wide = [];
+  if (document.documentElement.scrollWidth > width) {
+    for (const el of document.body.querySelectorAll("*")) {
+      if (wide.length >= 3 || el.getBoundingClientRect().right <= width + 1) continue;
+      if (wide.some((outer) => outer.contains(el))) continue;
+      wide.push(el);
+    }
+  }
+  return {
+    wide: wide.map((el) => el.tagName.toLowerCase() + (el.className ? "." + el.className : "")
+      + ": " + (el.innerText || "").trim().slice(0, 60)),
+    scrollWidth: document.documentElement.scrollWidth,
+    width: width,
+    repeated: [...repeated],
+    offscreen: offscreen,
+  };
+}
+"""
+
+PHONE = {"width": 390, "height": 844}
+
 # Skeletons already checked in this session (per worker): a page of the same template
 # in the same state, at the same width, passed axe before.
 _CHECKED_SKELETONS: set[tuple[int, str, str]] = set()
@@ -49,32 +92,65 @@ def _report(results) -> str:
 
 
 class Accessibility:
-    """Runs axe-core on each page a journey visits and remembers what it checked."""
+    """Checks each page a journey visits, at the journey's width and at a phone's (390 px):
+    the layout (check_layout) and axe-core; remembers what it checked."""
 
     def __init__(self) -> None:
         self.checked: list[str] = []
 
     def check(self, page: Page) -> None:
-        """axe-core on this page, unless a page of the same skeleton passed already."""
+        """The page at its width and at a phone's: the layout checks, then axe-core (unless a
+        page of the same skeleton at that width passed already)."""
         page.wait_for_load_state("load")
         self.checked.append(page.url)
-        key = _skeleton_key(page)
-        if key in _CHECKED_SKELETONS:
-            return
-        results = _axe.run(page)
-        assert results.violations_count == 0, f"axe on {page.url}:\n{_report(results)}"
-        _CHECKED_SKELETONS.add(key)
+        _check_at_width(page)
+        viewport = page.viewport_size
+        if viewport and viewport["width"] > PHONE["width"]:
+            page.set_viewport_size(PHONE)
+            try:
+                _check_at_width(page)
+            finally:
+                page.set_viewport_size(viewport)
+
+
+def _check_at_width(page: Page) -> None:
+    check_layout(page)
+    key = _skeleton_key(page)
+    if key in _CHECKED_SKELETONS:
+        return
+    results = _axe.run(page)
+    where = f"{page.url} at {(page.viewport_size or {}).get('width')} px"
+    assert results.violations_count == 0, f"axe on {where}:\n{_report(results)}"
+    _CHECKED_SKELETONS.add(key)
+
+
+def check_layout(page: Page) -> None:
+    """No sideways scroll, primary buttons on screen, no id twice: at the page's width."""
+    layout = _evaluate(page, _LAYOUT_JS)
+    where = f"{page.url} at {layout['width']} px"
+    assert layout["repeated"] == [], f"ids used more than once on {where}: {layout['repeated']}"
+    assert layout["scrollWidth"] <= layout["width"], (
+        f"{where} scrolls sideways: the document is {layout['scrollWidth']} px wide; "
+        f"past the edge: {layout['wide']}"
+    )
+    assert layout["offscreen"] == [], (
+        f"primary buttons off screen on {where}: {layout['offscreen']}"
+    )
+
+
+def _evaluate(page: Page, script: str):
+    try:
+        return page.evaluate(script)
+    except PlaywrightError:  # a navigation replaced the page while it was read
+        page.wait_for_load_state("load")
+        return page.evaluate(script)
 
 
 def _skeleton_key(page: Page) -> tuple[int, str, str]:
     """Viewport width, path with its ids generalised, and a digest of the page's skeleton."""
     width = (page.viewport_size or {}).get("width", 0)
     path = re.sub(r"/\d+", "/<id>", page.url.split("?", 1)[0].split("://", 1)[-1].split("/", 1)[-1])
-    try:
-        skeleton = page.evaluate(_SKELETON_JS)
-    except PlaywrightError:  # a navigation replaced the page while it was read
-        page.wait_for_load_state("load")
-        skeleton = page.evaluate(_SKELETON_JS)
+    skeleton = _evaluate(page, _SKELETON_JS)
     return width, path, hashlib.sha256(skeleton.encode()).hexdigest()
 
 

@@ -109,7 +109,7 @@ def test_admin_invites_director_who_sets_password_and_creates_block(
     expect(page.get_by_text("Invitation sent to laura.whitfield@keck.example.edu.")).to_be_visible()
     axe.check(page)
     page.get_by_role("link", name="Audit log").click()
-    expect(page.get_by_role("cell", name="account.invite")).to_be_visible()
+    expect(page.get_by_role("cell", name="Account: invite")).to_be_visible()
     axe.check(page)
     page.get_by_role("button", name="Sign out").click()
 

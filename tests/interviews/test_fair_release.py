@@ -28,6 +28,7 @@ from clerkship.interviews.models import (
     SeasonPhase,
 )
 from clerkship.interviews.queries import active_booking
+from tests.conftest import login
 from tests.factories import make_day, make_invitation, make_submitted_application
 
 
@@ -235,3 +236,24 @@ def test_run_draws_command_runs_due_seasons(app, fair):
     )
     again = CliRunner().invoke(app.cli, ["interviews", "run-draws"])
     assert again.output == "Ran 0 draw(s).\n"
+
+
+def test_draw_seed_is_shown_only_in_how_to_check_this_draw(client, fair):
+    day = make_day(fair.season, capacity=5)
+    fair_release.save_ranking(fair.pathway, {day.id: 1}, by=fair.pathway.student)
+    _close_ranking(fair.season)
+    record = fair_release.run_draw(fair.season, by=fair.director, seed=1234567890123456789)
+    db.session.commit()
+    pages = {
+        fair.director: f"/departments/emergency-medicine/interviews/{fair.season.cycle.slug}/",
+        fair.pathway.student: f"/interviews/{fair.pathway.id}",
+    }
+    for person, url in pages.items():
+        login(client, person)
+        page = client.get(url).get_data(as_text=True)
+        check = page[page.index('<details class="mb-3" id="draw-check">') :]
+        check = check[: check.index("</details>")]
+        assert "<summary>How to check this draw</summary>" in check
+        assert f'its seed: <strong id="draw-seed">{record.seed}</strong>' in check
+        assert page.count(record.seed) == 1
+        assert "clerkship.interviews" not in page

@@ -43,6 +43,10 @@ def test_invitation_page_shows_reserved_day_to_pathway(client, setting, days):
     html = _page(client, setting.pathway)
     assert reserved.label in html
     assert f"/interviews/{setting.pathway.id}/days/{reserved.id}/book" in html
+    # Each Book button names its day; on a phone the rows stack, each cell named by its column.
+    assert f'Book<span class="visually-hidden">: {reserved.label}</span></button>' in html
+    assert '<table class="table align-middle table-stack">' in html
+    assert '<td data-label="Seats left">1 of 1</td>' in html
 
 
 def _without_tokens(html: str) -> str:

@@ -50,6 +50,25 @@ def test_a_director_reads_only_their_departments_messages(app, client, outbox):
     assert client.get(f"/outbox/{elsewhere.id}").status_code == 403
 
 
+def test_why_a_message_was_sent_is_worded_not_a_template_name(app, client, outbox):
+    _here, _there, reset, note, _elsewhere = outbox
+    login(client, make_user(Role.ADMIN))
+    page = client.get("/outbox/").get_data(as_text=True)
+    assert "<td>Password reset</td>" in page and "<td>Written by staff</td>" in page
+    assert "reset_password" not in page and "staff_message" not in page
+    shown = client.get(f"/outbox/{reset.id}").get_data(as_text=True)
+    assert '<dt class="col-sm-3">Why</dt><dd class="col-sm-9">Password reset</dd>' in shown
+
+
+def test_every_email_template_has_a_reason_in_words(app):
+    from pathlib import Path
+
+    from clerkship.outbox_admin.reasons import REASONS
+
+    names = {p.stem for p in Path(app.root_path, "..", "templates", "email").glob("*.txt")}
+    assert names - set(REASONS) == set()
+
+
 def test_the_state_filter_shows_failed_messages_with_their_reason(app, client, outbox):
     login(client, make_user(Role.ADMIN))
     page = client.get("/outbox/?state=failed").get_data(as_text=True)

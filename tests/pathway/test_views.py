@@ -71,6 +71,25 @@ def test_student_answers_and_joins_the_pathway(client, season):
     assert "In the pathway" in overview
 
 
+def test_student_pages_say_how_long_answers_are_kept_and_that_no_decision_was_made(
+    app, client, season
+):
+    cycle, _department, student, _application = season
+    app.config["PATHWAY_RETENTION_DAYS"] = 180
+    login(client, student)
+    for path in ("", "self-identification"):
+        html = client.get(f"/pathway/{cycle.slug}/{path}").get_data(as_text=True)
+        assert (
+            "<li>Your answers are deleted 180 days after the cycle closes; only anonymous "
+            "totals are kept.</li>"
+        ) in html
+    overview = client.get(f"/pathway/{cycle.slug}/").get_data(as_text=True)
+    assert "<td>No decision</td>" in overview and "None" not in overview
+    login(client, make_user(Role.AWARD_COMMITTEE))
+    answers = client.get(f"/pathway/{cycle.slug}/students/{student.id}/answers")
+    assert "<td>No decision</td>" in answers.get_data(as_text=True)
+
+
 def test_each_view_of_own_answers_is_audited(client, season):
     cycle, _department, student, _application = season
     login(client, student)

@@ -141,7 +141,7 @@ def test_assign_automatically_infeasible_case_explained_on_the_page(client):
     others = [factories.make_applicant(department, cycle) for _ in range(2)]
     login(client, director)
     response = client.post(
-        f"/departments/em/reviews/assign?cycle={cycle.slug}", data={"due_on": ""}
+        f"/departments/em/reviews/assign?cycle={cycle.slug}", data={"assign-due_on": ""}
     )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)

@@ -33,7 +33,9 @@ def test_committee_assigns_and_scores_award_applications(app, client):
 
     login(client, chair)
     assert (
-        client.post(f"/reviews/award/assign?cycle={cycle.slug}", data={"due_on": ""}).status_code
+        client.post(
+            f"/reviews/award/assign?cycle={cycle.slug}", data={"assign-due_on": ""}
+        ).status_code
         == 302
     )
     pairs = db.session.execute(
@@ -78,7 +80,7 @@ def test_award_round_with_no_award_application_assigns_nothing(client):
     chair = factories.make_user(Role.AWARD_COMMITTEE)
     factories.make_review_round(None, cycle)
     login(client, chair)
-    response = client.post(f"/reviews/award/assign?cycle={cycle.slug}", data={"due_on": ""})
+    response = client.post(f"/reviews/award/assign?cycle={cycle.slug}", data={"assign-due_on": ""})
     assert "0 new assignment(s) made." in client.get(response.headers["Location"]).get_data(
         as_text=True
     )

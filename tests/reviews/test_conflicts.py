@@ -173,6 +173,8 @@ def test_reviewer_withdraws_from_the_review_page(client, people):
 def test_profile_saves_schools_and_lists_conflicts(client, people):
     _, _, reviewer = people
     login(client, reviewer)
+    empty = client.get("/reviews/profile").get_data(as_text=True)
+    assert "<p>You have declared no conflict.</p>" in empty and "None" not in empty
     saved = client.post(
         "/reviews/profile",
         data={"schools": "  Keck  School\n\nUC Davis\nKeck School", "version": "1"},

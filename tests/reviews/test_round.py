@@ -13,9 +13,10 @@ from clerkship.accounts.models import Role
 from clerkship.core.time import local_today
 from clerkship.extensions import db
 from clerkship.reviews.models import Phase, ReviewerCap, ReviewRound
+from clerkship.reviews.records import ReviewAssignment
 from clerkship.reviews.reminders.services import send_reminders
 from tests import factories
-from tests.conftest import body_of, login
+from tests.conftest import body_of, login, repeated_ids
 from tests.reviews.support import served_queries
 
 
@@ -229,10 +230,26 @@ def test_round_pages_before_the_round_starts(client, work):
     assert client.get("/departments/nope/reviews/").status_code == 404
 
 
+def test_round_page_ids_are_unique_and_automatic_assignment_takes_its_own_due_date(client, work):
+    other = factories.make_applicant(work.department, work.cycle)
+    login(client, work.director)
+    page = client.get("/departments/em/reviews/").get_data(as_text=True)
+    assert repeated_ids(page) == []
+    assert '<label class="form-label" for="assign-due_on">Due on</label>' in page
+    assert '<label class="form-label" for="due_on">Reviews due on</label>' in page
+    due = local_today() + timedelta(days=9)
+    response = client.post("/departments/em/reviews/assign", data={"assign-due_on": str(due)})
+    assert response.status_code == 302
+    made = db.session.scalars(
+        select(ReviewAssignment).where(ReviewAssignment.application_id == other.id)
+    ).all()
+    assert [a.due_on for a in made] == [due, due]
+
+
 def test_closed_round_refuses_automatic_assignment_with_a_message(client, work):
     work.review_round.phase = Phase.CLOSED
     login(client, work.director)
-    response = client.post("/departments/em/reviews/assign", data={"due_on": ""})
+    response = client.post("/departments/em/reviews/assign", data={"assign-due_on": ""})
     assert response.status_code == 400
     assert "The round is closed; reopen it to change assignments." in response.get_data(
         as_text=True

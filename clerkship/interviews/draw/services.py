@@ -181,7 +181,7 @@ def run_draw(season: InterviewSeason, *, by: User | None, seed: int | None = Non
         "interview.draw",
         by=by,
         target=record,
-        summary=f"{season.department.name} fair-release draw, seed {seed}: "
+        summary=f"{season.department.name} fair-release draw: "
         f"{sum(per_day.values())} of {len(result.order)} ranked invitees placed",
         seed=str(seed),
     )

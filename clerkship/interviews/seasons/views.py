@@ -257,10 +257,10 @@ def day(slug: str, cycle: str, day_id: int):
 def run_draw(slug: str, cycle: str):
     season = load_season(slug, cycle, manage=True)[2]
     with refusal() as refused:
-        record = fair_release.run_draw(season, by=current_user)
+        fair_release.run_draw(season, by=current_user)
     if error := refused.error:
         flash(error.message, "danger")
     else:
         db.session.commit()
-        flash(f"The draw ran with seed {record.seed}. Everyone placed has been emailed.", "success")
+        flash("The draw ran. Everyone placed has been emailed.", "success")
     return _to_season(season, _anchor="draw")

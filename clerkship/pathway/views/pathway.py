@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -54,6 +54,7 @@ def overview(cycle_slug: str):
         "pathway/overview.html",
         cycle=cycle,
         config=queries.config_or_default(cycle),
+        retention_days=current_app.config["PATHWAY_RETENTION_DAYS"],
         answers=queries.self_identification(current_user, cycle),
         basis=queries.basis(current_user, cycle),
         applications=applications,
@@ -102,6 +103,7 @@ def self_identification(cycle_slug: str):
         "pathway/self_identification.html",
         cycle=cycle,
         config=config,
+        retention_days=current_app.config["PATHWAY_RETENTION_DAYS"],
         answers=answers,
         form=form,
     )

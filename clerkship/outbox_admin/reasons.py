@@ -1,0 +1,36 @@
+"""Why a message was sent, in words: the outbox pages show these, never a template's name."""
+
+from __future__ import annotations
+
+REASONS = {
+    "application_state": "Application status",
+    "award_released": "Award released",
+    "award_state": "Award decision",
+    "award_submitted": "Award application submitted",
+    "award_withdrawn": "Award application withdrawn",
+    "compliance_reminder": "Onboarding documents reminder",
+    "interview_booking": "Interview booked",
+    "interview_invitation": "Interview invitation",
+    "interview_no_day": "Interview draw: no day",
+    "interview_offer": "Interview waitlist seat offered",
+    "interview_offer_expired": "Interview waitlist offer expired",
+    "interview_reminder": "Interview reminder",
+    "invitation": "Staff account invitation",
+    "letter_received": "Letter received",
+    "letter_request": "Letter requested",
+    "offer_made": "Offer",
+    "offer_reminder": "Offer reminder",
+    "password_changed": "Password changed",
+    "pathway_decision": "UIM pathway decision",
+    "register_existing": "Sign-up with an existing email",
+    "reset_password": "Password reset",
+    "review_assigned": "Reviews assigned",
+    "review_reminder": "Review reminder",
+    "staff_message": "Written by staff",
+    "verify_email": "Email address check",
+}
+
+
+def reason_label(template: str) -> str:
+    """The reason a message was sent, from the name of the template it was written from."""
+    return REASONS.get(template) or template.replace("_", " ").capitalize()
