@@ -361,3 +361,17 @@ def test_a_student_with_letters_outstanding_after_submitting_goes_to_the_status_
     assert "1 letter not yet received: Dr. Ada Stone" in panel(page, "documents")
     assert f"/applications/{application.id}" in links(page, "documents")
     assert client.get(f"/applications/{application.id}").status_code == 200
+
+
+def test_departments_are_listed_with_the_viewers_roles_and_no_empty_brackets(client, season):
+    import re
+
+    def departments(page: str) -> str:
+        found = re.search(r'<div[^>]*id="departments".*?</section>', page, re.S)
+        assert found, "the Your departments card"
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0)))
+
+    admin_page = start_page(client, season.users["admin"])
+    assert "()" not in departments(admin_page)  # an administrator holds no department role
+    director_page = start_page(client, season.users["director"])
+    assert "Emergency Medicine (clerkship director" in departments(director_page)
