@@ -28,6 +28,8 @@ SUITES = (
     "outbox",
     "communications",
     "load",
+    "startup",
+    "demo_seed",
 )
 
 
