@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
 CLIENT_NAME = "institution"
@@ -42,6 +41,9 @@ def register_sso(app: Flask) -> None:
     """Register the provider as an Authlib client of this app (nothing is fetched yet)."""
     if not enabled(app):
         return
+    # Authlib (with its JOSE and cryptography imports) only where single sign-on is on.
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     issuer = app.config["OIDC_ISSUER"].rstrip("/")
     oauth.register(

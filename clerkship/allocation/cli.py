@@ -1,8 +1,11 @@
 """``flask allocation ...``: the engine over interchange files (spec §6).
 
-The app registers `allocation_cli` on itself. ``solve`` needs no app or database, so
-it is declared ``with_appcontext=False``; ``export-instance`` reads a department's
-current inputs from the database.
+The app registers `allocation_cli` on itself, and Flask also loads it as a plugin
+command (pyproject.toml) so that ``flask allocation solve`` runs without building the
+app. ``solve`` needs no app or database (``with_appcontext=False``); ``export-instance``
+reads a department's current inputs from the database. This module imports only the
+engine and the interchange format at its top: the models, SQLAlchemy and the services
+``export-instance`` needs are imported when it runs, so ``solve`` pays for none of them.
 """
 
 from __future__ import annotations
@@ -13,16 +16,9 @@ from typing import BinaryIO
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import or_, select
 
 from clerkship.allocation.engine import Precedence, solve
-from clerkship.allocation.instances import build_instance
 from clerkship.allocation.interchange import InstanceError, load_instance, render_result
-from clerkship.audit.services import record_event
-from clerkship.cycles.models import Cycle
-from clerkship.cycles.queries import department_by_slug
-from clerkship.extensions import db
-from clerkship.reviews.queries import application_scores
 
 allocation_cli = AppGroup(
     "allocation", help="Seat allocation with UIM-pathway reserves (docs/allocation.md)."
@@ -81,6 +77,15 @@ def solve_command(
 )
 def export_instance_command(slug: str, cycle_name: str, output: Path) -> None:
     """Write a department's current allocation inputs in the interchange format (spec §6)."""
+    from sqlalchemy import or_, select
+
+    from clerkship.allocation.instances import build_instance
+    from clerkship.audit.services import record_event
+    from clerkship.cycles.models import Cycle
+    from clerkship.cycles.queries import department_by_slug
+    from clerkship.extensions import db
+    from clerkship.reviews.queries import application_scores
+
     department = department_by_slug(slug)
     if department is None:
         raise click.ClickException(f"No department has the slug {slug!r}.")

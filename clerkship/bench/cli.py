@@ -29,6 +29,8 @@ SUITES = (
     "communications",
     "start_pages",
     "load",
+    "startup",
+    "demo_seed",
 )
 
 

@@ -131,10 +131,14 @@ def _priority(run: AllocationRun, application_id: int) -> tuple[float, int]:
 def _decliner(run: AllocationRun, offers: list[Offer]) -> Offer | None:
     """A reserved seat at a first choice in the block the most pathway students wait for."""
     best, waiting = None, 0
+    counts: dict[int, int] = {}  # by block: nothing changes while the demo looks
     for offer in offers:
         if offer.placement.seat_type != SeatType.RESERVED:
             continue
-        count = sum(c.uim for c in waitlist_candidates(run, offer.placement.block).values())
+        block = offer.placement.block
+        if block.id not in counts:
+            counts[block.id] = sum(c.uim for c in waitlist_candidates(run, block).values())
+        count = counts[block.id]
         if count > waiting:
             best, waiting = offer, count
     return best

@@ -279,7 +279,7 @@ def _director_decisions(ctx: DemoContext) -> None:
 def _seed_synthetic_awards(ctx: DemoContext) -> None:
     """One synthetic student in ten applies to Emergency Medicine and for the award (benchmarks)."""
     department = ctx.departments["emergency-medicine"]
-    synthetic = [s for s in ctx.students if s.email.startswith("synthetic.")][::10]
+    synthetic = ctx.synthetic_student_ids[::10]
     have = set(
         db.session.scalars(
             select(Application.student_id).where(
@@ -290,7 +290,7 @@ def _seed_synthetic_awards(ctx: DemoContext) -> None:
     now = utcnow()
     rows = [
         {
-            "student_id": s.id,
+            "student_id": s,
             "cycle_id": ctx.cycle.id,
             "department_id": department.id,
             "state": ApplicationState.SUBMITTED,
@@ -302,7 +302,7 @@ def _seed_synthetic_awards(ctx: DemoContext) -> None:
             "version": 1,
         }
         for s in synthetic
-        if s.id not in have
+        if s not in have
     ]
     if rows:  # an earlier step may have given every one of them an application already
         db.session.execute(insert(Application), rows)
@@ -311,7 +311,7 @@ def _seed_synthetic_awards(ctx: DemoContext) -> None:
             select(Application.student_id, Application.id).where(
                 Application.cycle_id == ctx.cycle.id,
                 Application.department_id == department.id,
-                Application.student_id.in_([s.id for s in synthetic]),
+                Application.student_id.in_(synthetic),
             )
         ).all()
     )
@@ -319,9 +319,9 @@ def _seed_synthetic_awards(ctx: DemoContext) -> None:
         insert(AwardApplication),
         [
             {
-                "student_id": s.id,
+                "student_id": s,
                 "cycle_id": ctx.cycle.id,
-                "application_id": applications[s.id],
+                "application_id": applications[s],
                 "state": AwardState.SUBMITTED,
                 "essay": ESSAY,
                 "essay_words": len(ESSAY.split()),

@@ -39,7 +39,9 @@ def seed(reset: bool, if_empty: bool, scale: int) -> None:
     db.session.commit()
     # The old season's uploads go once the new one is safely in the database.
     removed = remove_stored_files(old_files)
-    click.echo(f"Seeded the {ctx.cycle.name} season: {len(ctx.students)} students.")
+    click.echo(
+        f"Seeded the {ctx.cycle.name} season: {len(ctx.students) + len(ctx.synthetic_student_ids)} students."
+    )
     if removed:
         click.echo(f"Removed {removed} uploaded files of the previous data.")
     _print_logins()

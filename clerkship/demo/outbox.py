@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from clerkship.extensions import db
 from clerkship.outbox.models import MessageState, OutboxMessage
+from clerkship.outbox.services import PENDING_KEY
 
 
 def mark_history_delivered() -> None:
@@ -42,3 +43,19 @@ def fail_one_email() -> None:
     message.last_error = (
         f"550 5.1.1 <{message.to_address}>: Recipient address rejected: User unknown"
     )
+
+
+def hold_pending_by_id() -> None:
+    """Keep the session's list of queued emails (woken on commit) as ids, not rows.
+
+    A large season queues thousands of emails in its one transaction; held as rows they
+    stay in the session, and every service that expires the session to read fresh
+    (`take_season_lock`) would expire and reload each of them. Call after a flush.
+    """
+    pending = db.session.info.get(PENDING_KEY)
+    if pending:
+        db.session.info[PENDING_KEY] = [
+            item if isinstance(item, int) else inspect(item).identity[0]
+            for item in pending
+            if isinstance(item, int) or inspect(item).identity is not None
+        ]

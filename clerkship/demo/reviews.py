@@ -15,17 +15,19 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from clerkship.accounts.models import Role
+from clerkship.accounts.models import Role, User
 from clerkship.applications.models import (
     Accreditation,
     Application,
     ApplicationChoice,
+    ApplicationEvent,
     ApplicationState,
     StudentProfile,
 )
 from clerkship.applications.services import transition
+from clerkship.audit.models import AuditEvent
 from clerkship.core.time import local_today, utcnow
 from clerkship.demo import data
 from clerkship.extensions import db
@@ -257,6 +259,8 @@ def _write_reviews(ctx, review_round, rubric: Rubric, applications, bias: dict[i
     ).all()
     left_undone = 0
     started: set[int] = set()
+    # The --scale applications' reviews are written in bulk (`_BulkReviews`).
+    bulk = _BulkReviews(ctx, rubric) if ctx.scale else None
     # The earliest application arrived after the reviewers' last session: assigned, not yet
     # reviewed, so it is still plainly "submitted".
     late = min(truth, default=None)
@@ -270,38 +274,170 @@ def _write_reviews(ctx, review_round, rubric: Rubric, applications, bias: dict[i
                 continue
             _review(ctx, assignment, rubric, truth, bias, submitted=False)
             continue
+        if bulk is not None and assignment.application_id in bulk.applications:
+            bulk.add(assignment, _levels(ctx, assignment, rubric, truth, bias))
+            continue
         _review(ctx, assignment, rubric, truth, bias, submitted=True)
         if assignment.application_id not in started:
             started.add(assignment.application_id)
             transition(assignment.application, ApplicationState.UNDER_REVIEW, by=None, notify=False)
     db.session.flush()
+    if bulk is not None:
+        bulk.write()
 
 
-def _review(ctx, assignment, rubric: Rubric, truth, bias, *, submitted: bool) -> None:
+def _levels(ctx, assignment, rubric: Rubric, truth, bias) -> dict[int, int]:
+    """The level the assignment's reviewer gives on each criterion: truth, lean and noise."""
     lean = bias.get(assignment.reviewer_id, 0.0)
     levels = {}
     for criterion in rubric.criteria:
         value = truth[assignment.application_id] + lean + ctx.rng.uniform(-0.45, 0.45)
         levels[criterion.id] = min(rubric.scale_high, max(rubric.scale_low, round(value)))
+    return levels
+
+
+def _comments(rubric: Rubric, levels: dict[int, int]) -> str:
+    return "Strong clinical evaluations." if levels[rubric.criteria[0].id] >= 4 else ""
+
+
+def _recommendation(levels: dict[int, int]) -> Recommendation:
+    return (
+        Recommendation.STRONGLY_RECOMMEND,
+        Recommendation.RECOMMEND,
+        Recommendation.WITH_RESERVATIONS,
+        Recommendation.DO_NOT_RECOMMEND,
+    )[max(0, min(3, 5 - sum(levels.values()) // len(levels)))]
+
+
+def _review(ctx, assignment, rubric: Rubric, truth, bias, *, submitted: bool) -> None:
+    levels = _levels(ctx, assignment, rubric, truth, bias)
     review = Review(
         assignment=assignment,
         rubric=rubric,
         state=ReviewState.SUBMITTED if submitted else ReviewState.DRAFT,
-        comments="Strong clinical evaluations." if levels[rubric.criteria[0].id] >= 4 else "",
+        comments=_comments(rubric, levels),
     )
     for criterion_id, level in levels.items():
         review.scores.append(ReviewScore(criterion_id=criterion_id, level=level))
     if submitted:
-        review.recommendation = (
-            Recommendation.STRONGLY_RECOMMEND,
-            Recommendation.RECOMMEND,
-            Recommendation.WITH_RESERVATIONS,
-            Recommendation.DO_NOT_RECOMMEND,
-        )[max(0, min(3, 5 - sum(levels.values()) // len(levels)))]
+        review.recommendation = _recommendation(levels)
         review.submitted_at = utcnow()
         review.submitted_phase = assignment.round.phase
         review.composite = score_review(pure_rubric(rubric), {str(k): v for k, v in levels.items()})
     db.session.add(review)
+
+
+class _BulkReviews:
+    """The --scale applications' submitted reviews, written as rows in a few statements.
+
+    The fast path of `flask demo seed --scale` (README, "Benchmarks"): the same rows the
+    loop above writes through the ORM (a submitted review with its scores and composite;
+    the application moved from submitted to under review with its timeline event and its
+    audit event, as `transition` writes them), without building an object per row. The
+    seed ends with `flask doctor`'s checks, which read these rows like any others.
+    """
+
+    def __init__(self, ctx, rubric: Rubric) -> None:
+        self.rubric, self.pure = rubric, pure_rubric(rubric)
+        self.department = ctx.departments[DEPARTMENT]
+        self.now = utcnow()
+        self.applications = dict(
+            db.session.execute(
+                select(Application.id, Application.student_id)
+                .join(User, User.id == Application.student_id)
+                .where(
+                    Application.department_id == self.department.id,
+                    Application.cycle_id == ctx.cycle.id,
+                    User.email.like("synthetic.%"),
+                )
+            ).all()
+        )
+        self.reviews: list[dict] = []
+        self.levels: dict[int, dict[int, int]] = {}  # by assignment id
+        self.started: list[int] = []  # application ids, in order
+        self.started_set: set[int] = set()
+
+    def add(self, assignment, levels: dict[int, int]) -> None:
+        """A submitted review of the assignment with these levels."""
+        self.reviews.append(
+            {
+                "assignment_id": assignment.id,
+                "rubric_id": self.rubric.id,
+                "state": ReviewState.SUBMITTED,
+                "comments": _comments(self.rubric, levels),
+                "recommendation": _recommendation(levels),
+                "submitted_at": self.now,
+                "submitted_phase": assignment.round.phase,
+                "composite": score_review(self.pure, {str(k): v for k, v in levels.items()}),
+            }
+        )
+        self.levels[assignment.id] = levels
+        if assignment.application_id not in self.started_set:
+            self.started_set.add(assignment.application_id)
+            self.started.append(assignment.application_id)
+
+    def write(self) -> None:
+        """Insert the reviews and their scores, and move their applications under review."""
+        if not self.reviews:
+            return
+        db.session.execute(insert(Review), self.reviews)
+        review_ids = db.session.execute(
+            select(Review.assignment_id, Review.id).where(
+                Review.rubric_id == self.rubric.id,
+                Review.assignment_id.in_(list(self.levels)),
+            )
+        ).all()
+        db.session.execute(
+            insert(ReviewScore),
+            [
+                {"review_id": review_id, "criterion_id": criterion_id, "level": level}
+                for assignment_id, review_id in review_ids
+                for criterion_id, level in self.levels[assignment_id].items()
+            ],
+        )
+        self._start_review(self.started)
+
+    def _start_review(self, application_ids: list[int]) -> None:
+        """`transition(..., UNDER_REVIEW, by=None, notify=False)` for submitted applications."""
+        table = Application.__table__
+        for chunk in _chunks(application_ids):
+            db.session.execute(
+                table.update()
+                .where(table.c.id.in_(chunk), table.c.state == ApplicationState.SUBMITTED)
+                .values(
+                    state=ApplicationState.UNDER_REVIEW,
+                    updated_at=self.now,
+                    version=table.c.version + 1,
+                )
+            )
+        previous, to = ApplicationState.SUBMITTED, ApplicationState.UNDER_REVIEW
+        db.session.execute(
+            insert(ApplicationEvent),
+            [
+                {"application_id": i, "at": self.now, "from_state": previous, "to_state": to}
+                for i in application_ids
+            ],
+        )
+        db.session.execute(
+            insert(AuditEvent),
+            [
+                {
+                    "at": self.now,
+                    "action": f"application.{to.value}",
+                    "target_type": "Application",
+                    "target_id": i,
+                    "subject_user_id": self.applications[i],
+                    "summary": f"{self.department.name}: {previous.label} -> {to.label}",
+                    "detail": {"note": ""},
+                }
+                for i in application_ids
+            ],
+        )
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    """ids in slices small enough for any database's limit on bound parameters."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
 def _award_rubric(ctx: DemoContext) -> None:

@@ -6,11 +6,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from typing import TYPE_CHECKING
 
 from flask import Flask
-from huey import Huey
-from huey import signals as huey_signals
 
 from clerkship.core.health import register_readiness_check
 from clerkship.core.metrics import JOBS_FAILED, JOBS_QUEUED
@@ -18,22 +17,68 @@ from clerkship.core.observability import current_request_id
 from clerkship.jobs.queue import make_huey
 from clerkship.jobs.tasks import register_tasks
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-@dataclass
+    from huey import Huey
+
+
 class Jobs:
-    """The app's queue and its tasks by name."""
+    """The app's queue and its tasks by name.
 
-    huey: Huey
-    tasks: dict
+    Made on first use (a commit that queued email, a worker, /readyz) by ``make``:
+    importing Huey imports redis-py, which every start of the app would otherwise pay.
+    """
+
+    def __init__(
+        self,
+        huey: Huey | None = None,
+        tasks: dict | None = None,
+        *,
+        make: Callable[[], tuple[Huey, dict]] | None = None,
+    ) -> None:
+        self._huey, self._tasks, self._make = huey, tasks, make
+        self._lock = threading.Lock()
+
+    @property
+    def huey(self) -> Huey:
+        self._ensure()
+        return self._huey
+
+    @property
+    def tasks(self) -> dict:
+        self._ensure()
+        return self._tasks
+
+    def _ensure(self) -> None:
+        if self._huey is None:
+            with self._lock:  # threads of one worker make one queue
+                if self._huey is None:
+                    self._huey, self._tasks = self._make()
 
 
 def init_app(app: Flask) -> None:
-    """Make the queue, declare the tasks, and have every commit that queued email wake a worker."""
+    """Declare the queue, and have every commit that queued email wake a worker."""
     from clerkship.jobs.cli import jobs_cli
     from clerkship.outbox.delivery import register_kick
 
-    queue = make_huey(app)
-    jobs = Jobs(queue, register_tasks(app, queue))
+    def make() -> tuple[Huey, dict]:
+        from huey import signals as huey_signals
+
+        queue = make_huey(app)
+        tasks = register_tasks(app, queue)
+
+        @queue.signal(huey_signals.SIGNAL_ENQUEUED)
+        def count_queued(_signal, task, *_args) -> None:
+            JOBS_QUEUED.labels(task.name).inc()
+
+        @queue.signal(huey_signals.SIGNAL_ERROR)
+        def count_failed(_signal, task, *_args) -> None:
+            JOBS_FAILED.labels(task.name).inc()
+
+        return queue, tasks
+
+    jobs = Jobs(make=make)
     app.extensions["jobs"] = jobs
 
     def kick(_app: Flask, _ids: list[int]) -> None:
@@ -42,17 +87,9 @@ def init_app(app: Flask) -> None:
 
     register_kick(app, kick)
 
-    @queue.signal(huey_signals.SIGNAL_ENQUEUED)
-    def count_queued(_signal, task, *_args) -> None:
-        JOBS_QUEUED.labels(task.name).inc()
-
-    @queue.signal(huey_signals.SIGNAL_ERROR)
-    def count_failed(_signal, task, *_args) -> None:
-        JOBS_FAILED.labels(task.name).inc()
-
     def check_queue() -> None:
         """The queue's storage answers (the SQLite file, or the Redis server)."""
-        queue.storage.queue_size()
+        jobs.huey.storage.queue_size()
 
     register_readiness_check(app, "queue", check_queue)
     app.cli.add_command(jobs_cli)

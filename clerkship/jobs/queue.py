@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 NAME = "clerkship"
 
 
 def make_huey(app: Flask) -> Huey:
     """The app's queue, from its configuration (nothing connects until first used)."""
+    # Huey (and redis-py, which it imports) when the queue is first used, not at start.
+    from huey import MemoryHuey, RedisHuey, SqliteHuey
+
     config = app.config
     backend = config.get("JOBS_BACKEND") or ("redis" if config.get("JOBS_REDIS_URL") else "sqlite")
     if backend == "redis":

@@ -12,14 +12,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Flask
-from huey import Huey, crontab
 
 from clerkship.core.database import writes_ahead
 from clerkship.core.observability import request_id_context
 from clerkship.core.time import local_today, utcnow
 from clerkship.extensions import db
+
+if TYPE_CHECKING:
+    from huey import Huey
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,8 @@ def run_scheduled(app: Flask, queue: Huey, job: Scheduled, *, now=None) -> objec
 
 def register_tasks(app: Flask, queue: Huey) -> dict:
     """Declare the jobs on the app's queue; the task wrappers by name."""
+    from huey import crontab
+
     tasks = {}
 
     @queue.task(name="deliver-outbox-now")

@@ -529,8 +529,14 @@ def waitlist_candidates(run: AllocationRun, block: Block) -> dict[str, Student]:
     if not ranked:
         return {}
     ids = [instances.pk_of(s["id"]) for s in ranked]
+    # Two columns, not the rows: a large run's block is ranked by thousands of students.
     applications = {
-        a.id: a for a in db.session.scalars(select(Application).where(Application.id.in_(ids)))
+        row.id: row
+        for row in db.session.execute(
+            select(Application.id, Application.state, Application.in_pathway).where(
+                Application.id.in_(ids)
+            )
+        )
     }
     held = _held_blocks(ids)
     refused = _refused_blocks(ids)
