@@ -84,6 +84,8 @@ def pages(run_id: int, cycle: str) -> list[dict]:
 
 def _seed(url: str, secret: str, applications: int) -> tuple[dict, list[dict]]:
     """Schema and season in the cluster; the load generator's sign-ins and pages."""
+    from sqlalchemy import text
+
     from clerkship import create_app
     from clerkship.bench import load_seed
     from clerkship.extensions import db
@@ -94,6 +96,10 @@ def _seed(url: str, secret: str, applications: int) -> tuple[dict, list[dict]]:
 
         db.create_all()
         season = load_seed.seed_load_season(applications, SIGN_INS)
+        # Statistics as autovacuum would have gathered them on a database in service (a
+        # planner that believes the bulk-loaded tables empty picks nested loops).
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     sign_ins = {

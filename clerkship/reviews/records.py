@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -248,3 +249,9 @@ class CompositeStamp(db.Model):
         ForeignKey("review_round.id", ondelete="CASCADE"), primary_key=True
     )
     stamp: Mapped[str] = mapped_column(Text)
+    # The pool calibration maps onto: reviews, sum and n x sum of squares - sum^2 of their
+    # composites in whole hundredths; reviewers with enough reviews to be calibrated.
+    pool_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    pool_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    pool_spread: Mapped[int] = mapped_column(BigInteger, default=0)
+    calibrated_reviewers: Mapped[int] = mapped_column(default=0)

@@ -35,6 +35,10 @@ def upgrade():
         'composite_stamp',
         sa.Column('round_id', sa.Integer(), nullable=False),
         sa.Column('stamp', sa.Text(), nullable=False),
+        sa.Column('pool_count', sa.BigInteger(), nullable=False),
+        sa.Column('pool_sum', sa.BigInteger(), nullable=False),
+        sa.Column('pool_spread', sa.BigInteger(), nullable=False),
+        sa.Column('calibrated_reviewers', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['round_id'], ['review_round.id'], name=op.f('fk_composite_stamp_round_id_review_round'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('round_id', name=op.f('pk_composite_stamp')),
     )

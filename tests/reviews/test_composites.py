@@ -97,6 +97,7 @@ def test_database_composites_equal_the_python_reference(varied, min_reviews):
     assert flagged == scores.gaps
     assert len(scores.raw) >= 30
     assert (scores.calibrated == scores.raw) is (min_reviews == 1000)
+    composites.refresh(varied.review_round)
     assert composites.pooled_calibration(varied.review_round) == composites.Pool.of(
         scores.calibration
     )

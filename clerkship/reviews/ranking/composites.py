@@ -211,7 +211,17 @@ def refresh(review_round: ReviewRound) -> None:
             ),
         )
     )
-    db.session.add(CompositeStamp(round_id=review_round.id, stamp=stamp_text(review_round)))
+    n, s, d, reviewers = _pool_row(review_round)
+    db.session.add(
+        CompositeStamp(
+            round_id=review_round.id,
+            stamp=stamp_text(review_round),
+            pool_count=n,
+            pool_sum=s,
+            pool_spread=d,
+            calibrated_reviewers=reviewers,
+        )
+    )
     db.session.flush()
 
 
@@ -233,9 +243,8 @@ class Pool:
         )
 
 
-def pooled_calibration(review_round: ReviewRound) -> Pool:
-    """The pooled mean and spread of every scored review of the round, and how many
-    reviewers are calibrated (one statement; the arithmetic of scoring.calibrate)."""
+def _pool_row(review_round: ReviewRound) -> tuple[int, int, int, int]:
+    """(reviews, sum, n^2 x variance, calibrated reviewers) of the round, by the database."""
     scored = scored_reviews(review_round)
     pooled = pool(scored)
     per_reviewer = (
@@ -250,8 +259,17 @@ def pooled_calibration(review_round: ReviewRound) -> Pool:
     n, s, d, reviewers = db.session.execute(
         select(pooled.c.n, pooled.c.s, pooled.c.d, calibrated_reviewers)
     ).one()
+    return int(n or 0), int(s or 0), int(d or 0), int(reviewers or 0)
+
+
+def pooled_calibration(review_round: ReviewRound) -> Pool:
+    """The pooled mean and spread of every scored review of the round, and how many
+    reviewers are calibrated, as stored by the last refresh (the arithmetic of
+    scoring.calibrate); call only when stored_are_current."""
+    stored = db.session.get(CompositeStamp, review_round.id)
+    n, s, d = stored.pool_count, stored.pool_sum, stored.pool_spread
     if not n:
         return Pool(Decimal(0), Decimal(0), 0)
     mean = hold(Decimal(s) / n / 100)
     spread = hold(Decimal(d).sqrt() / n / 100)
-    return Pool(mean, spread, int(reviewers))
+    return Pool(mean, spread, stored.calibrated_reviewers)

@@ -38,7 +38,8 @@ def _points(hundredths: int | None) -> Decimal | None:
 
 
 def _ranked(review_round: ReviewRound, viewer: User):
-    """Every ranked application with its composites as this viewer may see them, and its rank."""
+    """Every ranked application with its composites as this viewer may see them; and the
+    same with each one's rank."""
     pending = (
         select(ReviewAssignment.application_id)
         .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
@@ -87,9 +88,10 @@ def _ranked(review_round: ReviewRound, viewer: User):
     )
     # Equal composites share a rank (1, 2, 2, 4); rows without one get none.
     rank = func.rank().over(order_by=rows.c.chosen.desc().nulls_last())
-    return select(
+    ranked = select(
         *rows.c, case((rows.c.chosen.is_(None), None), else_=rank).label("rank")
     ).subquery("ranked")
+    return rows, ranked
 
 
 def ranking_page(
@@ -105,28 +107,30 @@ def ranking_page(
 ) -> tuple[RankingPage, int]:
     """The page asked for (the last one when past it) and its number; names and review
     counts are not loaded (queries.fill_names, fill_review_counts)."""
-    ranked = _ranked(review_round, viewer)
-    conditions = []
-    if pathway is not None:
-        conditions.append(ranked.c.in_pathway.is_(pathway))
-    if block_id is not None:
-        conditions.append(
-            ranked.c.id.in_(
-                select(ApplicationChoice.application_id).where(
-                    ApplicationChoice.block_id == block_id
-                )
+    rows, ranked = _ranked(review_round, viewer)
+
+    def shown_in(table):
+        conditions = []
+        if pathway is not None:
+            conditions.append(table.c.in_pathway.is_(pathway))
+        if block_id is not None:
+            choosing = select(ApplicationChoice.application_id).where(
+                ApplicationChoice.block_id == block_id
             )
-        )
-    if disagreement_only:
-        conditions.append(ranked.c.gap.is_not(None))
-    shown = and_(true(), *conditions)
+            conditions.append(table.c.id.in_(choosing))
+        if disagreement_only:
+            conditions.append(table.c.gap.is_not(None))
+        return and_(true(), *conditions)
+
+    # The counts need no rank: one pass without the window.
     total, ranked_count, withheld_any = db.session.execute(
         select(
-            func.coalesce(func.sum(case((shown, 1), else_=0)), 0),
-            func.count(ranked.c.rank),
-            func.coalesce(func.max(case((ranked.c.withheld, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((shown_in(rows), 1), else_=0)), 0),
+            func.count(rows.c.chosen),
+            func.coalesce(func.max(case((rows.c.withheld, 1), else_=0)), 0),
         )
     ).one()
+    shown = shown_in(ranked)
     pages = max(1, -(-int(total) // per_page))
     page = min(max(page, 1), pages)
     offset = (page - 1) * per_page
@@ -145,7 +149,7 @@ def ranking_page(
             .limit(per_page)
             .offset(offset)
         ).all()
-    rows = [
+    page_rows = [
         RankRow(
             r.id,
             bool(r.in_pathway),
@@ -159,7 +163,7 @@ def ranking_page(
         )
         for r in records
     ]
-    return RankingPage(rows, int(total), int(ranked_count), bool(withheld_any)), page
+    return RankingPage(page_rows, int(total), int(ranked_count), bool(withheld_any)), page
 
 
 def _ids_by_name(ranked, shown) -> list[int]:
