@@ -31,6 +31,7 @@ from clerkship.demo import data
 from clerkship.extensions import db
 from clerkship.reviews.assignment.services import assign_automatically
 from clerkship.reviews.models import Rubric
+from clerkship.reviews.ranking import composites
 from clerkship.reviews.ranking.scoring import score_review
 from clerkship.reviews.records import (
     Recommendation,
@@ -275,6 +276,8 @@ def _write_reviews(ctx, review_round, rubric: Rubric, applications, bias: dict[i
             started.add(assignment.application_id)
             transition(assignment.application, ApplicationState.UNDER_REVIEW, by=None, notify=False)
     db.session.flush()
+    # The reviews were written directly: store the composites the ranking reads.
+    composites.refresh(review_round)
 
 
 def _review(ctx, assignment, rubric: Rubric, truth, bias, *, submitted: bool) -> None:
