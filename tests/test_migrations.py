@@ -92,7 +92,7 @@ def test_two_step_secrets_are_encrypted_by_the_migration_and_decrypted_by_its_do
     with app.app_context():
         flask_migrate.upgrade()
         script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
-        before = script.get_revision("0025").down_revision
+        before = script.get_revision("0021").down_revision
         user = make_user(totp_secret="JBSWY3DPEHPK3PXP", totp_enabled_at=utcnow())
         db.session.commit()
         stored = 'SELECT totp_secret FROM "user" WHERE id = :id'

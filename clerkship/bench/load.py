@@ -13,6 +13,11 @@ p50 as a multiple of the floor's p50 at c=1; and the growth of p50 and of the st
 count from 500 to 5,000 applications. Targets on a quiet 2-core machine: every page but
 sign-in at most 30x the floor at c=1, p95 under 500 ms at c=8, no errors, growth at most
 1.3x with the same statement count; sign-in p95 under 1 s at c=8.
+
+Last, at 5,000 applications, a class signs in: 10 sign-ins a second for 15 s, each a
+different account from a different X-Forwarded-For address (the server trusts one proxy
+hop), while 8 clients read the other pages in turn. Targets: sign-in p95 under 1 s at
+that rate, and each other page's p95 under 500 ms meanwhile.
 """
 
 from __future__ import annotations
@@ -36,7 +41,12 @@ WORKERS = 4
 LEVELS = (1, 8, 32)
 SECONDS = 3.0  # per page and level
 MAX_REQUESTS = 600
-SIGN_INS = 60  # distinct accounts signing in (c=1 and c=8 take 20 and 40)
+CLASS_RATE, CLASS_SECONDS = 10, 15  # a class signing in: 10 a second for 15 s
+SIGN_IN_PAGE = "sign-in"
+CLASS_SIGN_IN = f"sign-in at {CLASS_RATE} a second"
+DURING = f"(while {CLASS_RATE} sign-ins a second)"
+# Distinct accounts signing in: c=1 and c=8 take 20 and 40, the class the rest.
+SIGN_INS = 60 + CLASS_RATE * CLASS_SECONDS
 FLOOR_RATIO, P95_MS, SIGN_IN_P95_MS, GROWTH = 30, 500, 1000, 1.3
 
 
@@ -74,6 +84,8 @@ def pages(run_id: int, cycle: str) -> list[dict]:
 
 def _seed(url: str, secret: str, applications: int) -> tuple[dict, list[dict]]:
     """Schema and season in the cluster; the load generator's sign-ins and pages."""
+    from sqlalchemy import text
+
     from clerkship import create_app
     from clerkship.bench import load_seed
     from clerkship.extensions import db
@@ -84,6 +96,10 @@ def _seed(url: str, secret: str, applications: int) -> tuple[dict, list[dict]]:
 
         db.create_all()
         season = load_seed.seed_load_season(applications, SIGN_INS)
+        # Statistics as autovacuum would have gathered them on a database in service (a
+        # planner that believes the bulk-loaded tables empty picks nested loops).
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
         db.session.remove()
         db.engine.dispose()
     sign_ins = {
@@ -117,6 +133,9 @@ def serve(url: str, secret: str, workers: int = WORKERS):
         # One machine: rate limits kept per worker and the queue's SQLite file do for a
         # benchmark (a school's servers share Redis; docs/deployment.md).
         "CLERKSHIP_SINGLE_PROCESS": "true",
+        # The class's sign-ins come through "a proxy": each from its own X-Forwarded-For
+        # address, as the per-address limits would see a real class.
+        "CLERKSHIP_PROXY_FIX_HOPS": "1",
     }
     env.pop("CLERKSHIP_MAIL_SERVER", None)
     command = [
@@ -171,8 +190,12 @@ def measure(
     seconds: float = SECONDS,
     max_requests: int = MAX_REQUESTS,
     only: set[str] | None = None,
+    class_sign_in: bool = False,
 ) -> dict[tuple[str, int], dict]:
-    """Seed, serve and drive; per (page, level): rps, p50/p95/p99 ms, queries, errors."""
+    """Seed, serve and drive; per (page, level): rps, p50/p95/p99 ms, queries, errors.
+
+    class_sign_in: then a class signs in at CLASS_RATE a second while 8 clients read the
+    other pages (figures named CLASS_SIGN_IN and "<page> DURING")."""
     secret = secrets.token_urlsafe(32)
     with postgres_cluster(max_connections=100) as url:
         sign_ins, driven = _seed(url, secret, applications)
@@ -190,9 +213,22 @@ def measure(
                     "password": _password(),
                     "sign_ins": sign_ins,
                     "pages": driven,
+                    "mixed": _class_plan(driven) if class_sign_in else None,
                 }
             )
     return {(r["page"], r["level"]): summarize(r) for r in report}
+
+
+def _class_plan(driven: list[dict]) -> dict:
+    readers = [p["name"] for p in driven if p.get("as") and p["name"] != SIGN_IN_PAGE]
+    return {
+        "name": CLASS_SIGN_IN,
+        "during": DURING,
+        "rate": CLASS_RATE,
+        "seconds": CLASS_SECONDS,
+        "concurrency": 8,
+        "pages": readers,
+    }
 
 
 def _password() -> str:
@@ -209,7 +245,7 @@ def summarize(report: dict) -> dict:
     """The figures of one page at one level."""
     results = report["results"]
     latencies = sorted(seconds for _s, seconds, _q in results) or [0.0]
-    expected = (302,) if report["page"] == "sign-in" else (200,)
+    expected = (302,) if report["page"].startswith(SIGN_IN_PAGE) else (200,)
     queries = [q for _s, _l, q in results if q >= 0]
     return {
         "requests": len(results),
@@ -241,7 +277,15 @@ def measurements(large: dict, small: dict, scale: int) -> list[Measurement]:
             ratio = f["p50"] / floor if floor else 0.0
             what = f"{name}, {scale:,} applications, c={level}"
             ok = f["errors"] == 0 and f["requests"] > 0
-            if name == "sign-in":
+            if name == CLASS_SIGN_IN:
+                target = f"p95 < {SIGN_IN_P95_MS} ms, no errors, {CLASS_RATE} a second"
+                rate = f["requests"] / CLASS_SECONDS
+                ok = ok and f["p95"] < SIGN_IN_P95_MS and rate >= 0.9 * CLASS_RATE
+                what = f"{name} ({CLASS_SECONDS} s), {scale:,} applications, 8 readers"
+            elif name.endswith(DURING):
+                target = f"p95 < {P95_MS} ms, no errors"
+                ok = ok and f["p95"] < P95_MS
+            elif name == SIGN_IN_PAGE:
                 target = f"p95 < {SIGN_IN_P95_MS} ms, no errors" if level > 1 else "no errors"
                 ok = ok and (level == 1 or f["p95"] < SIGN_IN_P95_MS)
             elif name == "static file (floor)":
@@ -255,7 +299,7 @@ def measurements(large: dict, small: dict, scale: int) -> list[Measurement]:
             else:
                 target = "no errors"
             rows.append(Measurement(what, target, f"{_fmt(f)}; p50 {ratio:.1f}x floor", ok))
-        if (name, 1) in small and name not in ("static file (floor)", "sign-in"):
+        if (name, 1) in small and name not in ("static file (floor)", SIGN_IN_PAGE):
             before, after = small[(name, 1)], large[(name, 1)]
             growth = after["p50"] / before["p50"] if before["p50"] else 0.0
             rows.append(
@@ -273,5 +317,5 @@ def measurements(large: dict, small: dict, scale: int) -> list[Measurement]:
 def run(app: object = None, scale: int = 5000) -> list[Measurement]:
     """The small season at c=1, the large one at every level; the table rows."""
     small = measure(SMALL, levels=(1,))
-    large = measure(scale)
+    large = measure(scale, class_sign_in=True)
     return measurements(large, small, scale)

@@ -40,6 +40,8 @@ def seed_load_season(applications: int, sign_ins: int) -> LoadSeason:
     """Seed the season (inside an app context and a request context); commit."""
     from clerkship.allocation.services import start_run
     from clerkship.reviews.queries import application_scores
+    from clerkship.reviews.ranking import composites
+    from clerkship.reviews.rounds.services import find_round
 
     seed_review_department(applications)
     department = db.session.scalar(select(Department).where(Department.slug == SLUG))
@@ -65,6 +67,8 @@ def seed_load_season(applications: int, sign_ins: int) -> LoadSeason:
     )
     cycle = db.session.scalar(select(Cycle))
     director = db.session.scalar(select(User).where(User.email == DIRECTOR))
+    # The reviews went in by bulk insert, past the services that keep the composites.
+    composites.refresh(find_round(department, cycle))
     run = start_run(
         department,
         cycle,

@@ -33,6 +33,7 @@ from clerkship.demo import data
 from clerkship.extensions import db
 from clerkship.reviews.assignment.services import assign_automatically
 from clerkship.reviews.models import Rubric
+from clerkship.reviews.ranking import composites
 from clerkship.reviews.ranking.scoring import score_review
 from clerkship.reviews.records import (
     Recommendation,
@@ -284,6 +285,8 @@ def _write_reviews(ctx, review_round, rubric: Rubric, applications, bias: dict[i
     db.session.flush()
     if bulk is not None:
         bulk.write()
+    # The reviews were written directly: store the composites the ranking reads.
+    composites.refresh(review_round)
 
 
 def _levels(ctx, assignment, rubric: Rubric, truth, bias) -> dict[int, int]:

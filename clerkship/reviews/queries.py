@@ -8,6 +8,7 @@ names of only the applications it shows, so its queries do not grow with the rou
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -25,9 +26,10 @@ from clerkship.applications.models import (
 )
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
-from clerkship.reviews.models import Phase, ReviewRound
+from clerkship.reviews.models import CompositeSource, Phase, ReviewRound
+from clerkship.reviews.ranking import composites
 from clerkship.reviews.ranking.scores import RoundScores, score_round
-from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
+from clerkship.reviews.records import ApplicationComposite, Review, ReviewAssignment, ReviewState
 from clerkship.reviews.rounds.services import find_round
 from clerkship.reviews.subjects import UNRANKED_STATES
 
@@ -73,6 +75,37 @@ def scores_with_pathway(department: Department, cycle: Cycle) -> list[tuple[Deci
         )
     )
     return [(table[a], bool(pathway)) for a, pathway in ranked if a in table]
+
+
+def score_bands(department: Department, cycle: Cycle) -> dict[tuple[int, bool], int]:
+    """(whole point of the chosen composite, pathway flag) -> how many scored applications,
+    as scores_with_pathway counts them: by the database from the stored composites (one
+    GROUP BY), or from scores_with_pathway while they are not current."""
+    review_round = find_round(department, cycle)
+    if review_round is None:
+        return {}
+    if not composites.stored_are_current(review_round):
+        bands: dict[tuple[int, bool], int] = {}
+        for score, in_pathway in scores_with_pathway(department, cycle):
+            key = (math.floor(score), in_pathway)
+            bands[key] = bands.get(key, 0) + 1
+        return bands
+    stored = ApplicationComposite
+    calibrated = review_round.composite_source is CompositeSource.CALIBRATED
+    chosen = stored.calibrated if calibrated else stored.raw
+    band = (chosen // 100).label("band")
+    rows = db.session.execute(
+        select(band, Application.in_pathway, func.count())
+        .join(Application, Application.id == stored.application_id)
+        .where(
+            stored.round_id == review_round.id,
+            Application.department_id == department.id,
+            Application.cycle_id == cycle.id,
+            Application.state.not_in(UNRANKED_STATES),
+        )
+        .group_by(band, Application.in_pathway)
+    )
+    return {(int(b), bool(pathway)): count for b, pathway, count in rows}
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -212,3 +213,45 @@ class DiscussionPost(db.Model):
         Index("ix_discussion_post_application_id", "application_id"),
         Index("ix_discussion_post_award_application_id", "award_application_id"),
     )
+
+
+class ApplicationComposite(db.Model):
+    """The composites of one application in one round, in whole hundredths, as the database
+    computed them from the submitted reviews (reviews/ranking/composites.py), so that the
+    ranking and the dashboards read them by index instead of averaging every review."""
+
+    __tablename__ = "application_composite"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("review_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), primary_key=True
+    )
+    raw: Mapped[int]
+    calibrated: Mapped[int]
+    # Highest minus lowest review composite: the disagreement when over the threshold.
+    spread: Mapped[int]
+
+    __table_args__ = (
+        Index("ix_application_composite_raw", "round_id", "raw"),
+        Index("ix_application_composite_calibrated", "round_id", "calibrated"),
+    )
+
+
+class CompositeStamp(db.Model):
+    """Which state of a round's reviews and settings its application composites reflect
+    (ranking.scores.review_stamp as text); a page that finds another falls back to computing them."""
+
+    __tablename__ = "composite_stamp"
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("review_round.id", ondelete="CASCADE"), primary_key=True
+    )
+    stamp: Mapped[str] = mapped_column(Text)
+    # The pool calibration maps onto: reviews, sum and n x sum of squares - sum^2 of their
+    # composites in whole hundredths; reviewers with enough reviews to be calibrated.
+    pool_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    pool_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    pool_spread: Mapped[int] = mapped_column(BigInteger, default=0)
+    calibrated_reviewers: Mapped[int] = mapped_column(default=0)

@@ -7,10 +7,9 @@ seat type, free interview places beside a hidden booking count).
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, func, select
 
 from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement, PlacementState
@@ -23,7 +22,7 @@ from clerkship.cycles.models import Block, Cycle, Department, Rotation
 from clerkship.extensions import db
 from clerkship.interviews import queries as interview_queries
 from clerkship.offers.models import Offer, OfferState
-from clerkship.reviews.queries import scores_with_pathway
+from clerkship.reviews.queries import score_bands
 from clerkship.reviews.records import Review, ReviewAssignment
 
 S = ApplicationState
@@ -45,24 +44,34 @@ def _flag(condition):
 
 def funnel(cycle: Cycle, department: Department | None = None) -> Chart:
     """Applied -> reviewed -> offered -> accepted -> completed, split by the pathway flag."""
-    reviewed = exists().where(
-        ReviewAssignment.application_id == Application.id,
-        Review.assignment_id == ReviewAssignment.id,
-        Review.submitted_at.is_not(None),
+    # Each stage's applications once (GROUP BY), joined to the applications by hash: one
+    # pass over each table instead of two index probes per application.
+    reviewed = (
+        select(ReviewAssignment.application_id.label("id"))
+        .join(Review, Review.assignment_id == ReviewAssignment.id)
+        .where(Review.submitted_at.is_not(None), ReviewAssignment.application_id.is_not(None))
+        .group_by(ReviewAssignment.application_id)
+        .subquery("reviewed")
     )
-    offered = exists().where(Offer.application_id == Application.id)
-    accepted = exists().where(
-        Offer.application_id == Application.id, Offer.state == OfferState.ACCEPTED
+    offered = (
+        select(
+            Offer.application_id.label("id"),
+            func.max(case((Offer.state == OfferState.ACCEPTED, 1), else_=0)).label("accepted"),
+        )
+        .group_by(Offer.application_id)
+        .subquery("offered")
     )
     stmt = (
         select(
             Application.in_pathway,
             func.count(Application.id),
-            _flag(reviewed),
-            _flag(offered),
-            _flag(accepted | Application.state.in_((S.ACCEPTED, S.COMPLETED))),
+            _flag(reviewed.c.id.is_not(None)),
+            _flag(offered.c.id.is_not(None)),
+            _flag((offered.c.accepted == 1) | Application.state.in_((S.ACCEPTED, S.COMPLETED))),
             _flag(Application.state == S.COMPLETED),
         )
+        .outerjoin(reviewed, reviewed.c.id == Application.id)
+        .outerjoin(offered, offered.c.id == Application.id)
         .where(Application.cycle_id == cycle.id, Application.state != S.DRAFT)
         .group_by(Application.in_pathway)
     )
@@ -173,8 +182,8 @@ def department_fill(cycle: Cycle) -> Chart:
 def score_distribution(department: Department, cycle: Cycle) -> Chart:
     """How the composite scores the director chose spread, one band per point of the scale."""
     bands: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for score, in_pathway in scores_with_pathway(department, cycle):
-        bands[math.floor(score)][0 if in_pathway else 1] += 1
+    for (band, in_pathway), count in score_bands(department, cycle).items():
+        bands[band][0 if in_pathway else 1] += count
     order = sorted(bands)
     shown = suppress_table([bands[b] for b in order], row_totals=True)
     series = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -159,3 +159,16 @@ def test_wrong_password_for_an_unknown_email_costs_one_argon2_verification(clien
     _login(client, "s@example.org", "wrong-password-here")
     _login(client, "nobody@example.org", "wrong-password-here")
     assert verified == ["$argon2id", "$argon2id"]
+
+
+def test_login_rewrites_a_hash_made_with_the_former_production_cost(client, app):
+    former = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4).hash(PASSWORD)
+    user = make_student(email="s@example.org")
+    user.password_hash = former
+    db.session.commit()
+    assert _login(client, "s@example.org").status_code == 302
+    db.session.refresh(user)
+    rewritten = extract_parameters(user.password_hash)
+    expected = (app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"])
+    assert (rewritten.time_cost, rewritten.memory_cost) == expected
+    assert verify_password(user.password_hash, PASSWORD)

@@ -15,13 +15,13 @@ def test_default_parameters_are_the_production_cost():
     with app.app_context():
         password_hash = hash_password("a-long-test-password")
     parameters = extract_parameters(password_hash)
-    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (3, 65536, 4)
+    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (2, 19456, 1)
     assert password_hash.startswith("$argon2id$")
 
 
 def test_hash_outside_an_app_uses_the_production_cost():
     parameters = extract_parameters(hash_password("a-long-test-password"))
-    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (3, 65536, 4)
+    assert (parameters.time_cost, parameters.memory_cost, parameters.parallelism) == (2, 19456, 1)
 
 
 def test_suite_hashes_cheaply_and_a_costlier_setting_asks_for_a_rehash(app):

@@ -46,3 +46,31 @@ def test_measurements_hold_each_page_to_its_targets_and_growth():
     assert not rows["review ranking, 5,000 applications, c=8"].met  # p95 700 ms
     growth = rows["review ranking: growth 500 -> 5,000 applications, c=1"]
     assert not growth.met and "(2.00x)" in growth.measured and "queries 4 -> 5" in growth.measured
+
+
+def test_class_sign_in_is_held_to_its_p95_and_rate_and_the_readers_to_theirs():
+    slow_class = _figures(300.0, p95=1200.0)
+    large = {
+        ("static file (floor)", 1): _figures(1.0, 0),
+        (load.CLASS_SIGN_IN, 8): {**_figures(200.0, p95=600.0), "requests": 150},
+        (f"catalogue {load.DURING}", 8): _figures(50.0, p95=300.0),
+        (f"review ranking {load.DURING}", 8): _figures(90.0, p95=520.0),
+    }
+    rows = {m.figure: m for m in load.measurements(large, {}, 5000)}
+    assert rows[f"{load.CLASS_SIGN_IN} (15 s), 5,000 applications, 8 readers"].met
+    assert rows[f"catalogue {load.DURING}, 5,000 applications, c=8"].met
+    assert not rows[f"review ranking {load.DURING}, 5,000 applications, c=8"].met
+    large[(load.CLASS_SIGN_IN, 8)] = slow_class  # p95 over 1 s, and 100 of 150 sign-ins
+    rows = {m.figure: m for m in load.measurements(large, {}, 5000)}
+    assert not rows[f"{load.CLASS_SIGN_IN} (15 s), 5,000 applications, 8 readers"].met
+
+
+def test_summarize_counts_a_refused_class_sign_in_as_an_error():
+    report = {
+        "page": load.CLASS_SIGN_IN,
+        "level": 8,
+        "wall_seconds": 15.0,
+        "results": [(302, 0.05, -1)] * 149 + [(429, 0.01, -1)],
+    }
+    figures = load.summarize(report)
+    assert (figures["requests"], figures["errors"], figures["queries"]) == (150, 1, None)

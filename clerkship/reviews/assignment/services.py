@@ -25,6 +25,7 @@ from clerkship.outbox.services import queue_email
 from clerkship.reviews.assignment.conflicts import find_conflicts
 from clerkship.reviews.assignment.engine import Pair, Reviewer, assign_reviewers
 from clerkship.reviews.models import ReviewerCap, ReviewRound
+from clerkship.reviews.ranking import composites
 from clerkship.reviews.records import AssignmentMethod, ReviewAssignment
 from clerkship.reviews.rounds.services import lock_round
 from clerkship.reviews.subjects import UNRANKED_STATES, round_subjects, subject_column
@@ -255,8 +256,10 @@ def remove_assignment(assignment: ReviewAssignment, *, by: User, reason: str = "
         had_review=assignment.review.state.value if assignment.review else None,
         note=reason[:200],
     )
+    review_round = assignment.round
     db.session.delete(assignment)
     db.session.flush()
+    composites.refresh(review_round)
 
 
 def shortfall(review_round: ReviewRound) -> dict[int, str]:

@@ -80,7 +80,8 @@ def submitted_composites(review_round: ReviewRound) -> list[ScoredReview]:
     return [ScoredReview(str(a), str(r), c) for a, r, c in rows]
 
 
-def _stamp(review_round: ReviewRound) -> tuple:
+def review_stamp(review_round: ReviewRound) -> tuple:
+    """(reviews, newest change, scale low, scale high, min reviews, threshold) of the round."""
     # Any saved, submitted, edited or deleted review changes the count or the newest
     # updated_at (an index-only read); the settings are compared by value.
     count, newest, low, high = (
@@ -128,7 +129,7 @@ def _compute(
 def cached(review_round: ReviewRound, name: Hashable, compute: Callable[[tuple], T]) -> T:
     """compute(stamp) for a saved round, reused while the round's reviews and settings stay."""
     db.session.flush()
-    stamp = _stamp(review_round)
+    stamp = review_stamp(review_round)
     cache = current_app.extensions.setdefault(CACHE_KEY, {})
     key = (review_round.id, name)
     hit = cache.get(key)

@@ -29,6 +29,7 @@ from clerkship.reviews.forms import (
     RankingFilterForm,
 )
 from clerkship.reviews.models import CompositeSource
+from clerkship.reviews.ranking import composites, listing
 from clerkship.reviews.ranking.panel import reliability_panel
 from clerkship.reviews.records import ReviewAssignment
 from clerkship.reviews.reviewing import services as review_services
@@ -73,44 +74,61 @@ def _ranking_page(review_round, cycles, composite_form, status=200):
     if not sees_pathway:
         del filters.pathway
     filters.validate()
-    scores = queries.score_round(review_round)
-    rows = queries.ranking_rows(review_round, scores, current_user)
     pathway = None
     if sees_pathway and filters.pathway.data in ("yes", "no"):
         pathway = filters.pathway.data == "yes"
-    block_id = query.id("block")
-    shown = queries.filter_and_sort(
-        rows,
-        sort=filters.sort.data if filters.sort.data in queries.SORTS else "composite",
-        pathway=pathway,
-        block_id=block_id,
-        disagreement_only=bool(filters.disagreement.data),
-    )
-    pages = max(1, math.ceil(len(shown) / PER_PAGE))
-    page = min(query.page(), pages)
-    page_rows = shown[(page - 1) * PER_PAGE : page * PER_PAGE]
-    queries.fill_names(page_rows)
-    queries.fill_review_counts(review_round, page_rows)
+    choice = {
+        "sort": filters.sort.data if filters.sort.data in queries.SORTS else "composite",
+        "pathway": pathway,
+        "block_id": query.id("block"),
+        "disagreement_only": bool(filters.disagreement.data),
+    }
+    if composites.stored_are_current(review_round):
+        # The database ranks, filters and cuts the page from the stored composites.
+        listed, page = listing.ranking_page(
+            review_round, current_user, **choice, page=query.page(), per_page=PER_PAGE
+        )
+        calibration = composites.pooled_calibration(review_round)
+    else:
+        listed, page = _ranking_in_python(review_round, choice)
+        calibration = composites.Pool.of(queries.score_round(review_round).calibration)
+    queries.fill_names(listed.rows)
+    queries.fill_review_counts(review_round, listed.rows)
     return (
         render_template(
             "reviews/ranking.html",
             review_round=review_round,
             cycles=cycles,
             filters=filters,
-            rows=page_rows,
-            total=len(shown),
-            ranked=sum(1 for r in rows if r.rank is not None),
+            rows=listed.rows,
+            total=listed.total,
+            ranked=listed.ranked,
             page=page,
-            pages=pages,
+            pages=max(1, math.ceil(listed.total / PER_PAGE)),
             sees_pathway=sees_pathway,
-            calibration=scores.calibration,
+            calibration=calibration,
             # Pooled figures include reviews the viewer may not see yet.
-            withheld_any=any(r.withheld for r in rows),
-            calibrated_reviewers=len(scores.calibration.calibrated_reviewers),
+            withheld_any=listed.withheld_any,
+            calibrated_reviewers=calibration.calibrated_reviewers,
             composite_form=composite_form,
         ),
         status,
     )
+
+
+def _ranking_in_python(review_round, choice: dict) -> tuple[listing.RankingPage, int]:
+    """The page from every row in Python (the reference), while the stored composites lag."""
+    rows = queries.ranking_rows(review_round, queries.score_round(review_round), current_user)
+    shown = queries.filter_and_sort(rows, **choice)
+    pages = max(1, math.ceil(len(shown) / PER_PAGE))
+    page = min(query.page(), pages)
+    listed = listing.RankingPage(
+        shown[(page - 1) * PER_PAGE : page * PER_PAGE],
+        len(shown),
+        sum(1 for r in rows if r.rank is not None),
+        any(r.withheld for r in rows),
+    )
+    return listed, page
 
 
 @bp.route("/ranking")

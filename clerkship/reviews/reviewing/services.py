@@ -18,7 +18,7 @@ from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.reviews.assignment.services import remove_assignment
 from clerkship.reviews.models import ReviewRound, Rubric
-from clerkship.reviews.ranking import scoring
+from clerkship.reviews.ranking import composites, scoring
 from clerkship.reviews.records import (
     DiscussionPost,
     Recommendation,
@@ -137,6 +137,8 @@ def save_review(
     record_event(f"reviews.review_{action}", by=by, target=review, composite=str(review.composite))
     if submit and not was_submitted:
         _start_review_of(assignment.application)
+    # A draft changes no composite but moves the round's stamp: refreshed all the same.
+    composites.refresh(review_round)
     return review
 
 

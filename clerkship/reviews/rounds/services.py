@@ -29,6 +29,7 @@ from clerkship.reviews.models import (
     ReviewerProfile,
     ReviewRound,
 )
+from clerkship.reviews.ranking import composites
 
 STALE = (
     "Someone else changed these settings after you opened them. Nothing was saved; "
@@ -140,6 +141,8 @@ def save_round_settings(
     if changes:
         record_event("reviews.settings", by=by, target=review_round, **changes)
     db.session.flush()
+    if "calibration_min_reviews" in changes:
+        composites.refresh(review_round)
 
 
 def _plain(value):

@@ -1,7 +1,7 @@
 """Accounts: two-step sign-in secrets encrypted at rest (core/encryption.py).
 
-Revision ID: 0025
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-03 05:45:00.000000
 
 The column widens to hold a Fernet token, and every stored secret is encrypted with the
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0025'
-down_revision = '0019'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
