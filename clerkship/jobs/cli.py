@@ -28,6 +28,9 @@ def worker(workers: int | None, no_periodic: bool) -> None:
     import logging
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # The app's records go through its own handler (request id, LOG_FORMAT), once: not
+    # again through the root handler above, which is for huey's.
+    current_app.logger.propagate = False
     consumer = _consumer(workers or current_app.config["JOBS_WORKERS"], periodic=not no_periodic)
     consumer.run()
 
