@@ -379,3 +379,13 @@ def test_gunicorn_check_config_with_the_environment_file_starts_the_app(tmp_path
     )
     assert refused.returncode != 0
     assert "no SECRET_KEY" in refused.stderr
+
+
+def test_a_command_run_by_hand_with_the_environment_file_makes_the_metrics_folder(tmp_path):
+    """`flask db upgrade` before the units ever started: /run/clerkship/metrics is missing."""
+    folder = tmp_path / "run" / "clerkship" / "metrics"
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder)}
+    subprocess.run(
+        [sys.executable, "-c", "import clerkship.core.metrics"], env=env, check=True, timeout=60
+    )
+    assert folder.is_dir()

@@ -156,7 +156,7 @@ def _wait_ready(base: str, deadline: float) -> None:
         time.sleep(0.2)
 
 
-def _wait_for(predicate, what: str, seconds: float = 30):
+def _wait_for(predicate, what: str, seconds: float = 60):
     deadline = time.monotonic() + seconds
     while not (result := predicate()):
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
@@ -236,12 +236,20 @@ def test_two_app_servers_share_one_season(tmp_path, smtp_server, s3_server, redi
     processes = [
         _start_server(_environment(tmp_path, "one", shared), ports[0], logs["one"]),
         _start_server(_environment(tmp_path, "two", shared), ports[1], logs["two"]),
-        _start_worker(_environment(tmp_path, "worker-a", shared), logs["worker-a"]),
+        # Worker a shares server one's metrics folder, as the systemd units of one machine do
+        # (/run/clerkship/metrics): server one's /metrics shows the jobs it queued and ran.
+        _start_worker(
+            {
+                **_environment(tmp_path, "worker-a", shared),
+                "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "one" / "prometheus"),
+            },
+            logs["worker-a"],
+        ),
         _start_worker(_environment(tmp_path, "worker-b", shared), logs["worker-b"]),
     ]
     mailbox.received.clear()
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # four processes import the app on a busy machine
         _wait_ready(one, deadline)
         _wait_ready(two, deadline)
 
@@ -338,6 +346,10 @@ def test_two_app_servers_share_one_season(tmp_path, smtp_server, s3_server, redi
         )
         assert metrics.status_code == 200
         assert 'endpoint="documents.index",method="POST",status="302"' in metrics.text
+        # Only workers' schedulers queue the every-minute sweep: worker a's count is there.
+        assert re.search(
+            r'clerkship_jobs_queued_total\{job="[^"]*deliver-outbox"\} [1-9]', metrics.text
+        )
         probe = requests.get(
             f"{two}/healthz", headers={"X-Request-ID": "probe-0123456789"}, timeout=TIMEOUT
         )
