@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 from sqlalchemy import func, select
 
@@ -89,8 +90,13 @@ class Browser:
 def _environment(tmp_path: Path, name: str, shared: dict) -> dict:
     instance = tmp_path / name
     (instance / "prometheus").mkdir(parents=True)
+    inherited = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CLERKSHIP_", "FLASK_", "PROMETHEUS_"))
+    }
     return {
-        **os.environ,
+        **inherited,
         **CREDENTIALS,
         **shared,
         # Each process on a disk of its own: nothing it writes there is seen by the others.
@@ -145,8 +151,10 @@ def _start_worker(env: dict, log: Path) -> subprocess.Popen:
         )
 
 
-def _wait_ready(base: str, deadline: float) -> None:
+def _wait_ready(base: str, deadline: float, processes: list[subprocess.Popen]) -> None:
     while True:
+        for process in processes:
+            assert process.poll() is None, f"{process.args} exited with {process.returncode}"
         try:
             if requests.get(f"{base}/readyz", timeout=5).status_code == 200:
                 return
@@ -200,8 +208,6 @@ def test_two_app_servers_share_one_season(tmp_path, smtp_server, s3_server, redi
     s3_server.empty_bucket(BUCKET)
     redis_base = redis_url.rsplit("/", 1)[0]
     jobs_url, limits_url = f"{redis_base}/3", f"{redis_base}/4"
-    import redis
-
     for shared_db in (jobs_url, limits_url):
         redis.Redis.from_url(shared_db).flushdb()
 
@@ -230,8 +236,6 @@ def test_two_app_servers_share_one_season(tmp_path, smtp_server, s3_server, redi
         "CLERKSHIP_ARGON2_MEMORY_COST": "8",
         "CLERKSHIP_ARGON2_PARALLELISM": "1",
     }
-    for name in ("FLASK_DEBUG", "CLERKSHIP_DEBUG"):
-        os.environ.pop(name, None)
     logs = {name: tmp_path / f"{name}.log" for name in ("one", "two", "worker-a", "worker-b")}
     processes = [
         _start_server(_environment(tmp_path, "one", shared), ports[0], logs["one"]),
@@ -250,8 +254,8 @@ def test_two_app_servers_share_one_season(tmp_path, smtp_server, s3_server, redi
     mailbox.received.clear()
     try:
         deadline = time.monotonic() + 120  # four processes import the app on a busy machine
-        _wait_ready(one, deadline)
-        _wait_ready(two, deadline)
+        _wait_ready(one, deadline, processes)
+        _wait_ready(two, deadline, processes)
 
         # A student signs in and uploads through server one.
         ana = Browser()
