@@ -12,6 +12,7 @@ PostgreSQL only (several processes on one database); skipped on SQLite runs.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -231,6 +232,7 @@ def test_two_app_servers_share_one_season(tmp_path, smtp_server, s3_server, redi
         "CLERKSHIP_MAIL_PORT": str(smtp_port),
         "CLERKSHIP_LOGIN_FAILURE_LIMIT": f"{FAILURES_ALLOWED} per 15 minutes",
         "CLERKSHIP_METRICS_TOKEN": METRICS_TOKEN,
+        "CLERKSHIP_LOG_FORMAT": "json",
         # The suite's cheapest password hashes (the sign-ins' cost is not what is tested).
         "CLERKSHIP_ARGON2_TIME_COST": "1",
         "CLERKSHIP_ARGON2_MEMORY_COST": "8",
@@ -330,16 +332,33 @@ def test_two_app_servers_share_one_season(tmp_path, smtp_server, s3_server, redi
         jobs.tasks["rosters-remind"]()
         jobs.tasks["rosters-remind"]()
 
-        def worker_logs() -> str:
-            return "".join(logs[name].read_text() for name in ("worker-a", "worker-b"))
+        def worker_records(*, strict: bool = False) -> list[dict]:
+            # LOG_FORMAT=json: every line of a worker's output is one JSON object, huey's too.
+            records = []
+            for name in ("worker-a", "worker-b"):
+                for line in logs[name].read_text().splitlines():
+                    try:
+                        records.append(json.loads(line))
+                    except ValueError:
+                        if strict:
+                            raise
+            return records
 
         # huey logs "<task>: <id> executed in ..." after each run, ours "<job> ran|skipped".
         _wait_for(
-            lambda: len(re.findall(r"rosters-remind: \S+ executed", worker_logs())) == 2,
+            lambda: [
+                r
+                for r in worker_records()
+                if re.match(r"\S*rosters-remind: \S+ executed", r["message"])
+            ][1:],
             "both workers to take the scheduled job",
         )
-        outcomes = re.findall(r"rosters-remind (ran|skipped)", worker_logs())
-        assert sorted(outcomes) == ["ran", "skipped"]
+        outcomes = [
+            (match.group(1), record["request_id"].startswith("rosters-remind-"))
+            for record in worker_records(strict=True)
+            if (match := re.match(r"rosters-remind (ran|skipped)", record["message"]))
+        ]
+        assert sorted(outcomes) == [("ran", True), ("skipped", True)]
         _wait_for(lambda: mailbox.received, "the reminder email")
         time.sleep(1.5)  # the other worker's delivery sweep would have sent a second by now
         assert [message["To"] for message in mailbox.received] == ["ana@med.example.edu"]
