@@ -21,6 +21,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import gunicorn
 import pytest
 import redis
 import requests
@@ -103,6 +104,8 @@ def _environment(tmp_path: Path, name: str, shared: dict) -> dict:
         # Each process on a disk of its own: nothing it writes there is seen by the others.
         "CLERKSHIP_INSTANCE_PATH": str(instance),
         "PROMETHEUS_MULTIPROC_DIR": str(instance / "prometheus"),
+        # As systemd's RuntimeDirectory= sets it: gunicorn's control socket goes there.
+        "RUNTIME_DIRECTORY": str(instance),
     }
 
 
@@ -258,6 +261,9 @@ def test_two_app_servers_share_one_season(tmp_path, smtp_server, s3_server, redi
         deadline = time.monotonic() + 120  # four processes import the app on a busy machine
         _wait_ready(one, deadline, processes)
         _wait_ready(two, deadline, processes)
+        if int(gunicorn.__version__.split(".")[0]) >= 25:  # each server its own control socket
+            assert (tmp_path / "one" / "gunicorn.ctl").exists()
+            assert (tmp_path / "two" / "gunicorn.ctl").exists()
 
         # A student signs in and uploads through server one.
         ana = Browser()
