@@ -69,13 +69,13 @@ soak: setup
 		tests/integration/test_lifecycle_state_machine.py
 
 lint: setup
-	$(BIN)/ruff check clerkship tests migrations
-	$(BIN)/ruff format --check clerkship tests migrations
+	$(BIN)/ruff check clerkship tests migrations deploy
+	$(BIN)/ruff format --check clerkship tests migrations deploy
 	$(BIN)/bandit --quiet --recursive clerkship --configfile pyproject.toml
 
 format: setup
-	$(BIN)/ruff check --fix clerkship tests migrations
-	$(BIN)/ruff format clerkship tests migrations
+	$(BIN)/ruff check --fix clerkship tests migrations deploy
+	$(BIN)/ruff format clerkship tests migrations deploy
 
 security: setup-test system-packages
 	CLERKSHIP_FULL_CRAWL=1 $(BIN)/python -m pytest tests/security $(PYTEST_ARGS)

@@ -112,6 +112,8 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_talisman import Talisman
+
     from clerkship.accounts.models import Anonymous, User
     from clerkship.core.database import configure_sqlite
     from clerkship.core.downloads import keep_download_policy
@@ -122,7 +124,6 @@ def _init_extensions(app: Flask) -> None:
         limiter,
         login_manager,
         migrate,
-        talisman,
     )
 
     db.init_app(app)
@@ -133,6 +134,11 @@ def _init_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     # Registered before Talisman so that it runs after it (after_request runs in reverse).
     app.after_request(keep_download_policy)
+    # One Talisman per app: it keeps its settings (force_https, HSTS, the cookie flag) on
+    # itself and applies them to every app it was given, so a shared one would serve each
+    # app the settings of the last app built in the process (several apps: the tests).
+    talisman = Talisman()
+    app.extensions["talisman"] = talisman
     talisman.init_app(
         app,
         force_https=app.config["FORCE_HTTPS"],

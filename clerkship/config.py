@@ -109,7 +109,8 @@ class DefaultConfig:
 
     # Operations (core/observability.py, operations/): logs as text or JSON lines, each
     # record with the request id; /metrics answers only a bearer METRICS_TOKEN or a client
-    # address in METRICS_ALLOWED_ADDRESSES (networks like "10.0.0.0/8" allowed); neither: 404.
+    # address in METRICS_ALLOWED_ADDRESSES (networks like "10.0.0.0/8" allowed); neither set:
+    # 403 for everyone.
     LOG_FORMAT = "text"  # or "json"
     LOG_LEVEL = "INFO"
     METRICS_TOKEN: str | None = None

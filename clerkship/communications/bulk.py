@@ -64,7 +64,7 @@ def queue_staff_emails(
                 "department_id": department_id,
                 "application_id": email.application_id,
                 "author_id": author_id,
-                "contains_secret": False,
+                "contains_secret": False,  # nosec B105
                 "state": MessageState.QUEUED,
                 "attempts": 0,
                 "next_attempt_at": now,

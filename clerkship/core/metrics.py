@@ -23,6 +23,12 @@ from prometheus_client import (
     generate_latest,
 )
 
+# In multiprocess mode prometheus_client writes a file into PROMETHEUS_MULTIPROC_DIR from
+# the first metric on (below). systemd makes the folder for the units; a command run by hand
+# with the same environment file (`flask db upgrade`) must not fail for want of it.
+if _multiproc_dir := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(_multiproc_dir, exist_ok=True)
+
 REQUESTS = Counter(
     "clerkship_http_requests",
     "HTTP requests answered, by endpoint, method and status.",

@@ -27,7 +27,19 @@ def worker(workers: int | None, no_periodic: bool) -> None:
     """Deliver email and run the scheduled jobs until stopped (Ctrl-C, SIGTERM)."""
     import logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from clerkship.core.observability import JsonLinesFormatter, RequestIdFilter
+
+    # huey's records in the app's format (JSON lines with LOG_FORMAT=json), with the id of
+    # the request that queued the job; the app's own go through its handler, once.
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(
+        JsonLinesFormatter()
+        if current_app.config["LOG_FORMAT"] == "json"
+        else logging.Formatter("%(asctime)s %(name)s [%(request_id)s] %(message)s")
+    )
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    current_app.logger.propagate = False
     consumer = _consumer(workers or current_app.config["JOBS_WORKERS"], periodic=not no_periodic)
     consumer.run()
 

@@ -8,6 +8,7 @@ the others skip. Each job is also safe to repeat, as the cron lines were.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from clerkship.extensions import db
 
 if TYPE_CHECKING:
     from huey import Huey
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,12 @@ def claim_period(queue: Huey, job: Scheduled, *, now=None) -> bool:
 def run_scheduled(app: Flask, queue: Huey, job: Scheduled, *, now=None) -> object | None:
     """Run a scheduled job unless another worker already ran it this period."""
     if job.minutes > 1 and not claim_period(queue, job, now=now):
+        # Logged so that "once per period" can be seen in the workers' logs.
+        logger.info("%s skipped: another worker ran it this period", job.name)
         return None
-    return run_in_app(app, job.run)
+    result = run_in_app(app, job.run)
+    logger.info("%s ran: %r", job.name, result)
+    return result
 
 
 def register_tasks(app: Flask, queue: Huey) -> dict:
