@@ -20,10 +20,10 @@ REASONS = {
     "letter_request": "Letter requested",
     "offer_made": "Offer",
     "offer_reminder": "Offer reminder",
-    "password_changed": "Password changed",
+    "password_changed": "Password changed",  # nosec B105
     "pathway_decision": "UIM pathway decision",
     "register_existing": "Sign-up with an existing email",
-    "reset_password": "Password reset",
+    "reset_password": "Password reset",  # nosec B105
     "review_assigned": "Reviews assigned",
     "review_reminder": "Review reminder",
     "staff_message": "Written by staff",
