@@ -11,22 +11,18 @@ the pathway.
 from __future__ import annotations
 
 import json
-import os
 import random
 import secrets
 import statistics
 import subprocess  # nosec B404
 import sys
-import tempfile
-import time
-import urllib.request
-from contextlib import contextmanager
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from clerkship.bench import Measurement
-from clerkship.bench.postgres import free_port, postgres_cluster
+from clerkship.bench.postgres import postgres_cluster
+from clerkship.bench.server import gunicorn_server
 
 DAYS, SEATS, RESERVED_DAYS = 20, 10, 2
 # Targets for a 2-core machine that also runs PostgreSQL and the load generator: two sync
@@ -137,50 +133,10 @@ def _time(hour: int):
     return clock(hour, 0)
 
 
-@contextmanager
 def _gunicorn(url: str, secret: str):
-    port = free_port()
-    instance = tempfile.mkdtemp(prefix="clerkship-bench-instance-")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CLERKSHIP_SECRET_KEY": secret,
-        "CLERKSHIP_ENV_NAME": "production",
-        # The benchmark sends no sign-ins: rate limits counted per worker change nothing here.
-        "CLERKSHIP_SINGLE_PROCESS": "true",
-        "CLERKSHIP_INSTANCE_PATH": instance,
-        # Production refuses to start without the address its emailed links are built on.
-        "CLERKSHIP_BASE_URL": f"http://127.0.0.1:{port}",
-    }
-    env.pop("CLERKSHIP_MAIL_SERVER", None)
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(WORKERS),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "clerkship:create_app()",
-    ]
-    # This interpreter's gunicorn, serving this package on 127.0.0.1.
-    server = subprocess.Popen(command, env=env)  # noqa: S603  # nosec B603
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):  # nosec B310
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    # The benchmark sends no sign-ins: rate limits counted per worker change nothing here.
+    settings = {"CLERKSHIP_SINGLE_PROCESS": "true"}
+    return gunicorn_server(url, secret, workers=WORKERS, settings=settings, start_timeout=30)
 
 
 def _load(port: int, requests: list[dict]) -> dict:

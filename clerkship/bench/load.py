@@ -23,18 +23,17 @@ that rate, and each other page's p95 under 500 ms meanwhile.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import statistics
 import subprocess  # nosec B404
 import sys
-import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
 
 from clerkship.bench import Measurement
-from clerkship.bench.postgres import free_port, postgres_cluster
+from clerkship.bench.postgres import postgres_cluster
+from clerkship.bench.server import gunicorn_server
 
 SMALL = 500
 WORKERS = 4
@@ -118,15 +117,7 @@ def _seed(url: str, secret: str, applications: int) -> tuple[dict, list[dict]]:
 @contextmanager
 def serve(url: str, secret: str, workers: int = WORKERS):
     """gunicorn serving the app on a free port of 127.0.0.1, production settings."""
-    port = free_port()
-    instance = tempfile.mkdtemp(prefix="clerkship-bench-instance-")
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CLERKSHIP_SECRET_KEY": secret,
-        "CLERKSHIP_ENV_NAME": "production",
-        "CLERKSHIP_BASE_URL": f"http://127.0.0.1:{port}",
-        "CLERKSHIP_INSTANCE_PATH": instance,
+    settings = {
         "CLERKSHIP_BENCH_QUERY_HEADER": "true",
         # The administrator reads the institution dashboard without a phone at hand.
         "CLERKSHIP_TWO_FACTOR_ROLES": "[]",
@@ -137,40 +128,13 @@ def serve(url: str, secret: str, workers: int = WORKERS):
         # address, as the per-address limits would see a real class.
         "CLERKSHIP_PROXY_FIX_HOPS": "1",
     }
-    env.pop("CLERKSHIP_MAIL_SERVER", None)
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        "clerkship:create_app()",
-    ]
-    # This interpreter's gunicorn, serving this package on 127.0.0.1.
-    server = subprocess.Popen(command, env=env)  # noqa: S603  # nosec B603
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):  # nosec B310
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("gunicorn did not start") from None
-                time.sleep(0.2)
+    with gunicorn_server(url, secret, workers=workers, settings=settings, start_timeout=60) as port:
         # Every worker booted (each builds the app, about a second of CPU) before timing.
         for _ in range(4 * workers):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=30):  # nosec B310
                 pass
         time.sleep(3)
         yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def _drive(plan: dict) -> list[dict]:
