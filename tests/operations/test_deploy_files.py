@@ -344,39 +344,29 @@ def test_gunicorn_check_config_with_the_environment_file_starts_the_app(tmp_path
         "CLERKSHIP_INSTANCE_PATH": str(tmp_path / "instance"),
         "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
     }
-    checked = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--check-config",
-            "--config",
-            str(DEPLOY / "gunicorn.conf.py"),
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+    def check_config() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--check-config",
+                "--config",
+                str(DEPLOY / "gunicorn.conf.py"),
+            ],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    checked = check_config()
     assert checked.returncode == 0, checked.stderr
     # Without the secret the same check refuses, naming it: the app was really built.
     del env["CLERKSHIP_SECRET_KEY"]
-    refused = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--check-config",
-            "--config",
-            str(DEPLOY / "gunicorn.conf.py"),
-        ],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    refused = check_config()
     assert refused.returncode != 0
     assert "no SECRET_KEY" in refused.stderr
 
