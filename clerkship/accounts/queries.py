@@ -12,7 +12,6 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from clerkship.accounts.models import Department, Membership, Role, User
 from clerkship.extensions import db
 
-
 # The states an administrator follows accounts by (the users list's filter and the start
 # page's counts read the same conditions).
 ACCOUNT_STATES = {

@@ -10,8 +10,8 @@ from clerkship.accounts.models import Role
 from clerkship.core.permissions import login_required, public, require
 from clerkship.cycles import queries
 from clerkship.cycles.models import Department
-from clerkship.extensions import db
 from clerkship.cycles.permissions import can_view_department
+from clerkship.extensions import db
 from clerkship.home.start import start_panels
 from clerkship.home.workspace import attention_panels
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from freezegun import freeze_time
 from sqlalchemy import select
 
