@@ -200,6 +200,8 @@ def base_config(database_url: str, smtp_port: int, **overrides) -> dict:
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 8,
         "ARGON2_PARALLELISM": 1,
+        # An app serves many tests: no dashboard figures kept from one test to the next.
+        "DASHBOARD_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     return config
