@@ -85,7 +85,10 @@ def image_page(data: bytes) -> bytes:
     with Image.open(BytesIO(data)) as image:
         if image.width * image.height > MAX_IMAGE_PIXELS:
             raise ValueError("image too large to draw")
-        picture = ImageOps.exif_transpose(image).convert("RGB")
+        upright = ImageOps.exif_transpose(image).convert("RGBA")
+    # Transparent parts print as the paper they are on, not black.
+    picture = Image.new("RGB", upright.size, "white")
+    picture.paste(upright, mask=upright.getchannel("A"))
     picture.thumbnail((PAGE[0] - 2 * MARGIN, PAGE[1] - 2 * MARGIN))
     page = Image.new("RGB", PAGE, "white")
     page.paste(picture, ((PAGE[0] - picture.width) // 2, MARGIN))

@@ -266,3 +266,28 @@ def test_packet_filename_is_plain_ascii():
     assert packet_filename('"; rm -rf /', "") == "rm-rf.pdf"
     assert packet_filename("李小龙") == "application-packet.pdf"
     assert len(packet_filename("x" * 500)) == 80 + len(".pdf")
+
+
+def test_an_image_becomes_one_letter_page_fitted_on_white(app):
+    from clerkship.documents.packets import image_page
+
+    data = io.BytesIO()
+    clear = Image.new("RGBA", (4000, 1000), (0, 0, 0, 0))
+    clear.save(data, "PNG")
+    reader = PdfReader(io.BytesIO(image_page(data.getvalue())))
+    assert len(reader.pages) == 1
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    drawn = next(iter(reader.pages[0].images)).image
+    assert drawn.size == (1275, 1650)
+    assert drawn.convert("RGB").getpixel((637, 300)) == (255, 255, 255)
+
+
+def test_review_page_links_to_the_reviewers_packet(client, season):
+    cycle, department, application, _director = season
+    review_round = make_review_round(department, cycle)
+    reviewer = make_reviewer(department)
+    assignment = make_assignment(review_round, application, reviewer)
+    login(client, reviewer)
+    html = client.get(f"/reviews/assignments/{assignment.id}").get_data(as_text=True)
+    assert f'href="/reviews/assignments/{assignment.id}/packet.pdf"' in html
