@@ -146,6 +146,7 @@ def _profile_item(profile: StudentProfile | None, for_staff: bool = False) -> Ch
 def _blocks_item(
     department: Department, blocks: list[Block], for_staff: bool = False
 ) -> ChecklistItem:
+    end = "" if for_staff else "."
     if not blocks:
         detail = "none ranked" if for_staff else "Choose and rank at least one block."
     elif len(blocks) > department.max_choices:
@@ -156,7 +157,7 @@ def _blocks_item(
             f"{department.max_choices}. Remove some."
         )
     else:
-        detail = f"{len(blocks)} of at most {department.max_choices} ranked."
+        detail = f"{len(blocks)} of at most {department.max_choices} ranked" + end
     done = 1 <= len(blocks) <= department.max_choices
     return ChecklistItem("blocks", "Blocks ranked", done, detail, "applications.choices")
 
@@ -191,7 +192,9 @@ def _graduation_item(
         "graduation",
         label,
         True,
-        f"Expected graduation: {graduation:%b %-d, %Y}.",
+        f"expected on {graduation:%b %-d, %Y}"
+        if for_staff
+        else f"Expected graduation: {graduation:%b %-d, %Y}.",
         "applications.profile",
     )
 
@@ -211,7 +214,7 @@ def _statement_item(department: Department, text: str, for_staff: bool = False) 
             else f"Your statement has {words} words; the limit is {limit}. Shorten it."
         )
     else:
-        detail = f"{words} of at most {limit} words."
+        detail = f"{words} of at most {limit} words" + ("" if for_staff else ".")
     return ChecklistItem(
         "statement", "Personal statement", 0 < words <= limit, detail, "applications.statement"
     )
@@ -242,10 +245,11 @@ def _document_item(
             f"on {first_day:%b %-d, %Y}. Upload a renewed one.",
             "applications.documents",
         )
-    detail = f"Uploaded: {document.original_name}"
+    detail = f"{'uploaded' if for_staff else 'Uploaded'}: {document.original_name}"
     if document.expires_on is not None:
         detail += f", valid until {document.expires_on:%b %-d, %Y}"
-    return ChecklistItem(key, kind.label, True, detail + ".", "applications.documents")
+    detail += "" if for_staff else "."
+    return ChecklistItem(key, kind.label, True, detail, "applications.documents")
 
 
 def _letters_item(

@@ -8,6 +8,7 @@ import pytest
 
 from clerkship.accounts.models import Role
 from clerkship.applications.models import ApplicationState
+from clerkship.applications.queries import profile_for
 from clerkship.reviews.records import Recommendation
 from tests.conftest import login
 from tests.factories import (
@@ -220,8 +221,27 @@ def test_staff_wording_on_the_requirements(client, em):
     login(client, make_user((Role.DIRECTOR, department)))
     html = _page(client, application)
     section = html.split('id="requirements-title"')[1].split("</section>")[0]
-    assert "<strong>Profile</strong>: complete" in section
-    assert "<strong>Graduates after the blocks</strong>" in section
+    items = [
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", item)).strip()
+        for item in re.findall(r'<span class="visually-hidden">(.*?)</li>', section, re.S)
+    ]
+    graduation = profile_for(application.student).expected_graduation
+    missing = (
+        "CV",
+        "Transcript",
+        "Letter of good standing",
+        "Immunization record",
+        "BLS card",
+        "TB screen",
+    )
+    assert items == [
+        "Done: Profile: complete",
+        "Done: Blocks ranked: 1 of at most 5 ranked",
+        f"Done: Graduates after the blocks: expected on {graduation:%b %-d, %Y}",
+        "Done: Personal statement: 4 of at most 500 words",
+        *(f"Missing: {kind}: not uploaded" for kind in missing),
+        "Missing: Letters of recommendation: 0 of 1 received; none requested",
+    ]
     for student_words in ("Your ", "your ", "You ", "Upload", "Ask a writer", "Submit by"):
         assert student_words not in section
 
