@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the feature's blueprints, commands and template predicates,
-    and who wrote which letters (for the conflict check)."""
+    """Register the feature's blueprints, commands and template predicates, who wrote
+    which letters (for the conflict check), and which redacted copies students are asked for."""
     from clerkship.core.templating import register_predicates
+    from clerkship.documents.queries import register_redaction_wanted
     from clerkship.letters.queries import writer_emails
     from clerkship.reviews import permissions
     from clerkship.reviews.assignment.conflicts import register_letter_writers
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
     from clerkship.reviews.ranking import views as ranking_views
     from clerkship.reviews.reviewing import views as reviewing_views
     from clerkship.reviews.rounds import views as round_views
+    from clerkship.reviews.rounds.services import redacted_kinds_wanted
 
     app.register_blueprint(reviewing_views.bp)
     app.register_blueprint(round_views.bp)
@@ -23,3 +25,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reviews_cli)
     register_predicates(app, permissions)
     register_letter_writers(app, writer_emails)
+    register_redaction_wanted(app, redacted_kinds_wanted)

@@ -96,7 +96,7 @@ def test_first_phase_reviewer_page_hides_every_blinded_field(client, blind):
         "Hidden in this phase: Name, Photo, Pronouns, Medical school, Exam scores, UIM pathway flag."
         in page
     )
-    assert "Withheld documents: CV, Photo. They would show a hidden field." in page
+    assert "Withheld documents: CV, Photo. The list of documents says why." in page
     assert f"/documents/{blind.cv.id}" not in page and f"/documents/{blind.photo.id}" not in page
     assert "UIM pathway</dt>" not in page and "MD (LCME)" not in page
     # Compliance records are never part of a review.
@@ -109,8 +109,8 @@ def test_first_phase_downloads_withheld_with_the_reason(client, blind):
     cv = client.get(f"{base}/{blind.cv.id}")
     assert cv.status_code == 403
     assert (
-        "Withheld: it shows the applicant&#39;s name or school, hidden in this phase."
-        in cv.get_data(as_text=True)
+        "Withheld: it shows the applicant&#39;s name or school, hidden in this phase, and the "
+        "applicant has not uploaded a redacted copy." in cv.get_data(as_text=True)
     )
     photo = client.get(f"{base}/{blind.photo.id}")
     assert photo.status_code == 403
@@ -211,7 +211,8 @@ def test_emails_to_reviewers_never_name_the_applicant(app, blind, mailbox):
         (
             DocumentKind.CV,
             {"name"},
-            "Withheld: it shows the applicant's name or school, hidden in this phase.",
+            "Withheld: it shows the applicant's name or school, hidden in this phase, and the "
+            "applicant has not uploaded a redacted copy.",
         ),
         (
             DocumentKind.LETTER,

@@ -11,7 +11,6 @@ from clerkship.core.params import posted, query
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.time import local_today
 from clerkship.core.transactions import commits_on_return, refusal
-from clerkship.documents.models import Document
 from clerkship.documents.services import record_download
 from clerkship.documents.storage import send_document
 from clerkship.extensions import db
@@ -20,7 +19,7 @@ from clerkship.reviews.models import Conflict, ReviewerProfile
 from clerkship.reviews.permissions import can_review, can_see_peer_reviews, can_use_review_queue
 from clerkship.reviews.records import ReviewAssignment
 from clerkship.reviews.reviewing import services as review_services
-from clerkship.reviews.reviewing.blinding import reviewer_view, withheld_reason
+from clerkship.reviews.reviewing.blinding import documents_for_reviewers, reviewer_view
 from clerkship.reviews.reviewing.queries import STATUS_LABELS, reviewer_queue
 from clerkship.reviews.rounds import services
 from clerkship.reviews.rubrics.forms import (
@@ -77,7 +76,7 @@ def _peers(assignment: ReviewAssignment) -> list[ReviewAssignment]:
 def _render_review(assignment: ReviewAssignment, form, status: int = 200, **forms):
     subject = subject_of(assignment)
     review_round = assignment.round
-    view = reviewer_view(subject, review_round.hidden_now, review_documents(subject))
+    view = reviewer_view(subject, review_round, review_documents(subject))
     peers_visible = can_see_peer_reviews(current_user, assignment)
     peers = [p for p in _peers(assignment) if p.is_submitted] if peers_visible else []
     return (
@@ -211,16 +210,14 @@ def discuss(assignment_id: int):
 @commits_on_return
 def document(assignment_id: int, document_id: int):
     assignment = _assignment(assignment_id)
-    subject = subject_of(assignment)
-    shown = {d.id: d for d in review_documents(subject)}
-    doc: Document | None = shown.get(document_id)
-    if doc is None:
+    listed = documents_for_reviewers(assignment.round, review_documents(subject_of(assignment)))
+    item = next((d for d in listed if d.document.id == document_id), None)
+    if item is None:
         abort(403, description="This document is not part of the application you review.")
-    reason = withheld_reason(doc.kind, assignment.round.hidden_now)
-    if reason:
-        abort(403, description=reason)
-    record_download(doc, by=current_user, context=f"review assignment {assignment.id}")
-    return send_document(doc)
+    if item.withheld:
+        abort(403, description=item.withheld)
+    record_download(item.document, by=current_user, context=f"review assignment {assignment.id}")
+    return send_document(item.document)
 
 
 def _profile_page(schools_form=None, conflict_form=None, status: int = 200):
