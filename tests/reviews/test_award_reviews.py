@@ -45,7 +45,9 @@ def test_committee_assigns_and_scores_award_applications(app, client):
     ).all()
     assert pairs == [(first, chair.id), (first, member.id), (second, chair.id), (second, member.id)]
     queue = client.get("/reviews/").get_data(as_text=True)
-    assert f">Award application #{first}</a>" in queue and "Okafor" not in queue
+    assert queue.count(">No block ranked</a>") == 2 and "Okafor" not in queue
+    assert f"#{first}" not in queue
+    assert queue.count(f"<td>Diversity in Medicine award, {cycle.name}</td>") == 2
     assignment = db.session.scalar(
         select(ReviewAssignment).where(
             ReviewAssignment.award_application_id == first, ReviewAssignment.reviewer_id == chair.id

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from clerkship.accounts.models import Role
-from clerkship.applications.models import Accreditation
+from clerkship.applications.models import Accreditation, ApplicationChoice
 from clerkship.core.time import local_today
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.documents.storage import upload_folder
@@ -186,12 +186,26 @@ def test_a_director_reviewing_is_blinded_on_the_review_page_but_not_on_theirs(cl
     assert "Amara Okafor" in ranking and "badge-pathway" in ranking
 
 
-def test_queue_names_the_application_not_the_person_until_revealed(client, blind):
+def test_queue_names_the_block_chosen_not_the_person_until_revealed(client, blind):
+    site = factories.make_site(name="LA General", short_name="LA General")
+    rotation = factories.make_rotation(blind.department, site, title="EM Sub-Internship")
+    first = factories.make_block(rotation, blind.cycle, month=7)
+    second = factories.make_block(rotation, blind.cycle, month=9)
+    for rank, block in enumerate((first, second), start=1):
+        blind.application.choices.append(ApplicationChoice(block=block, rank=rank))
+    db.session.flush()
     queue = _page(client, blind.reviewer, "/reviews/")
-    assert f">Application #{blind.application.id}</a>" in queue
-    assert "Okafor" not in queue
+    year = first.starts_on.year
+    assert f">EM Sub-Internship (LA General), Jul 1–Jul 28, {year}</a>" in queue
+    assert '<div class="small">and 1 more block ranked</div>' in queue
+    assert "Okafor" not in queue and f"#{blind.application.id}" not in queue
     change_phase(blind.review_round, Phase.SECOND, by=blind.director)
-    assert ">Amara Okafor</a>" in _page(client, blind.reviewer, "/reviews/")
+    revealed = _page(client, blind.reviewer, "/reviews/")
+    assert ">Amara Okafor</a>" in revealed
+    assert (
+        f'<div class="small">EM Sub-Internship (LA General), Jul 1–Jul 28, {year} '
+        "and 1 more block ranked</div>" in revealed
+    )
 
 
 def test_emails_to_reviewers_never_name_the_applicant(app, blind, mailbox):
