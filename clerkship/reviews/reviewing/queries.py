@@ -11,7 +11,7 @@ from clerkship.accounts.models import Role, User
 from clerkship.applications.models import Application, ApplicationChoice, StudentProfile
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.extensions import db
-from clerkship.reviews.models import ReviewerCap, ReviewRound
+from clerkship.reviews.models import Phase, ReviewerCap, ReviewRound
 from clerkship.reviews.queries import display_name
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
 from clerkship.reviews.subjects import rotation_applications_of_awards, undecided_subject
@@ -102,10 +102,19 @@ def _choice_text(choice: tuple[str, int] | None) -> tuple[str, str]:
 
 
 def reviewer_queue(
-    user: User, *, today: date, status: str | None = None, page: int = 1, per_page: int = 50
+    user: User,
+    *,
+    today: date,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    open_only: bool = False,
 ) -> Queue:
     """The assignments of a reviewer in rounds they still review for, on subjects not yet
-    decided: unfinished first, by due date."""
+    decided: unfinished first, by due date (open_only: in rounds not closed)."""
+    scope = [ReviewAssignment.reviewer_id == user.id, _visible_rounds(user), undecided_subject()]
+    if open_only:
+        scope.append(ReviewRound.phase != Phase.CLOSED)
     status_column = case(
         (Review.id.is_(None), NOT_STARTED),
         (Review.state == ReviewState.DRAFT, "draft"),
@@ -115,7 +124,7 @@ def reviewer_queue(
         select(ReviewAssignment.id)
         .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
         .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
-        .where(ReviewAssignment.reviewer_id == user.id, _visible_rounds(user), undecided_subject())
+        .where(*scope)
     )
     counts = dict.fromkeys(STATUS_LABELS, 0)
     overdue = 0
@@ -152,7 +161,7 @@ def reviewer_queue(
         .outerjoin(Application, Application.id == ReviewAssignment.application_id)
         .outerjoin(User, User.id == Application.student_id)
         .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
-        .where(ReviewAssignment.reviewer_id == user.id, _visible_rounds(user), undecided_subject())
+        .where(*scope)
     )
     if status in STATUS_LABELS:
         stmt = stmt.where(status_column == status)

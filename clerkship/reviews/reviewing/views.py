@@ -20,7 +20,7 @@ from clerkship.reviews.permissions import can_review, can_see_peer_reviews, can_
 from clerkship.reviews.records import ReviewAssignment
 from clerkship.reviews.reviewing import services as review_services
 from clerkship.reviews.reviewing.blinding import documents_for_reviewers, reviewer_view
-from clerkship.reviews.reviewing.queries import STATUS_LABELS, reviewer_queue
+from clerkship.reviews.reviewing.queries import NOT_STARTED, STATUS_LABELS, reviewer_queue
 from clerkship.reviews.rounds import services
 from clerkship.reviews.rubrics.forms import (
     read_levels,
@@ -33,6 +33,8 @@ from clerkship.reviews.subjects import review_documents, subject_of
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
 NOT_YOURS = "This review is not assigned to you."
+# The buttons of the review form: save a draft, submit, submit and open the next review.
+REVIEW_ACTIONS = ("draft", "submit", "submit_next")
 NO_QUEUE = "Only reviewers and the award committee have a review queue."
 
 
@@ -112,7 +114,8 @@ def review(assignment_id: int):
         return _render_review(assignment, form_class(data=review_form_data(assignment.review)))
     form = form_class()
     if form.validate_on_submit():
-        submit = posted.text("action") == "submit" or assignment.is_submitted
+        action = posted.choice("action", REVIEW_ACTIONS, "draft")
+        submit = action != "draft" or assignment.is_submitted
         was_submitted = assignment.is_submitted
         with refusal() as refused:
             review_services.save_review(
@@ -125,7 +128,7 @@ def review(assignment_id: int):
                 by=current_user,
             )
         if error := refused.error:
-            attach_error(form, error)
+            _attach_review_error(form, error)
         else:
             db.session.commit()
             if was_submitted:
@@ -134,8 +137,32 @@ def review(assignment_id: int):
                 flash("Your review is submitted. You can now see the other reviews.", "success")
             else:
                 flash("Draft saved. Submit it when it is complete.", "success")
+            if action == "submit_next" and not was_submitted:
+                return _next_review()
             return redirect(url_for("reviews.review", assignment_id=assignment.id))
     return _render_review(assignment, form, status=400)
+
+
+def _attach_review_error(form, error) -> None:
+    """A refusal next to its field; an incomplete review's next to every missing answer."""
+    if isinstance(error, review_services.IncompleteReview):
+        form.form_errors.append(error.message)
+        for field, message in error.missing.items():
+            form[field].errors = [*form[field].errors, message]
+    else:
+        attach_error(form, error)
+
+
+def _next_review():
+    """The reviewer's next review not started yet, or the queue when there is none."""
+    nxt = reviewer_queue(
+        current_user, today=local_today(), status=NOT_STARTED, per_page=1, open_only=True
+    )
+    if nxt.items:
+        flash("Here is your next review.", "info")
+        return redirect(url_for("reviews.review", assignment_id=nxt.items[0].assignment_id))
+    flash("You have no other review to start.", "info")
+    return redirect(url_for("reviews.queue"))
 
 
 CONFLICT_ON_DECIDED = (
