@@ -24,6 +24,7 @@ from clerkship.reviews.models import (
     ALL_REVIEWABLE,
     BLINDABLE_FIELDS,
     IDENTITY_FIELDS,
+    REVIEWABLE_KINDS,
     CompositeSource,
     Conflict,
     Phase,
@@ -176,7 +177,8 @@ def save_round_settings(
 
 def _plain(name: str, value):
     if name.endswith("_documents"):  # in words for the audit log, not stored codes
-        return ", ".join(kind.label for kind in parse_kinds(value or "")) or "none"
+        shown = parse_kinds(value or "")
+        return ", ".join(kind.label for kind in REVIEWABLE_KINDS if kind in shown) or "none"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
