@@ -57,12 +57,6 @@ class Subject:
     # awarded ...): a reviewer who leaves it now is not replaced.
     decided: bool = False
 
-    @property
-    def reference(self) -> str:
-        """A name that identifies the record without identifying the person."""
-        prefix = "Application" if self.kind == "application" else "Award application"
-        return f"{prefix} #{self.id}"
-
 
 def application_subject(application: Application) -> Subject:
     """An application as a review subject."""

@@ -124,6 +124,8 @@ def test_submit_and_open_the_next_goes_to_the_next_review_not_started(client, li
     login(client, line.reviewer)
     page = client.get(f"/reviews/assignments/{first.id}").get_data(as_text=True)
     assert '<button type="submit" name="action" value="submit_next"' in page
+    year = line.july.starts_on.year
+    assert f'<h1 class="h3">Application for EM Sub-Internship, Jul 1–Jul 28, {year}</h1>' in page
     response = _submit(client, line, first)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/reviews/assignments/{third.id}"

@@ -145,6 +145,14 @@ def _values(subject: Subject) -> dict[str, ShownField]:
     return values
 
 
+def blinded_heading(subject: Subject) -> str:
+    """A subject named by the block its student ranks first, not by a person or a number."""
+    prefix = "Application" if subject.kind == "application" else "Award application"
+    if not subject.choices:
+        return f"{prefix} with no block ranked"
+    return f"{prefix} for {subject.choices[0].label}"
+
+
 def reviewer_view(
     subject: Subject, review_round: ReviewRound, documents: Iterable[Document]
 ) -> SubjectView:
@@ -165,7 +173,7 @@ def reviewer_view(
     if graduation is not None:
         fields += (ShownField("Expected graduation", f"{graduation:%B %Y}"),)
     return SubjectView(
-        heading=subject.reference if "name" in hidden else values["name"].value,
+        heading=blinded_heading(subject) if "name" in hidden else values["name"].value,
         fields=fields,
         hidden=tuple(label for key, label in BLINDABLE_FIELDS.items() if key in hidden),
         documents=shown,
