@@ -19,6 +19,7 @@ from clerkship.extensions import db
 from clerkship.outbox.services import queue_email
 from clerkship.reviews.models import Phase, ReviewRound
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
+from clerkship.reviews.subjects import undecided_subject
 
 
 def send_reminders(
@@ -44,6 +45,7 @@ def send_reminders(
             User.active,
             or_(Review.id.is_(None), Review.state == ReviewState.DRAFT),
             or_(ReviewAssignment.reminded_on.is_(None), ReviewAssignment.reminded_on < today),
+            undecided_subject(),  # a decided application has left the queue: no reminder
         )
     )
     if within_days is not None:
