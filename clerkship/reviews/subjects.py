@@ -104,18 +104,21 @@ def _award_subjects() -> AwardSubjects | None:
 
 def undecided_subject():
     """A clause true of the assignments whose subject is not decided yet: a decided one
-    (withdrawn, offered, waitlisted, not selected, awarded ...) leaves the reviewer queues."""
-    rotation = and_(
-        ReviewAssignment.application_id.is_not(None),
-        ReviewAssignment.application_id.in_(
-            select(Application.id).where(Application.state.in_(UNDECIDED_STATES))
-        ),
-    )
+    (withdrawn, offered, waitlisted, not selected, awarded ...) leaves the reviewer queues.
+
+    The query outer-joins Application on the assignment's application_id (with_subject_state).
+    """
+    rotation = Application.state.in_(UNDECIDED_STATES)
     source = _award_subjects()
     award = ReviewAssignment.award_application_id.is_not(None)
     if source is not None:
         award = and_(award, ReviewAssignment.award_application_id.in_(source.undecided()))
     return or_(rotation, award)
+
+
+def with_subject_state(stmt: Select) -> Select:
+    """stmt, a select from assignments, joined to their applications for undecided_subject."""
+    return stmt.outerjoin(Application, Application.id == ReviewAssignment.application_id)
 
 
 def rotation_applications_of_awards(award_application_ids: list[int]) -> dict[int, int]:

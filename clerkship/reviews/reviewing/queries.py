@@ -14,7 +14,11 @@ from clerkship.extensions import db
 from clerkship.reviews.models import Phase, ReviewerCap, ReviewRound
 from clerkship.reviews.queries import display_name
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
-from clerkship.reviews.subjects import rotation_applications_of_awards, undecided_subject
+from clerkship.reviews.subjects import (
+    rotation_applications_of_awards,
+    undecided_subject,
+    with_subject_state,
+)
 
 NOT_STARTED = "not_started"
 STATUS_LABELS = {NOT_STARTED: "Not started", "draft": "Draft", "submitted": "Submitted"}
@@ -121,8 +125,11 @@ def reviewer_queue(
         else_="submitted",
     )
     base = (
-        select(ReviewAssignment.id)
-        .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
+        with_subject_state(
+            select(ReviewAssignment.id).join(
+                ReviewRound, ReviewRound.id == ReviewAssignment.round_id
+            )
+        )
         .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
         .where(*scope)
     )
