@@ -149,6 +149,8 @@ def test_withheld_documents_are_refused_even_by_a_guessed_url(client, docs):
     assert (event.actor_id, event.subject_user_id) == (docs.reviewer.id, docs.student.id)
     change_phase(docs.review_round, Phase.SECOND, by=docs.director)
     assert client.get(f"{base}/{docs.letter.id}").status_code == 200
+    page = client.get(f"/reviews/assignments/{docs.assignment.id}").get_data(as_text=True)
+    assert '<h2 class="h6" id="blinding-title">Documents not shown in this phase</h2>' in page
     assert client.get(f"{base}/{docs.cv.id}").status_code == 403  # not chosen for phase two
     assert client.get(f"{base}/{docs.cv_copy.id}").status_code == 403
 
