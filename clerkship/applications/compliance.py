@@ -126,6 +126,7 @@ def compliance_rows(department: Department, cycle: Cycle, applications: list[App
                 Document.owner_id.in_(student_ids),
                 Document.cycle_id == cycle.id,
                 Document.replaced_at.is_(None),
+                Document.redacted.is_(False),
                 Document.kind != DocumentKind.LETTER,
             )
         ):

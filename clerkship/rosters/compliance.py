@@ -131,6 +131,7 @@ def current_documents_by_student(
             Document.owner_id.in_(ids),
             Document.cycle_id == cycle_id,
             Document.replaced_at.is_(None),
+            Document.redacted.is_(False),
             Document.kind.in_(wanted),
         )
     ):
@@ -154,6 +155,7 @@ def document_states_by_student(
             Document.owner_id.in_(ids),
             Document.cycle_id == cycle_id,
             Document.replaced_at.is_(None),
+            Document.redacted.is_(False),
             Document.kind.in_(wanted),
         )
     ):

@@ -258,6 +258,7 @@ def documents_to_verify(department_ids: list[int], cycle: Cycle) -> dict[int, in
             Placement.state == PlacementState.HELD,
             Document.cycle_id == cycle.id,
             Document.replaced_at.is_(None),
+            Document.redacted.is_(False),
             Document.verified_at.is_(None),
             or_(Document.expires_on.is_(None), Document.expires_on >= Block.ends_on),
         )
