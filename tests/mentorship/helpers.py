@@ -40,7 +40,9 @@ def make_season():
     cycle = factories.make_cycle()
     department = factories.make_department()
     block = factories.make_block(factories.make_rotation(department), cycle)
-    coordinator = factories.make_user((Role.COORDINATOR, department), full_name="Cora Coordinator")
+    coordinator = factories.make_user(
+        (Role.COORDINATOR, department), full_name="Cora Coordinator", email="cora@example.org"
+    )
     student = factories.make_student(full_name="Amara Okafor", email="amara@med.example.edu")
     factories.make_rotation_application(
         student,
