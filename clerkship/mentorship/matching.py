@@ -7,8 +7,39 @@ from dataclasses import dataclass
 
 # Words too common to say two people share an interest.
 STOP_WORDS = frozenset(
-    "and the for with from into about also any are but can her his its our out "
-    "their them they this that was were will you your medicine medical student students".split()
+    [
+        "and",
+        "the",
+        "for",
+        "with",
+        "from",
+        "into",
+        "about",
+        "also",
+        "any",
+        "are",
+        "but",
+        "can",
+        "her",
+        "his",
+        "its",
+        "our",
+        "out",
+        "their",
+        "them",
+        "they",
+        "this",
+        "that",
+        "was",
+        "were",
+        "will",
+        "you",
+        "your",
+        "medicine",
+        "medical",
+        "student",
+        "students",
+    ]
 )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from sqlalchemy import func, select
 
+from clerkship.accounts.models import Role
 from clerkship.applications.models import ApplicationState
 from clerkship.extensions import db
 from clerkship.mentorship.models import Mentor, MentorRequest, RequestState
@@ -80,7 +82,7 @@ def test_double_submit_of_a_match_matches_once(app, client):
     assert client.post(url, data=data).status_code == 302
     second = client.post(url, data=data)
     assert second.status_code == 200
-    db.session.expire_all()
+    db.session.commit()  # a fresh read: the requests wrote after this session last read
     assert db.session.get(MentorRequest, request.id).state is RequestState.MATCHED
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
 
@@ -188,3 +190,45 @@ def factories_request(student, department, cycle) -> MentorRequest:
     db.session.add(request)
     db.session.flush()
     return request
+
+
+def test_two_coordinators_at_once_never_exceed_capacity(app, queries):
+    cycle, department, block, coordinator, student = make_season()
+    colleague = factories.make_user((Role.COORDINATOR, department))
+    mentor = make_mentor(department, capacity=1)
+    other = factories.make_student()
+    factories.make_rotation_application(
+        other, cycle, department, blocks=(block,), state=ApplicationState.ACCEPTED, in_pathway=True
+    )
+    requests = [factories_request(s, department, cycle) for s in (student, other)]
+    db.session.commit()
+    base = f"/departments/{department.slug}/mentorship/requests/"
+    clients = []
+    for user in (coordinator, colleague):
+        clients.append(login(app.test_client(), user))
+    versions = [
+        _version(c.get(base + str(r.id)).get_data(as_text=True))
+        for c, r in zip(clients, requests, strict=True)
+    ]
+    # The threads run outside the test's app context: they take plain values only.
+    urls, mentor_id = [base + str(r.id) for r in requests], mentor.id
+    start = threading.Barrier(2)
+    statuses = []
+
+    def match(client, url, version):
+        start.wait()
+        response = client.post(url, data={"mentor": mentor_id, "version": version})
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=match, args=args)
+        for args in zip(clients, urls, versions, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    db.session.commit()  # a fresh read: the requests wrote after this session last read
+    states = sorted(db.session.get(MentorRequest, r.id).state.value for r in requests)
+    assert (sorted(statuses), states) == ([200, 302], ["matched", "open"])
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
