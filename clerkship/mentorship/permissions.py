@@ -31,3 +31,21 @@ def can_see_affinity_choices(user: User, mentor_request: MentorRequest) -> bool:
     return mentor_request.share_affinity_with_staff and can_manage_mentorship(
         user, mentor_request.department
     )
+
+
+def is_mentor_of(user: User, mentor_request: MentorRequest) -> bool:
+    """Whether user is the request's mentor: signed in with the mentor's email, confirmed."""
+    mentor = mentor_request.mentor
+    return (
+        user.is_authenticated
+        and user.is_verified
+        and mentor is not None
+        and mentor.email.lower() == user.email.lower()
+    )
+
+
+def can_confirm_first_meeting(user: User, mentor_request: MentorRequest) -> bool:
+    """The pair's mentor confirms their first meeting; the department's staff record it too."""
+    return is_mentor_of(user, mentor_request) or can_manage_mentorship(
+        user, mentor_request.department
+    )

@@ -164,6 +164,23 @@ def candidates(department: Department, cycle: Cycle) -> list[Candidate]:
     ]
 
 
+def mentees_of(user: User) -> list[MentorRequest]:
+    """The matched requests whose mentor is user (the mentor's email is the user's confirmed email)."""
+    if not user.is_authenticated or not user.is_verified:
+        return []
+    return list(
+        db.session.scalars(
+            select(MentorRequest)
+            .join(MentorRequest.mentor)
+            .where(
+                func.lower(Mentor.email) == user.email.lower(),
+                MentorRequest.state == RequestState.MATCHED,
+            )
+            .order_by(MentorRequest.matched_at.desc(), MentorRequest.id)
+        )
+    )
+
+
 def affinity_groups(*, active_only: bool = False) -> list[AffinityGroup]:
     """Every affinity group, by name."""
     stmt = select(AffinityGroup).order_by(AffinityGroup.name, AffinityGroup.id)

@@ -272,6 +272,7 @@ def _introduce(mentor_request: MentorRequest, mentor: Mentor) -> None:
         department=department,
         mentor_request=mentor_request,
         mentor=mentor,
+        link=external_url("mentorship.mentees"),
     )
 
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from clerkship.applications.models import ApplicationState
+from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.mentorship.models import AffinityGroup, Mentor, MentorKind, MentorRequest
+from clerkship.mentorship.models import (
+    AffinityGroup,
+    Mentor,
+    MentorKind,
+    MentorRequest,
+    RequestState,
+)
 from tests import factories
 from tests.matrix import ADMIN, DEPARTMENT_STAFF, STUDENTS, Rule
 
 OWNER = frozenset({"student"})
+MENTOR = frozenset({"reviewer"})
 
 
 def mentorship_world(w) -> dict:
@@ -30,9 +38,31 @@ def mentorship_world(w) -> dict:
         request = MentorRequest(
             student=student, department=w.department, cycle=w.cycle, interests="research"
         )
-        db.session.add_all([mentor, group, request])
+        # The reviewer of department A also mentors: a pair they confirm meetings for.
+        reviewer_as_mentor = Mentor(
+            department=w.department,
+            name="Dr. Reviewer",
+            email=w.users["reviewer"].email,
+            kind=MentorKind.RESIDENT,
+            capacity=1,
+        )
+        mentee = MentorRequest(
+            student=w.users["other_student"],
+            department=w.department,
+            cycle=w.cycle,
+            interests="wellness",
+            state=RequestState.MATCHED,
+            mentor=reviewer_as_mentor,
+            matched_at=utcnow(),
+        )
+        db.session.add_all([mentor, group, request, reviewer_as_mentor, mentee])
         db.session.flush()
-        w.extra["mentorship"] = {"mentor": mentor, "group": group, "request": request}
+        w.extra["mentorship"] = {
+            "mentor": mentor,
+            "group": group,
+            "request": request,
+            "mentee": mentee,
+        }
     return w.extra["mentorship"]
 
 
@@ -52,6 +82,11 @@ def _withdraw(w) -> str:
     return f"/mentorship/requests/{mentorship_world(w)['request'].id}/withdraw"
 
 
+def _mentees(w) -> str:
+    mentorship_world(w)  # the reviewer mentors only once the world has their pair
+    return "/mentorship/mentees"
+
+
 def _group(w) -> str:
     return f"/admin/affinity-groups/{mentorship_world(w)['group'].id}"
 
@@ -64,6 +99,13 @@ RULES = [
     ),
     Rule("mentorship.withdraw", _withdraw, OWNER, method="POST"),
     Rule("mentorship.affinity_groups", lambda w: "/mentorship/affinity-groups", STUDENTS),
+    Rule("mentorship.mentees", _mentees, MENTOR),
+    Rule(
+        "mentorship.confirm_meeting",
+        lambda w: f"/mentorship/mentees/{mentorship_world(w)['mentee'].id}/meeting",
+        MENTOR,
+        method="POST",
+    ),
     Rule(
         "mentorship.affinity_groups",
         lambda w: "/mentorship/affinity-groups",

@@ -149,7 +149,7 @@ def test_introduction_emails_reach_both(app, mailbox):
     assert "ben.osei@hospital.example.org" in to_student
     assert f"{app.config['BASE_URL'].rstrip('/')}/mentorship/" in to_student
     assert "Amara Okafor" in to_mentor and "Emergency ultrasound research" in to_mentor
-    assert "http" not in to_mentor
+    assert f"{app.config['BASE_URL'].rstrip('/')}/mentorship/mentees" in to_mentor
 
 
 def test_match_refuses_a_stale_page(app):

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from clerkship.accounts.models import Role
 from clerkship.applications.models import ApplicationState
+from clerkship.core.time import local_today
 from clerkship.extensions import db
 from clerkship.mentorship.models import Mentor, MentorRequest, RequestState
 from clerkship.outbox.models import OutboxMessage
@@ -232,3 +233,42 @@ def test_two_coordinators_at_once_never_exceed_capacity(app, queries):
     states = sorted(db.session.get(MentorRequest, r.id).state.value for r in requests)
     assert (sorted(statuses), states) == ([200, 302], ["matched", "open"])
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
+
+
+def test_the_mentor_confirms_the_first_meeting_on_their_page(app, client):
+    cycle, department, _block, coordinator, student = make_season()
+    mentor_user = factories.make_user(
+        (Role.REVIEWER, department), email="ben.osei@hospital.example.org"
+    )
+    mentor = make_mentor(department, name="Dr. Ben Osei", email="Ben.Osei@Hospital.example.org")
+    request = factories_request(student, department, cycle)
+    db.session.commit()
+    login(client, coordinator)
+    url = f"/departments/{department.slug}/mentorship/requests/{request.id}"
+    page = client.get(url).get_data(as_text=True)
+    client.post(url, data={"mentor": mentor.id, "version": _version(page)})
+
+    login(client, mentor_user)
+    mentees = client.get("/mentorship/mentees").get_data(as_text=True)
+    assert "Amara Okafor" in mentees and repeated_ids(mentees) == []
+    field = f"mentee-{request.id}-met_on"
+    refused = client.post(
+        f"/mentorship/mentees/{request.id}/meeting", data={field: "2001-02-03"}
+    ).get_data(as_text=True)
+    assert f'id="{field}-error"' in refused and "before the match" in refused
+    today = local_today().isoformat()
+    response = client.post(f"/mentorship/mentees/{request.id}/meeting", data={field: today})
+    assert response.status_code == 302
+    db.session.commit()
+    assert db.session.get(MentorRequest, request.id).first_meeting_on == local_today()
+
+    stranger = factories.make_user((Role.REVIEWER, department))
+    login(client, stranger)
+    assert client.get("/mentorship/mentees").status_code == 403
+    assert (
+        client.post(f"/mentorship/mentees/{request.id}/meeting", data={field: today}).status_code
+        == 403
+    )
+    mentor_user.email_verified_at = None  # an address not confirmed proves nothing
+    login(client, mentor_user)
+    assert client.get("/mentorship/mentees").status_code == 403

@@ -12,9 +12,9 @@ from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle
 from clerkship.extensions import db
 from clerkship.mentorship import queries, services
-from clerkship.mentorship.forms import AffinityChoiceForm, AskForm
+from clerkship.mentorship.forms import AffinityChoiceForm, AskForm, MeetingForm
 from clerkship.mentorship.models import MentorRequest
-from clerkship.mentorship.permissions import can_ask_for_mentor
+from clerkship.mentorship.permissions import can_ask_for_mentor, is_mentor_of
 from clerkship.mentorship.services import LIVE_STATES
 
 bp = Blueprint("mentorship", __name__)
@@ -124,3 +124,45 @@ def affinity_groups():
             flash("Your choices are saved.", "success")
             return redirect(url_for("mentorship.index"))
     return render_template("mentorship/affinity_groups.html", groups=groups, form=form)
+
+
+def _meeting_form(request_id: int, **kwargs) -> MeetingForm:
+    """One form per mentee on the page: the prefix keeps their fields' ids apart."""
+    return MeetingForm(prefix=f"mentee-{request_id}", **kwargs)
+
+
+@bp.route("/mentorship/mentees")
+@login_required
+def mentees():
+    requests = queries.mentees_of(current_user)
+    require(bool(requests), "This page lists the visiting students you mentor; you have none.")
+    return render_template(
+        "mentorship/mentees.html",
+        requests=requests,
+        forms={r.id: _meeting_form(r.id, formdata=None) for r in requests},
+    )
+
+
+@bp.route("/mentorship/mentees/<int:request_id>/meeting", methods=["POST"])
+@login_required
+def confirm_meeting(request_id: int):
+    mentor_request = get_or_403(
+        MentorRequest,
+        request_id,
+        is_mentor_of,
+        "Only the student's mentor confirms their first meeting here.",
+    )
+    form = _meeting_form(mentor_request.id)
+    if form.validate_on_submit():
+        with refusal() as refused:
+            services.record_first_meeting(mentor_request, form.met_on.data, by=current_user)
+        if error := refused.error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Thank you: your first meeting is recorded.", "success")
+            return redirect(url_for("mentorship.mentees"))
+    requests = queries.mentees_of(current_user)
+    forms = {r.id: _meeting_form(r.id, formdata=None) for r in requests}
+    forms[mentor_request.id] = form
+    return render_template("mentorship/mentees.html", requests=requests, forms=forms)
