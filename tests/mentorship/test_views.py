@@ -83,6 +83,7 @@ def test_double_submit_of_a_match_matches_once(app, client):
     assert client.post(url, data=data).status_code == 302
     second = client.post(url, data=data)
     assert second.status_code == 200
+    assert "This request is no longer waiting for a mentor." in second.get_data(as_text=True)
     db.session.commit()  # a fresh read: the requests wrote after this session last read
     assert db.session.get(MentorRequest, request.id).state is RequestState.MATCHED
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
