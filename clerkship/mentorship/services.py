@@ -167,7 +167,10 @@ def withdraw_request(mentor_request: MentorRequest, *, by: User) -> None:
     """The student withdraws their request (open or matched)."""
     if mentor_request.state not in LIVE_STATES:
         raise RuleViolation("This request is no longer open.")
+    was_matched = mentor_request.state is RequestState.MATCHED
     mentor_request.state = RequestState.WITHDRAWN
+    if was_matched:
+        _tell_mentor_it_ended(mentor_request)
     record_event(
         "mentorship.withdrawn",
         by=by,
@@ -184,8 +187,11 @@ def close_request(mentor_request: MentorRequest, *, reason: str, by: User) -> No
         raise RuleViolation("This request is no longer open.")
     if not reason.strip():
         raise RuleViolation("Give the reason the student will read.", "reason")
+    was_matched = mentor_request.state is RequestState.MATCHED
     mentor_request.state = RequestState.CLOSED
     mentor_request.closed_reason = reason.strip()
+    if was_matched:
+        _tell_mentor_it_ended(mentor_request)
     record_event(
         "mentorship.closed",
         by=by,
@@ -204,6 +210,19 @@ def close_request(mentor_request: MentorRequest, *, reason: str, by: User) -> No
         link=external_url("mentorship.index"),
     )
     db.session.flush()
+
+
+def _tell_mentor_it_ended(mentor_request: MentorRequest) -> None:
+    """The mentor of a pair that ended learns that their place is free (never why)."""
+    mentor = mentor_request.mentor
+    queue_email(
+        mentor.email,
+        f"{mentor_request.department.name} visiting clerkship: a mentorship has ended",
+        "mentorship_ended",
+        department=mentor_request.department,
+        mentor_request=mentor_request,
+        mentor=mentor,
+    )
 
 
 def _locked_request(mentor_request: MentorRequest) -> MentorRequest:

@@ -222,3 +222,31 @@ def test_every_change_is_in_the_audit_log(app):
         .order_by(AuditEvent.id)
     ).all()
     assert actions == ["mentorship.requested", "mentorship.matched", "mentorship.first_meeting"]
+
+
+def test_the_mentor_learns_that_a_pair_ended_but_not_why(app, mailbox):
+    cycle, department, block, coordinator, student = make_season()
+    mentor = make_mentor(department, capacity=2, email="ben.osei@hospital.example.org")
+    request = _ask(student, department, cycle)
+    services.match_request(request, mentor, version=request.version, by=coordinator)
+    services.withdraw_request(request, by=student)
+    other = factories.make_student(full_name="Luis Hernandez")
+    factories.make_rotation_application(
+        other, cycle, department, blocks=(block,), state=ApplicationState.ACCEPTED, in_pathway=True
+    )
+    second = _ask(other, department, cycle)
+    services.match_request(second, mentor, version=second.version, by=coordinator)
+    services.close_request(second, reason="Private reason for the student", by=coordinator)
+    db.session.commit()
+    bodies = [body_of(m) for m in mailbox.to(mentor.email)]
+    assert len(bodies) == 4  # two introductions, two endings
+    assert "Amara Okafor has withdrawn their request" in bodies[1]
+    assert "closed Luis Hernandez's request" in bodies[3]
+    assert "Private reason" not in bodies[3]
+
+
+def test_an_open_request_withdrawn_emails_nobody(app, mailbox):
+    cycle, department, _block, _coordinator, student = make_season()
+    services.withdraw_request(_ask(student, department, cycle), by=student)
+    db.session.commit()
+    assert mailbox.messages == []
