@@ -12,6 +12,7 @@ from clerkship.extensions import db
 from clerkship.mentorship import queries, services
 from clerkship.mentorship.matching import suggest
 from clerkship.mentorship.models import Mentor, MentorKind
+from clerkship.mentorship.services import directory, privacy
 
 GROUPS = (
     (
@@ -85,7 +86,7 @@ def seed_mentorship(ctx) -> None:
         return
     admin = ctx.staff.get((Role.ADMIN, None))
     for name, email, description in GROUPS:
-        services.save_affinity_group(
+        directory.save_affinity_group(
             None, name=name, contact_email=email, description=description, active=True, by=admin
         )
     for slug, mentors in MENTORS.items():
@@ -94,7 +95,7 @@ def seed_mentorship(ctx) -> None:
         if department is None or coordinator is None:
             continue
         for name, local, kind, capacity, offers in mentors:
-            services.save_mentor(
+            directory.save_mentor(
                 department,
                 None,
                 name=name,
@@ -109,7 +110,7 @@ def seed_mentorship(ctx) -> None:
     pediatrics = ctx.departments.get("pediatrics")
     coordinator = ctx.staff.get((Role.COORDINATOR, "pediatrics"))
     if pediatrics is not None and coordinator is not None:
-        services.set_open_to_all(pediatrics, True, by=coordinator)
+        directory.set_open_to_all(pediatrics, True, by=coordinator)
         _requests(ctx, "pediatrics", matched=False)
 
 
@@ -144,7 +145,7 @@ def _requests(ctx, slug: str, *, matched: bool) -> None:
         )
         if matched:
             groups = queries.affinity_groups(active_only=True)
-            services.choose_affinity_groups(student, {groups[-1].id: True}, by=student)
+            privacy.choose_affinity_groups(student, {groups[-1].id: True}, by=student)
             best = suggest(request.interests, queries.candidates(department, ctx.cycle))[0]
             mentor = db.session.get(Mentor, best.candidate.mentor_id)
             services.match_request(request, mentor, version=request.version, by=coordinator)

@@ -11,6 +11,7 @@ from clerkship.core.rules import RuleViolation
 from clerkship.extensions import db
 from clerkship.mentorship import queries, services
 from clerkship.mentorship.models import MentorKind
+from clerkship.mentorship.services import directory, privacy
 from tests import factories
 from tests.conftest import body_of, login
 from tests.mentorship.helpers import make_group, make_season
@@ -25,7 +26,7 @@ def _views(student) -> list[tuple[int, str]]:
 def _setup(*, share: bool):
     cycle, department, _block, coordinator, student = make_season()
     group = make_group(SECRET_GROUP, "sentinel@example.org")
-    services.choose_affinity_groups(student, {group.id: True}, by=student)
+    privacy.choose_affinity_groups(student, {group.id: True}, by=student)
     request = services.ask_for_mentor(
         student,
         department,
@@ -77,7 +78,7 @@ def test_affinity_groups_never_reach_other_pages_or_the_mentor(app, client, mail
     assert SECRET_GROUP not in listing
     login(client, people["reviewer"])
     assert SECRET_GROUP not in client.get("/").get_data(as_text=True)
-    mentor = services.save_mentor(
+    mentor = directory.save_mentor(
         department,
         None,
         name="Dr. M",
@@ -100,9 +101,9 @@ def test_group_contact_receives_only_students_who_allowed_it(app, client, mailbo
     other_group = make_group("Another group", "another@example.org")
     shy = factories.make_student(full_name="Shy Student")
     elsewhere = factories.make_student(full_name="Elsewhere Student")
-    services.choose_affinity_groups(student, {group.id: True}, by=student)
-    services.choose_affinity_groups(shy, {group.id: False}, by=shy)
-    services.choose_affinity_groups(elsewhere, {other_group.id: True}, by=elsewhere)
+    privacy.choose_affinity_groups(student, {group.id: True}, by=student)
+    privacy.choose_affinity_groups(shy, {group.id: False}, by=shy)
+    privacy.choose_affinity_groups(elsewhere, {other_group.id: True}, by=elsewhere)
     admin = factories.make_user(Role.ADMIN)
     db.session.commit()
     login(client, admin)
@@ -117,7 +118,7 @@ def test_group_contact_receives_only_students_who_allowed_it(app, client, mailbo
 def test_sending_an_empty_list_is_refused(app):
     group = make_group()
     with pytest.raises(RuleViolation, match="No student"):
-        services.send_affinity_list(group, by=factories.make_user(Role.ADMIN))
+        privacy.send_affinity_list(group, by=factories.make_user(Role.ADMIN))
 
 
 def test_choices_keep_only_offered_groups_and_the_log_does_not_name_them(app, client):

@@ -14,6 +14,7 @@ from clerkship.core.time import local_today, utcnow
 from clerkship.extensions import db
 from clerkship.mentorship import queries, services
 from clerkship.mentorship.models import MentorRequest, RequestState
+from clerkship.mentorship.services import directory
 from clerkship.outbox.models import OutboxMessage
 from tests import factories
 from tests.conftest import body_of
@@ -44,13 +45,13 @@ def test_eligibility_is_every_applicant_when_the_department_opens_it(app):
     factories.make_rotation_application(
         outsider, cycle, department, blocks=(block,), state=ApplicationState.SUBMITTED
     )
-    services.set_open_to_all(department, True, by=coordinator)
+    directory.set_open_to_all(department, True, by=coordinator)
     assert _ask(outsider, department, cycle).state is RequestState.OPEN
 
 
 def test_no_mentor_without_a_live_application_in_the_department(app):
     cycle, department, block, coordinator, _student = make_season()
-    services.set_open_to_all(department, True, by=coordinator)
+    directory.set_open_to_all(department, True, by=coordinator)
     drafting = factories.make_student()
     factories.make_rotation_application(drafting, cycle, department, blocks=(block,))
     declined = factories.make_student()

@@ -9,10 +9,11 @@ from clerkship.core.forms import attach_error
 from clerkship.core.permissions import login_required, require
 from clerkship.core.transactions import refusal
 from clerkship.extensions import db
-from clerkship.mentorship import queries, services
+from clerkship.mentorship import queries
 from clerkship.mentorship.forms import AffinityGroupForm
 from clerkship.mentorship.models import AffinityGroup
 from clerkship.mentorship.permissions import can_manage_affinity_groups
+from clerkship.mentorship.services import directory, privacy
 
 bp = Blueprint("affinity_admin", __name__, url_prefix="/admin/affinity-groups")
 
@@ -42,7 +43,7 @@ def edit(group_id: int | None = None):
     form = AffinityGroupForm(obj=group)
     if form.validate_on_submit():
         with refusal() as refused:
-            services.save_affinity_group(
+            directory.save_affinity_group(
                 group,
                 name=form.name.data,
                 contact_email=form.contact_email.data,
@@ -65,7 +66,7 @@ def send(group_id: int):
     require(can_manage_affinity_groups(current_user), ADMINS_ONLY)
     group = _group(group_id)
     with refusal() as refused:
-        count = services.send_affinity_list(group, by=current_user)
+        count = privacy.send_affinity_list(group, by=current_user)
     if error := refused.error:
         flash(error.message, "danger")
     else:

@@ -15,7 +15,7 @@ from clerkship.mentorship import queries, services
 from clerkship.mentorship.forms import AffinityChoiceForm, AskForm, MeetingForm
 from clerkship.mentorship.models import MentorRequest
 from clerkship.mentorship.permissions import can_ask_for_mentor, is_mentor_of
-from clerkship.mentorship.services import LIVE_STATES
+from clerkship.mentorship.services import LIVE_STATES, privacy
 
 bp = Blueprint("mentorship", __name__)
 
@@ -116,7 +116,7 @@ def affinity_groups():
         form.share.data = [c.group_id for c in current if c.share_with_contact]
     if form.validate_on_submit():
         with refusal() as refused:
-            services.choose_affinity_groups(current_user, form.chosen(), by=current_user)
+            privacy.choose_affinity_groups(current_user, form.chosen(), by=current_user)
         if error := refused.error:
             attach_error(form, error)
         else:

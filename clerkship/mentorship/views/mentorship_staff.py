@@ -16,6 +16,7 @@ from clerkship.mentorship.forms import CloseForm, MatchForm, MeetingForm, Mentor
 from clerkship.mentorship.matching import suggest
 from clerkship.mentorship.models import Mentor, MentorKind, MentorRequest, RequestState
 from clerkship.mentorship.permissions import can_manage_mentorship, can_see_affinity_choices
+from clerkship.mentorship.services import directory, privacy
 
 bp = Blueprint("mentorship_staff", __name__)
 
@@ -78,7 +79,7 @@ def setting(slug: str):
     department = _department(slug)
     form = SettingForm()
     if form.validate_on_submit():
-        services.set_open_to_all(department, form.open_to_all.data, by=current_user)
+        directory.set_open_to_all(department, form.open_to_all.data, by=current_user)
         db.session.commit()
         flash("Who may ask for a mentor is saved.", "success")
     else:
@@ -97,7 +98,7 @@ def mentor(slug: str, mentor_id: int | None = None):
         form.kind.data = mentor.kind.value
     if form.validate_on_submit():
         with refusal() as refused:
-            services.save_mentor(
+            directory.save_mentor(
                 department,
                 mentor,
                 name=form.name.data,
@@ -131,9 +132,7 @@ def _match_page(department, mentor_request, match_form=None, meeting_form=None, 
     choices = None
     if can_see_affinity_choices(current_user, mentor_request):
         choices = queries.affinity_choices(mentor_request.student)
-        services.record_affinity_view(
-            mentor_request, by=current_user, context="mentor request page"
-        )
+        privacy.record_affinity_view(mentor_request, by=current_user, context="mentor request page")
     return render_template(
         "mentorship/request.html",
         department=department,

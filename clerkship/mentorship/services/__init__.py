@@ -1,10 +1,14 @@
-"""Every change of state in mentorship: mentors, groups, requests, matches, meetings, sharing."""
+"""Every change of state of a mentor request: asking, withdrawing, closing, matching, meeting.
+
+The department's list of mentors and the affinity groups are changed in directory.py; a
+student's affinity-group choices and who sees them in privacy.py.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from clerkship.accounts.models import User
@@ -16,104 +20,13 @@ from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
 from clerkship.mentorship import queries
 from clerkship.mentorship.models import (
-    AffinityChoice,
-    AffinityGroup,
     Mentor,
-    MentorKind,
     MentorRequest,
-    MentorshipSetting,
     RequestState,
 )
 from clerkship.outbox.services import queue_email
 
 LIVE_STATES = (RequestState.OPEN, RequestState.MATCHED)
-
-
-def set_open_to_all(department: Department, open_to_all: bool, *, by: User) -> None:
-    """Open asking for a mentor to every applying or placed student, or keep it to the pathway."""
-    setting = db.session.scalar(
-        select(MentorshipSetting).where(MentorshipSetting.department_id == department.id)
-    )
-    if setting is None:
-        setting = MentorshipSetting(department=department)
-        db.session.add(setting)
-    setting.open_to_all = open_to_all
-    record_event(
-        "mentorship.setting_changed",
-        by=by,
-        target=department,
-        summary=f"{department.name}: mentors "
-        + ("for every visiting student" if open_to_all else "for the UIM pathway"),
-    )
-    db.session.flush()
-
-
-def _check_mentor_email(department: Department, email: str, mentor: Mentor | None) -> None:
-    clash = db.session.scalar(
-        select(Mentor.id).where(
-            Mentor.department_id == department.id,
-            func.lower(Mentor.email) == email.lower(),
-            Mentor.id != (mentor.id if mentor else 0),
-        )
-    )
-    if clash is not None:
-        raise RuleViolation(f"{department.name} already lists a mentor with this email.", "email")
-
-
-def save_mentor(
-    department: Department,
-    mentor: Mentor | None,
-    *,
-    name: str,
-    email: str,
-    kind: MentorKind,
-    capacity: int,
-    offers: str,
-    active: bool,
-    by: User,
-) -> Mentor:
-    """Add a mentor to the department's list (mentor None) or change one."""
-    _check_mentor_email(department, email, mentor)
-    if mentor is None:
-        mentor = Mentor(department=department)
-        db.session.add(mentor)
-    mentor.name, mentor.email, mentor.kind = name, email, kind
-    mentor.capacity, mentor.offers, mentor.active = capacity, offers, active
-    db.session.flush()
-    record_event(
-        "mentorship.mentor_saved", by=by, target=mentor, summary=f"{department.name}: {name}"
-    )
-    db.session.flush()
-    return mentor
-
-
-def save_affinity_group(
-    group: AffinityGroup | None,
-    *,
-    name: str,
-    contact_email: str,
-    description: str,
-    active: bool,
-    by: User,
-) -> AffinityGroup:
-    """Add an affinity group (group None) or change one."""
-    clash = db.session.scalar(
-        select(AffinityGroup.id).where(
-            func.lower(AffinityGroup.name) == name.lower(),
-            AffinityGroup.id != (group.id if group else 0),
-        )
-    )
-    if clash is not None:
-        raise RuleViolation("An affinity group with this name exists already.", "name")
-    if group is None:
-        group = AffinityGroup()
-        db.session.add(group)
-    group.name, group.contact_email = name, contact_email
-    group.description, group.active = description, active
-    db.session.flush()
-    record_event("mentorship.group_saved", by=by, target=group, summary=name)
-    db.session.flush()
-    return group
 
 
 def ask_for_mentor(
@@ -315,69 +228,3 @@ def record_first_meeting(mentor_request: MentorRequest, on: date, *, by: User) -
         summary=f"{mentor_request.department.name}: first meeting on {on:%b %-d, %Y}",
     )
     db.session.flush()
-
-
-def choose_affinity_groups(student: User, chosen: dict[int, bool], *, by: User) -> None:
-    """Keep the groups the student ticked (group id -> share with its contact), drop the others."""
-    groups = {g.id for g in queries.affinity_groups(active_only=True)}
-    unknown = set(chosen) - groups
-    if unknown:
-        raise RuleViolation("Choose among the affinity groups listed.", "groups")
-    current = {c.group_id: c for c in queries.affinity_choices(student)}
-    for group_id, choice in current.items():
-        if group_id not in chosen:
-            db.session.delete(choice)
-    for group_id, share in chosen.items():
-        choice = current.get(group_id)
-        if choice is None:
-            db.session.add(
-                AffinityChoice(student_id=student.id, group_id=group_id, share_with_contact=share)
-            )
-        else:
-            choice.share_with_contact = share
-    # The log says that the choices changed, never which groups: it is read by admins.
-    record_event(
-        "mentorship.affinity_chosen",
-        by=by,
-        subject=student,
-        summary="Affinity-group choices saved",
-    )
-    db.session.flush()
-
-
-def record_affinity_view(mentor_request: MentorRequest, *, by: User, context: str) -> None:
-    """Write the audit event every staff view of a student's affinity-group choices leaves."""
-    record_event(
-        queries.AFFINITY_VIEWED,
-        by=by,
-        target=mentor_request,
-        subject=mentor_request.student,
-        summary=f"{mentor_request.department.name}: {context}",
-        context=context,
-    )
-    db.session.flush()
-
-
-def send_affinity_list(group: AffinityGroup, *, by: User) -> int:
-    """Email the group's contact the students who chose it and allowed sharing; how many."""
-    students = queries.group_members_shared(group)
-    if not students:
-        raise RuleViolation("No student has chosen this group and allowed sharing with it yet.")
-    queue_email(
-        group.contact_email,
-        f"{group.name}: visiting students who would like to hear from you",
-        "mentorship_affinity_list",
-        group=group,
-        students=students,
-    )
-    for student in students:
-        record_event(
-            queries.AFFINITY_VIEWED,
-            by=by,
-            target=group,
-            subject=student,
-            summary=f"Sent to the contact of {group.name}",
-            context="group contact list",
-        )
-    db.session.flush()
-    return len(students)
