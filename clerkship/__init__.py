@@ -34,6 +34,7 @@ FEATURES = (
     "rosters",
     "outbox_admin",
     "communications",
+    "mentorship",
     "doctor",
     "jobs",
     "demo",

@@ -10,6 +10,7 @@ from clerkship.cycles import models as cycles_models  # noqa: F401
 from clerkship.documents import models as documents_models  # noqa: F401
 from clerkship.interviews import models as interviews_models  # noqa: F401
 from clerkship.letters import models as letters_models  # noqa: F401
+from clerkship.mentorship import models as mentorship_models  # noqa: F401
 from clerkship.offers import models as offers_models  # noqa: F401
 from clerkship.outbox import models as outbox_models  # noqa: F401
 from clerkship.pathway import models as pathway_models  # noqa: F401

@@ -22,6 +22,7 @@ from tests.documents.matrix import RULES as DOCUMENTS
 from tests.home.matrix import RULES as HOME
 from tests.interviews.matrix import RULES as INTERVIEWS
 from tests.letters.matrix import RULES as LETTERS
+from tests.mentorship.matrix import RULES as MENTORSHIP
 from tests.offers.matrix import RULES as OFFERS
 from tests.operations.matrix import RULES as OPERATIONS
 from tests.outbox_admin.matrix import RULES as OUTBOX_ADMIN
@@ -48,6 +49,7 @@ ALL_RULES = [
     *ROSTERS,
     *OUTBOX_ADMIN,
     *COMMUNICATIONS,
+    *MENTORSHIP,
 ]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}

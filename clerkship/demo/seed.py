@@ -26,6 +26,7 @@ from clerkship.demo.allocation import seed_allocation
 from clerkship.demo.applications import seed_applications
 from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
+from clerkship.demo.mentorship import seed_mentorship
 from clerkship.demo.offers import seed_offer_records
 from clerkship.demo.outbox import fail_one_email, hold_pending_by_id, mark_history_delivered
 from clerkship.demo.reviews import seed_reviews
@@ -248,7 +249,8 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_allocation,  # after reviews: the run takes their scores
     seed_interviews,  # after reviews: invitations link to every Emergency Medicine applicant
     seed_rosters,  # after applications and documents: seats offered outside Emergency Medicine
-    seed_offer_records,  # last: seats for the applications walked to Offered or Accepted by hand
+    seed_offer_records,  # seats for the applications walked to Offered or Accepted by hand
+    seed_mentorship,  # after placements: students ask for mentors, one is matched
 ]
 
 

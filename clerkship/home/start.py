@@ -7,6 +7,7 @@ from clerkship.awards.permissions import can_decide_awards
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Cycle
 from clerkship.home.director import director_panels
+from clerkship.home.mentorship import coordinator_mentorship_panels, student_mentorship_panel
 from clerkship.home.panels import Panel
 from clerkship.home.staff import (
     admin_panel,
@@ -27,11 +28,15 @@ def start_panels(user: User, cycle: Cycle | None) -> list[Panel]:
     panels: list[Panel] = []
     if user.is_student:
         panels += student_panels(user, cycle, now, today)
+        mentorship = student_mentorship_panel(user, cycle) if cycle is not None else None
+        if mentorship is not None:
+            panels.append(mentorship)
     if can_use_review_queue(user):
         panels.append(reviewer_panel(user, today))
     if cycle is not None:
         panels += director_panels(user, cycle, now, today)
         panels += coordinator_panels(user, cycle, today)
+        panels += coordinator_mentorship_panels(user, cycle)
         if can_decide_awards(user):
             panels.append(award_panel(cycle))
     if user.is_admin:

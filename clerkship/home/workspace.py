@@ -28,6 +28,7 @@ from clerkship.home.director import department_panels
 from clerkship.home.panels import Panel
 from clerkship.home.staff import onboarding_panels
 from clerkship.interviews.permissions import can_view_interviews
+from clerkship.mentorship.permissions import can_manage_mentorship
 from clerkship.offers.permissions import can_view_offers
 from clerkship.rosters.permissions import can_export_rosters
 
@@ -135,6 +136,12 @@ SECTIONS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
             ),
             Entry("Rosters", "rosters.roster", can_export_rosters, ("rosters.",)),
             Entry("Award recipients", "award_departments.index", can_complete_rotations),
+            Entry(
+                "Mentorship",
+                "mentorship_staff.department",
+                can_manage_mentorship,
+                ("mentorship_staff.",),
+            ),
         ),
     ),
     ("Reports", (Entry("Dashboard", "dashboards.department", can_export_rosters),)),

@@ -1,0 +1,1 @@
+"""The mentorship blueprints: students (mentorship), department staff (mentorship_staff), admins (affinity_admin)."""
