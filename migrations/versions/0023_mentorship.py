@@ -1,7 +1,7 @@
 """Mentorship: mentors per department, affinity groups, students' mentor requests and affinity choices (issue 16, part 4).
 
-Revision ID: 0028
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-03 08:30:18.032280
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0028'
-down_revision = '0021'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
