@@ -32,6 +32,7 @@ FEATURES = (
     "interviews",
     "reviews",
     "rosters",
+    "rotations",
     "outbox_admin",
     "communications",
     "doctor",

@@ -28,6 +28,7 @@ from tests.outbox_admin.matrix import RULES as OUTBOX_ADMIN
 from tests.pathway.matrix import RULES as PATHWAY
 from tests.reviews.matrix import RULES as REVIEWS
 from tests.rosters.matrix import RULES as ROSTERS
+from tests.rotations.matrix import RULES as ROTATIONS
 from tests.world import ROLES, build_world
 
 ALL_RULES = [
@@ -46,6 +47,7 @@ ALL_RULES = [
     *OFFERS,
     *INTERVIEWS,
     *ROSTERS,
+    *ROTATIONS,
     *OUTBOX_ADMIN,
     *COMMUNICATIONS,
 ]

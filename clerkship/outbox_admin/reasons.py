@@ -24,6 +24,7 @@ REASONS = {
     "pathway_decision": "UIM pathway decision",
     "register_existing": "Sign-up with an existing email",
     "reset_password": "Password reset",  # nosec B105
+    "rotation_ended_early": "Rotation ended early",
     "review_assigned": "Reviews assigned",
     "review_reminder": "Review reminder",
     "staff_message": "Written by staff",
