@@ -205,6 +205,7 @@ def record_early_end(
         "rotation_ended_early",
         recipient=application.student,
         department=application.department,
+        student=application.student,
         ended_on=ended_on,
         link=external_url("applications.status", application_id=application.id),
     )
