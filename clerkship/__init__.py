@@ -33,6 +33,7 @@ FEATURES = (
     "reviews",
     "rosters",
     "rotations",
+    "evaluations",
     "outbox_admin",
     "communications",
     "doctor",

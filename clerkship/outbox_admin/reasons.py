@@ -9,6 +9,8 @@ REASONS = {
     "award_submitted": "Award application submitted",
     "award_withdrawn": "Award application withdrawn",
     "compliance_reminder": "Onboarding documents reminder",
+    "evaluation_assigned": "Evaluation to write",
+    "evaluation_sent": "Evaluation sent to the home school",
     "interview_booking": "Interview booked",
     "interview_invitation": "Interview invitation",
     "interview_no_day": "Interview draw: no day",
