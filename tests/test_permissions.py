@@ -19,6 +19,7 @@ from tests.communications.matrix import RULES as COMMUNICATIONS
 from tests.conftest import login
 from tests.cycles.matrix import RULES as CYCLES
 from tests.documents.matrix import RULES as DOCUMENTS
+from tests.evaluations.matrix import RULES as EVALUATIONS
 from tests.home.matrix import RULES as HOME
 from tests.interviews.matrix import RULES as INTERVIEWS
 from tests.letters.matrix import RULES as LETTERS
@@ -48,6 +49,7 @@ ALL_RULES = [
     *INTERVIEWS,
     *ROSTERS,
     *ROTATIONS,
+    *EVALUATIONS,
     *OUTBOX_ADMIN,
     *COMMUNICATIONS,
 ]
