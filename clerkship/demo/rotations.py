@@ -4,8 +4,12 @@ Every active rotation gets where to go and whom to ask, shown to its placed stud
 weeks before their block. A past cycle (the season before the demo's) holds Emergency
 Medicine and Pediatrics rotations that ended weeks ago: the coordinators recorded each
 arrival and completion through the rotation services, and one early end with its reason,
-so the arrivals and completion pages, the doctor's rotation checks and (later) the
-evaluations have real records.
+so the arrivals and completion pages and the doctor's rotation checks have real records.
+
+Evaluations: the administrator's list of home schools (the demo's medical schools, each with
+a registrar's address), each department's evaluation form, and last season's students'
+evaluations: Emergency Medicine's reviewer drafted the first one, the director finalised it
+and sent it to the student's home school; the others wait as drafts.
 """
 
 from __future__ import annotations
@@ -17,11 +21,20 @@ from sqlalchemy import select
 from clerkship.accounts.models import Role
 from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement
-from clerkship.applications.models import Application, ApplicationEvent, ApplicationState
+from clerkship.applications.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationState,
+    StudentProfile,
+)
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Rotation
+from clerkship.demo import data
+from clerkship.evaluations import queries as evaluation_queries
+from clerkship.evaluations import services as evaluations
 from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState
+from clerkship.reviews.rubrics.services import CriterionInput
 from clerkship.rotations import services
 
 # (demo student index, department slug, how the rotation went)
@@ -52,6 +65,7 @@ def seed_rotations(ctx) -> None:
                 notice_days=14,
                 by=coordinator,
             )
+    _seed_evaluation_forms(ctx)
     if len(ctx.students) > max(index for index, *_ in PAST_ROTATIONS):
         _seed_past_season(ctx)
 
@@ -92,7 +106,7 @@ def _seed_past_season(ctx) -> None:
         db.session.add(blocks[slug])
     db.session.flush()
     today = local_today()
-    for index, slug, how in PAST_ROTATIONS:
+    for number, (index, slug, how) in enumerate(PAST_ROTATIONS):
         coordinator = ctx.staff[(Role.COORDINATOR, slug)]
         placement = _accepted(ctx.students[index], past, ctx.departments[slug], blocks[slug])
         record = services.record_arrival(
@@ -108,6 +122,7 @@ def _seed_past_season(ctx) -> None:
                 by=coordinator,
                 today=today,
             )
+        _evaluate(ctx, placement, slug, send=number == 0)
     db.session.flush()
 
 
@@ -141,3 +156,71 @@ def _accepted(student, cycle, department, block) -> Placement:
     db.session.add_all([application, placement, offer])
     db.session.flush()
     return placement
+
+
+ANCHORS = {
+    1: "Needs close supervision; misses key findings.",
+    2: "Performs as expected of a fourth-year student.",
+    3: "Performs like an early intern; teaches others.",
+}
+CRITERIA = [
+    "Patient care and clinical reasoning",
+    "Communication with patients and the team",
+    "Professionalism",
+]
+
+
+def _seed_evaluation_forms(ctx) -> None:
+    admin = ctx.staff[(Role.ADMIN, None)]
+    for school, _accreditation in data.MEDICAL_SCHOOLS:
+        domain = "".join(ch for ch in school.lower().split(" ")[0] if ch.isalnum())
+        evaluations.save_home_school(
+            None,
+            name=school,
+            contact_name="Office of the Registrar",
+            contact_email=f"registrar@{domain}.example.edu",
+            active=True,
+            by=admin,
+        )
+    for slug, department in ctx.departments.items():
+        director = ctx.staff[(Role.DIRECTOR, slug)]
+        evaluations.save_form_version(
+            department,
+            title=f"{department.name}: evaluation of the visiting student",
+            scale_low=1,
+            scale_high=3,
+            criteria=[
+                CriterionInput(name=name, weight=1, descriptions=dict(ANCHORS), index=i)
+                for i, name in enumerate(CRITERIA)
+            ],
+            grades=["Honors", "High pass", "Pass", "Fail"],
+            student_sees_content=slug == "pediatrics",
+            based_on=None,
+            by=director,
+        )
+
+
+def _evaluate(ctx, placement, slug: str, *, send: bool) -> None:
+    """Ask the department's reviewer to evaluate; the first evaluation is written, finalised
+    and sent to the student's home school (which the student chose)."""
+    director = ctx.staff[(Role.DIRECTOR, slug)]
+    faculty = ctx.staff[(Role.REVIEWER, slug)]
+    evaluation = evaluations.assign_faculty(placement, faculty, by=director)
+    if not send:
+        return
+    student = placement.application.student
+    profile = db.session.scalar(select(StudentProfile).where(StudentProfile.user_id == student.id))
+    schools = {s.name: s for s in evaluation_queries.home_schools()}
+    school = schools.get(profile.medical_school if profile else "") or next(iter(schools.values()))
+    evaluations.choose_home_school(student, school, by=student)
+    evaluations.save_draft(
+        evaluation,
+        levels={c.id: 3 for c in evaluation.form_version.criteria},
+        grade="Honors",
+        narrative="Took ownership of her patients from the first shift, presented clearly "
+        "and asked for feedback every day. Ready for internship.",
+        by=faculty,
+        today=local_today(),
+    )
+    evaluations.finalise(evaluation, by=director)
+    evaluations.send_to_home_school(evaluation, by=director, now=utcnow())
