@@ -138,3 +138,26 @@ def test_an_unknown_link_says_so_without_error(client):
     response = client.get("/evaluation-link/" + "x" * 500)
     assert response.status_code == 410
     assert "This link is not valid." in response.get_data(as_text=True)
+
+
+def test_the_evaluations_page_runs_as_many_queries_for_many_students(client, queries):
+    from tests.factories import make_placed_student, make_student
+
+    ready = ready_evaluation()
+    login(client, ready.director)
+    application = ready.placement.application
+    url = f"/departments/{ready.department.slug}/evaluations?cycle={application.cycle.slug}"
+    with queries() as few:
+        assert client.get(url).status_code == 200
+    from clerkship.evaluations import services
+
+    ready.placement.block.capacity = 10
+    for n in range(4):
+        _other, more = make_placed_student(ready.placement.block, student=make_student())
+        if n % 2:
+            services.assign_faculty(more, ready.faculty, by=ready.director)
+    db.session.commit()
+    with queries() as many:
+        html = client.get(url).get_data(as_text=True)
+    assert html.count("Not started") == 2
+    assert few.count == many.count > 0

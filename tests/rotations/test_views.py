@@ -171,3 +171,26 @@ def test_first_day_information_appears_the_configured_days_before_the_block(clie
         assert expected in panel(client.get("/").get_data(as_text=True), "next")
     with freeze_time(timedelta(days=38), tick=True):  # after the block: gone
         assert "Your first day in" not in panel(client.get("/").get_data(as_text=True), "next")
+
+
+def test_the_arrivals_page_runs_as_many_queries_for_many_students(client, queries):
+    application, placement, coordinator = _placed(-1)
+    make_rotation_record(placement)
+    block = placement.block
+    login(client, coordinator)
+    url = (
+        f"/departments/{application.department.slug}/rotation-records"
+        f"?cycle={application.cycle.slug}"
+    )
+    with queries() as few:
+        assert client.get(url).status_code == 200
+    block.capacity = 10
+    for n in range(4):
+        _other, more = make_placed_student(block, student=make_student())
+        if n % 2:
+            make_rotation_record(more, state=RotationState.COMPLETED)
+    db.session.commit()
+    with queries() as many:
+        html = client.get(url).get_data(as_text=True)
+    assert html.count("Record<span") + html.count("Details<span") == 5
+    assert few.count == many.count > 0
