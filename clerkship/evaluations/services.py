@@ -14,7 +14,7 @@ from clerkship.allocation.models import Placement, PlacementState
 from clerkship.applications.models import ApplicationState
 from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
-from clerkship.core.time import utcnow
+from clerkship.core.time import format_datetime, utcnow
 from clerkship.core.urls import external_url
 from clerkship.cycles.models import Department
 from clerkship.evaluations import queries
@@ -179,7 +179,6 @@ def assign_faculty(placement: Placement, faculty: User, *, by: User) -> Rotation
         target=evaluation,
         subject=student,
         summary=f"{faculty.full_name} asked to evaluate ({department.name})",
-        faculty_id=faculty.id,
     )
     queue_email(
         faculty.email,
@@ -372,7 +371,7 @@ def send_to_home_school(
         target=evaluation,
         subject=student,
         summary=f"Sent to {school.name} ({school.contact_email})",
-        link_id=link.id,
+        link_expires=format_datetime(link.expires_at),
     )
     return link
 
@@ -402,6 +401,6 @@ def record_download(link: HomeSchoolLink, *, now: datetime) -> None:
         target=link.evaluation,
         subject=link.evaluation.placement.application.student,
         summary=f"PDF downloaded through the link sent to {link.school.name}",
-        link_id=link.id,
+        link_sent=format_datetime(link.created_at),
     )
     db.session.flush()
