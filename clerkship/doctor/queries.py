@@ -26,6 +26,7 @@ from clerkship.awards.models import (
 )
 from clerkship.core.time import local_today
 from clerkship.cycles.models import Block
+from clerkship.evaluations.models import EvaluationFormVersion, EvaluationState, RotationEvaluation
 from clerkship.extensions import db
 from clerkship.interviews.models import (
     Booking,
@@ -578,6 +579,44 @@ def rotation_ended_early_award_still_awarded() -> list[Violation]:
             "Ask the committee to confirm the award with a reason or to rescind it.",
         )
         for award_id, app_id in rows
+    ]
+
+
+@invariant
+def evaluation_disagrees_with_rotation() -> list[Violation]:
+    """An evaluation is written on its own department's form, and a final (or sent) one is
+    of a rotation recorded completed or ended early."""
+    over = (
+        select(RotationRecord.id)
+        .where(
+            RotationRecord.placement_id == RotationEvaluation.placement_id,
+            RotationRecord.state.in_((RotationState.COMPLETED, RotationState.ENDED_EARLY)),
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        select(RotationEvaluation.id, RotationEvaluation.state)
+        .join(Placement, Placement.id == RotationEvaluation.placement_id)
+        .join(Application, Application.id == Placement.application_id)
+        .join(EvaluationFormVersion, EvaluationFormVersion.id == RotationEvaluation.form_version_id)
+        .where(
+            or_(
+                EvaluationFormVersion.department_id != Application.department_id,
+                and_(RotationEvaluation.state != EvaluationState.DRAFT, ~over),
+            )
+        )
+        .order_by(RotationEvaluation.id)
+    )
+    return [
+        Violation(
+            "evaluation_disagrees_with_rotation",
+            f"evaluation {evaluation_id}",
+            f"is {state.label.lower()} but is on another department's form, or its rotation's "
+            "completion (or early end) is not recorded.",
+            "Record the rotation's completion or early end, or start the evaluation again on "
+            "the department's form.",
+        )
+        for evaluation_id, state in rows
     ]
 
 

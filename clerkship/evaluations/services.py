@@ -194,6 +194,17 @@ def assign_faculty(placement: Placement, faculty: User, *, by: User) -> Rotation
     return evaluation
 
 
+def lock_evaluation(evaluation: RotationEvaluation) -> RotationEvaluation:
+    """Re-read the evaluation under a row lock: two directors finalising or sending at once
+    are served one after the other, and the second sees what the first did."""
+    return db.session.scalar(
+        select(RotationEvaluation)
+        .where(RotationEvaluation.id == evaluation.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 def _check_version(evaluation: RotationEvaluation, version: int | None) -> None:
     if version is not None and version != evaluation.version:
         raise RuleViolation(STALE)
@@ -244,6 +255,7 @@ def save_draft(
 def finalise(evaluation: RotationEvaluation, *, by: User, version: int | None = None) -> None:
     """The director finalises a complete draft once the rotation is over; it keeps its form
     version and can no longer change."""
+    evaluation = lock_evaluation(evaluation)
     _check_version(evaluation, version)
     if evaluation.state is not EvaluationState.DRAFT:
         raise RuleViolation("This evaluation is already final.")
@@ -326,6 +338,7 @@ def send_to_home_school(
 ) -> HomeSchoolLink:
     """Email the student's home school a link to the final evaluation, valid 14 days; a link
     sent before stops working."""
+    evaluation = lock_evaluation(evaluation)
     if evaluation.state is EvaluationState.DRAFT:
         raise RuleViolation("Finalise the evaluation before sending it.")
     student = evaluation.placement.application.student

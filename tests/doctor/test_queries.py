@@ -346,3 +346,18 @@ def test_application_state_not_where_its_timeline_ends(app):
     application = make_application(state=S.SUBMITTED)
     change(update(Application).where(Application.id == application.id).values(state=S.UNDER_REVIEW))
     assert found() == [("timeline_disagrees_with_state", f"application {application.id}")]
+
+
+def test_final_evaluation_of_a_rotation_not_recorded_over(app):
+    from clerkship.evaluations.models import EvaluationState, RotationEvaluation
+    from tests.evaluations.helpers import ready_evaluation, write_complete_draft
+
+    ready = ready_evaluation()
+    write_complete_draft(ready)
+    assert found() == []
+    change(
+        update(RotationEvaluation).values(state=EvaluationState.FINALISED, finalised_at=utcnow())
+    )
+    assert found() == []
+    change(update(RotationRecord).values(state=RotationState.ARRIVED, ended_on=None))
+    assert ("evaluation_disagrees_with_rotation", f"evaluation {ready.evaluation.id}") in found()
