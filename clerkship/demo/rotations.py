@@ -8,8 +8,9 @@ so the arrivals and completion pages and the doctor's rotation checks have real 
 
 Evaluations: the administrator's list of home schools (the demo's medical schools, each with
 a registrar's address), each department's evaluation form, and last season's students'
-evaluations: Emergency Medicine's reviewer drafted the first one, the director finalised it
-and sent it to the student's home school; the others wait as drafts.
+evaluations: Emergency Medicine's reviewer drafted the first one (its form carries the
+fields of a standardized letter of evaluation), the director finalised it and sent it to the
+student's home school; the others wait as drafts.
 """
 
 from __future__ import annotations
@@ -195,6 +196,7 @@ def _seed_evaluation_forms(ctx) -> None:
             ],
             grades=["Honors", "High pass", "Pass", "Fail"],
             student_sees_content=slug == "pediatrics",
+            sloe=slug == "emergency-medicine",  # its director drafts the SLOE from it
             based_on=None,
             by=director,
         )
@@ -221,6 +223,8 @@ def _evaluate(ctx, placement, slug: str, *, send: bool) -> None:
         "and asked for feedback every day. Ready for internship.",
         by=faculty,
         today=local_today(),
+        sloe_global_rank="Top 10%" if evaluation.form_version.sloe else "",
+        sloe_guidance="Minimal" if evaluation.form_version.sloe else "",
     )
     evaluations.finalise(evaluation, by=director)
     evaluations.send_to_home_school(evaluation, by=director, now=utcnow())

@@ -8,7 +8,12 @@ from wtforms.validators import DataRequired, Email, Length
 
 from clerkship.core.forms import Form, VersionedForm, strip
 from clerkship.core.rules import RuleViolation
-from clerkship.evaluations.models import EvaluationFormVersion, RotationEvaluation
+from clerkship.evaluations.models import (
+    SLOE_GLOBAL_RANKS,
+    SLOE_GUIDANCE,
+    EvaluationFormVersion,
+    RotationEvaluation,
+)
 from clerkship.reviews.rubrics.forms import RubricForm
 
 
@@ -24,6 +29,11 @@ class EvaluationFormEditor(RubricForm):
     )
     student_sees_content = BooleanField(
         "Students may read their final evaluation (otherwise they only see that it was sent)"
+    )
+    sloe = BooleanField(
+        "Carry the fields of a standardized letter of evaluation (SLOE)",
+        description="Adds the letter's global assessment and expected guidance, so the "
+        "director drafts the letter from the evaluation.",
     )
 
     def grade_list(self) -> list[str]:
@@ -49,6 +59,7 @@ def editor_data(form: EvaluationFormVersion | None) -> dict:
         "based_on": str(form.id),
         "grades": "\n".join(form.grades),
         "student_sees_content": form.student_sees_content,
+        "sloe": form.sloe,
         "criteria": [
             {
                 "name": c.name,
@@ -77,6 +88,17 @@ def evaluation_form_class(version: EvaluationFormVersion) -> type[VersionedForm]
         choices=[("", "Not yet chosen")] + [(g, g) for g in version.grades],
         validate_choice=False,
     )
+    if version.sloe:
+        attrs["sloe_global_rank"] = SelectField(
+            "Letter of evaluation: global assessment against this year's applicants",
+            choices=[("", "Not yet chosen")] + [(r, r) for r in SLOE_GLOBAL_RANKS],
+            validate_choice=False,
+        )
+        attrs["sloe_guidance"] = SelectField(
+            "Letter of evaluation: guidance expected in residency",
+            choices=[("", "Not yet chosen")] + [(g, g) for g in SLOE_GUIDANCE],
+            validate_choice=False,
+        )
     attrs["narrative"] = TextAreaField(
         "Narrative comments",
         validators=[Length(max=20000)],
@@ -89,6 +111,10 @@ def evaluation_form_data(evaluation: RotationEvaluation) -> dict:
     """What the evaluation's form shows of its saved draft."""
     data = {f"criterion_{k}": str(v) for k, v in evaluation.levels.items()}
     data.update(grade=evaluation.grade, narrative=evaluation.narrative)
+    if evaluation.form_version.sloe:
+        data.update(
+            sloe_global_rank=evaluation.sloe_global_rank, sloe_guidance=evaluation.sloe_guidance
+        )
     data["version"] = str(evaluation.version)
     return data
 

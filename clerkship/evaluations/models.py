@@ -17,6 +17,11 @@ from clerkship.core.types import UTCDateTime, enum_type
 from clerkship.cycles.models import Department
 from clerkship.extensions import db
 
+# A standardized letter of evaluation (SLOE, Emergency Medicine's letter): its comparative
+# questions, asked on a form version that carries the SLOE's fields.
+SLOE_GLOBAL_RANKS = ("Top 10%", "Top third", "Middle third", "Lower third")
+SLOE_GUIDANCE = ("Almost none", "Minimal", "Moderate", "Significant")
+
 
 class EvaluationFormVersion(db.Model):
     """One version of a department's evaluation form: criteria with behavioural anchors on a
@@ -36,6 +41,8 @@ class EvaluationFormVersion(db.Model):
     scale_high: Mapped[int]
     grades: Mapped[list[str]] = mapped_column(JSON, default=list)
     student_sees_content: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The version carries the fields of a standardized letter of evaluation (SLOE).
+    sloe: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -107,6 +114,10 @@ class RotationEvaluation(db.Model):
     levels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # criterion id -> level
     grade: Mapped[str] = mapped_column(String(80), default="")
     narrative: Mapped[str] = mapped_column(Text, default="")
+    # On a SLOE form: the global assessment against this year's applicants and the guidance
+    # the student is expected to need in residency (SLOE_GLOBAL_RANKS, SLOE_GUIDANCE).
+    sloe_global_rank: Mapped[str] = mapped_column(String(40), default="")
+    sloe_guidance: Mapped[str] = mapped_column(String(40), default="")
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finalised_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

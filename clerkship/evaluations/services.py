@@ -19,6 +19,8 @@ from clerkship.core.urls import external_url
 from clerkship.cycles.models import Department
 from clerkship.evaluations import queries
 from clerkship.evaluations.models import (
+    SLOE_GLOBAL_RANKS,
+    SLOE_GUIDANCE,
     EvaluationAssignment,
     EvaluationCriterion,
     EvaluationFormVersion,
@@ -98,6 +100,7 @@ def save_form_version(
     student_sees_content: bool,
     based_on: int | None,
     by: User,
+    sloe: bool = False,
 ) -> EvaluationFormVersion:
     """Save the department's evaluation form as a new version; earlier versions, and the
     evaluations written on them, stay as they were."""
@@ -114,6 +117,7 @@ def save_form_version(
         scale_high=scale_high,
         grades=grades,
         student_sees_content=student_sees_content,
+        sloe=sloe,
         created_by_id=by.id,
     )
     for position, c in enumerate(criteria, start=1):
@@ -200,7 +204,7 @@ def lock_evaluation(evaluation: RotationEvaluation) -> RotationEvaluation:
     return db.session.scalar(
         select(RotationEvaluation)
         .where(RotationEvaluation.id == evaluation.id)
-        .with_for_update()
+        .with_for_update(of=RotationEvaluation)
         .execution_options(populate_existing=True)
     )
 
@@ -219,8 +223,11 @@ def save_draft(
     by: User,
     today: date,
     version: int | None = None,
+    sloe_global_rank: str = "",
+    sloe_guidance: str = "",
 ) -> None:
-    """Save what the faculty wrote so far, from the block's first day on."""
+    """Save what the faculty wrote so far, from the block's first day on (on a SLOE form,
+    with the letter's global assessment and expected guidance)."""
     _check_version(evaluation, version)
     if evaluation.state is not EvaluationState.DRAFT:
         raise RuleViolation("This evaluation is final and can no longer be changed.")
@@ -237,6 +244,13 @@ def save_draft(
             raise RuleViolation("Choose one of the levels.", field=f"criterion_{criterion_id}")
     if grade and grade not in form.grades:
         raise RuleViolation("Choose one of the grades.", field="grade")
+    if form.sloe:
+        if sloe_global_rank and sloe_global_rank not in SLOE_GLOBAL_RANKS:
+            raise RuleViolation("Choose one of the ranks.", field="sloe_global_rank")
+        if sloe_guidance and sloe_guidance not in SLOE_GUIDANCE:
+            raise RuleViolation("Choose one of the answers.", field="sloe_guidance")
+        evaluation.sloe_global_rank = sloe_global_rank
+        evaluation.sloe_guidance = sloe_guidance
     evaluation.levels = {str(k): v for k, v in levels.items()}
     evaluation.grade = grade
     evaluation.narrative = narrative.strip()[:20000]
@@ -273,6 +287,12 @@ def finalise(evaluation: RotationEvaluation, *, by: User, version: int | None = 
         raise RuleViolation("Choose the overall grade first.", field="grade")
     if not evaluation.narrative:
         raise RuleViolation("Write the narrative comments first.", field="narrative")
+    if evaluation.form_version.sloe and not (
+        evaluation.sloe_global_rank and evaluation.sloe_guidance
+    ):
+        raise RuleViolation(
+            "Answer the letter of evaluation's global assessment and expected guidance first."
+        )
     evaluation.state = EvaluationState.FINALISED
     evaluation.finalised_by_id = by.id
     evaluation.finalised_at = utcnow()

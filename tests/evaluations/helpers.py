@@ -49,6 +49,7 @@ def save_form(department: Department, director: User, *names: str, based_on=None
         criteria=criteria(*(names or ("Patient care", "Communication"))),
         grades=fields.pop("grades", GRADES),
         student_sees_content=fields.pop("student_sees_content", False),
+        sloe=fields.pop("sloe", False),
         based_on=based_on,
         by=director,
     )
@@ -65,7 +66,9 @@ class Ready:
     school: HomeSchool
 
 
-def ready_evaluation(*, ended_days_ago: int = 2, rotation=RotationState.COMPLETED) -> Ready:
+def ready_evaluation(
+    *, ended_days_ago: int = 2, rotation=RotationState.COMPLETED, sloe: bool = False
+) -> Ready:
     """A completed rotation, the department's form, a faculty member asked to evaluate, and
     the student's home school chosen."""
     ends_on = local_today() - timedelta(days=ended_days_ago)
@@ -81,7 +84,7 @@ def ready_evaluation(*, ended_days_ago: int = 2, rotation=RotationState.COMPLETE
     factories.make_rotation_record(placement, state=rotation)
     director = factories.make_user((Role.DIRECTOR, department), full_name="Dr. Dana Director")
     faculty = factories.make_user((Role.REVIEWER, department), full_name="Dr. Farah Faculty")
-    form = save_form(department, director)
+    form = save_form(department, director, sloe=sloe)
     evaluation = services.assign_faculty(placement, faculty, by=director)
     school = db.session.scalar(select(HomeSchool)) or services.save_home_school(
         None,

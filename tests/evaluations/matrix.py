@@ -14,7 +14,7 @@ def evaluation_world(w) -> dict:
     """A placed student, the department's form and an evaluation a faculty member drafts."""
     if "evaluation" not in w.extra:
         _application, placement = factories.make_placed_student(w.block)
-        save_form(w.department, w.users["director"])
+        save_form(w.department, w.users["director"], sloe=True)
         faculty = factories.make_user((Role.REVIEWER, w.department))
         evaluation = services.assign_faculty(placement, faculty, by=w.users["director"])
         school = services.save_home_school(
@@ -64,6 +64,7 @@ RULES = [
     Rule(
         "evaluations.finalise", lambda w: _evaluation(w) + "/finalise", DEPARTMENT_MANAGERS, "POST"
     ),
+    Rule("evaluations.letter", lambda w: _evaluation(w) + "/letter", DEPARTMENT_MANAGERS),
     Rule("evaluations.send", lambda w: _evaluation(w) + "/send", DEPARTMENT_MANAGERS, "POST"),
     Rule("home_schools.index", lambda w: "/setup/home-schools/", ADMIN),
     Rule("home_schools.edit", lambda w: "/setup/home-schools/new", ADMIN),

@@ -161,3 +161,44 @@ def test_the_evaluations_page_runs_as_many_queries_for_many_students(client, que
         html = client.get(url).get_data(as_text=True)
     assert html.count("Not started") == 2
     assert few.count == many.count > 0
+
+
+def test_a_sloe_form_asks_the_letters_questions_and_the_director_drafts_the_letter(client):
+    ready = ready_evaluation(sloe=True)
+    first, second = ready.form.criteria
+    login(client, ready.faculty)
+    url = f"/evaluations/{ready.evaluation.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Letter of evaluation: global assessment against this year&#39;s applicants" in page
+    assert "Draft the standardized letter" not in page  # the directors' only
+    assert client.get(url + "/letter").status_code == 403
+    refused = client.post(url, data={"version": "1", "sloe_global_rank": "Top 1%"})
+    assert refused.status_code == 200
+    assert "Choose one of the ranks." in refused.get_data(as_text=True)
+    saved = client.post(
+        url,
+        data={
+            "version": "1",
+            f"criterion_{first.id}": "3",
+            f"criterion_{second.id}": "3",
+            "grade": "Honors",
+            "narrative": "Among the best students this year.",
+            "sloe_global_rank": "Top 10%",
+        },
+    )
+    assert saved.status_code == 302
+    login(client, ready.director)
+    evaluation = _reload(ready.evaluation)
+    client.post(url + "/finalise", data={"final-version": str(evaluation.version)})
+    assert _reload(evaluation).state is EvaluationState.DRAFT  # the guidance is not answered
+    letter = client.get(url + "/letter").get_data(as_text=True)
+    assert "Standardized letter of evaluation: draft for Imani Brooks" in letter
+    assert '<dd class="col-sm-6">Top 10%</dd>' in letter
+    assert '<dd class="col-sm-6">Not yet chosen</dd>' in letter
+    assert "Among the best students this year." in letter
+
+
+def test_the_letter_of_a_form_without_the_sloe_is_refused(client):
+    ready = ready_evaluation()
+    login(client, ready.director)
+    assert client.get(f"/evaluations/{ready.evaluation.id}/letter").status_code == 403

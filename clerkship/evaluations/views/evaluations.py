@@ -79,6 +79,7 @@ def edit_form(slug: str):
                 criteria=form.inputs(),
                 grades=form.grade_list(),
                 student_sees_content=form.student_sees_content.data,
+                sloe=form.sloe.data,
                 based_on=parse_id(form.based_on.data),
                 by=current_user,
             )
@@ -184,6 +185,11 @@ def _page(evaluation, form, status=200):
     )
 
 
+def _typed(form, name: str) -> str:
+    """A field's text, "" when the form version has no such field (a SLOE's on other forms)."""
+    return (form[name].data or "") if name in form else ""
+
+
 @bp.route("/evaluations/<int:evaluation_id>", methods=["GET", "POST"])
 @login_required
 def edit(evaluation_id: int):
@@ -202,6 +208,8 @@ def edit(evaluation_id: int):
                 by=current_user,
                 today=local_today(),
                 version=form.version.number,
+                sloe_global_rank=_typed(form, "sloe_global_rank"),
+                sloe_guidance=_typed(form, "sloe_guidance"),
             )
         if error := refused.error:
             attach_nested_error(form, error)
@@ -251,3 +259,22 @@ def send(evaluation_id: int):
             "success",
         )
     return redirect(url_for("evaluations.edit", evaluation_id=evaluation.id))
+
+
+@bp.route("/evaluations/<int:evaluation_id>/letter")
+@login_required
+def letter(evaluation_id: int):
+    evaluation = _evaluation(evaluation_id)
+    department = evaluation.placement.application.department
+    require(
+        can_view_evaluations(current_user, department) and evaluation.form_version.sloe,
+        "Only the department's directors draft a letter of evaluation, from a form that "
+        "carries its fields.",
+    )
+    return render_template(
+        "evaluations/letter.html",
+        evaluation=evaluation,
+        placement=evaluation.placement,
+        department=department,
+        form=evaluation.form_version,
+    )
