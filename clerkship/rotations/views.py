@@ -130,7 +130,7 @@ def completion(slug: str, placement_id: int):
                 services.lock_record(record),
                 by=current_user,
                 today=local_today(),
-                version=form.version.number,
+                version=form.version.number or 0,  # a page without its version is stale
                 override_reason=form.override_reason.data or "",
             )
         if error := refused.error:
@@ -156,7 +156,7 @@ def early_end(slug: str, placement_id: int):
                 reason=form.reason.data,
                 by=current_user,
                 today=local_today(),
-                version=form.version.number,
+                version=form.version.number or 0,  # a page without its version is stale
             )
         if error := refused.error:
             attach_error(form, error)
@@ -183,7 +183,7 @@ def first_day(slug: str, rotation_id: int):
                 whom_to_ask=form.whom_to_ask.data or "",
                 notice_days=form.notice_days.data,
                 by=current_user,
-                version=form.version.number,
+                version=form.version.number or 0,  # a page without its version is stale
             )
         if error := refused.error:
             attach_error(form, error)

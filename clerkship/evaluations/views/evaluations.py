@@ -207,7 +207,7 @@ def edit(evaluation_id: int):
                 narrative=form.narrative.data or "",
                 by=current_user,
                 today=local_today(),
-                version=form.version.number,
+                version=form.version.number or 0,  # a page without its version is stale
                 sloe_global_rank=_typed(form, "sloe_global_rank"),
                 sloe_guidance=_typed(form, "sloe_guidance"),
             )
@@ -230,7 +230,7 @@ def finalise(evaluation_id: int):
     )
     form = ActionForm(prefix="final")
     with refusal() as refused:
-        services.finalise(evaluation, by=current_user, version=form.version.number)
+        services.finalise(evaluation, by=current_user, version=form.version.number or 0)
     if error := refused.error:
         flash(error.message, "danger")
     else:
