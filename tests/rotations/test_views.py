@@ -194,3 +194,13 @@ def test_the_arrivals_page_runs_as_many_queries_for_many_students(client, querie
         html = client.get(url).get_data(as_text=True)
     assert html.count("Record<span") + html.count("Details<span") == 5
     assert few.count == many.count > 0
+
+
+def test_completion_posted_without_the_pages_version_is_refused_as_stale(client):
+    _application, placement, coordinator = _placed(-1)
+    make_rotation_record(placement)
+    login(client, coordinator)
+    response = client.post(_url(placement, "/completion"), data={})
+    assert response.status_code == 200
+    assert "This rotation was changed by someone else" in response.get_data(as_text=True)
+    assert queries.record_of(placement).state is RotationState.ARRIVED
