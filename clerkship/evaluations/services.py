@@ -162,7 +162,16 @@ def assign_faculty(placement: Placement, faculty: User, *, by: User) -> Rotation
     department = placement.application.department
     if faculty not in queries.faculty_of(department):
         raise RuleViolation(f"Choose one of the faculty of {department.name}.", field="faculty_id")
-    evaluation = queries.evaluation_of(placement)
+    # Two directors asking faculty at once start one evaluation, not two (the second waits
+    # for the first, then finds its evaluation).
+    db.session.execute(
+        select(Placement.id).where(Placement.id == placement.id).with_for_update(of=Placement)
+    )
+    evaluation = db.session.scalar(
+        select(RotationEvaluation)
+        .where(RotationEvaluation.placement_id == placement.id)
+        .execution_options(populate_existing=True)
+    )
     if evaluation is None:
         form = queries.current_form(department)
         if form is None:
