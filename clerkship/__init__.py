@@ -32,6 +32,8 @@ FEATURES = (
     "interviews",
     "reviews",
     "rosters",
+    "rotations",
+    "evaluations",
     "outbox_admin",
     "communications",
     "mentorship",

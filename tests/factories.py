@@ -741,3 +741,39 @@ def make_placement(application, block=None, *, seat_type=None, offer_state=None,
     db.session.add_all([placement, offer])
     db.session.flush()
     return placement
+
+
+# Rotations -------------------------------------------------------------------------------
+
+
+def make_rotation_record(placement, *, state=None, arrived_on=None, ended_on=None, reason=""):
+    """What the coordinator recorded of a placement's rotation, written straight to the row
+    (arrived on the block's first day; a completed or ended one ends on ended_on or the
+    block's last day)."""
+    from clerkship.rotations.models import RotationRecord, RotationState
+
+    state = state or RotationState.ARRIVED
+    block = placement.block
+    ended = state is not RotationState.ARRIVED
+    record = RotationRecord(
+        placement=placement,
+        state=state,
+        arrived_on=arrived_on or block.starts_on,
+        ended_on=(ended_on or block.ends_on) if ended else None,
+        end_reason=reason or ("Family emergency." if state is RotationState.ENDED_EARLY else ""),
+        end_recorded_at=utcnow() if ended else None,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def make_placed_student(block, *, student=None, state=None):
+    """An accepted application holding a seat in block (its accepted offer included)."""
+    from clerkship.offers.models import OfferState
+
+    application = make_application(
+        student, blocks=[block], state=state or ApplicationState.ACCEPTED
+    )
+    placement = make_placement(application, block, offer_state=OfferState.ACCEPTED)
+    return application, placement

@@ -19,6 +19,7 @@ from tests.communications.matrix import RULES as COMMUNICATIONS
 from tests.conftest import login
 from tests.cycles.matrix import RULES as CYCLES
 from tests.documents.matrix import RULES as DOCUMENTS
+from tests.evaluations.matrix import RULES as EVALUATIONS
 from tests.home.matrix import RULES as HOME
 from tests.interviews.matrix import RULES as INTERVIEWS
 from tests.letters.matrix import RULES as LETTERS
@@ -29,6 +30,7 @@ from tests.outbox_admin.matrix import RULES as OUTBOX_ADMIN
 from tests.pathway.matrix import RULES as PATHWAY
 from tests.reviews.matrix import RULES as REVIEWS
 from tests.rosters.matrix import RULES as ROSTERS
+from tests.rotations.matrix import RULES as ROTATIONS
 from tests.world import ROLES, build_world
 
 ALL_RULES = [
@@ -47,6 +49,8 @@ ALL_RULES = [
     *OFFERS,
     *INTERVIEWS,
     *ROSTERS,
+    *ROTATIONS,
+    *EVALUATIONS,
     *OUTBOX_ADMIN,
     *COMMUNICATIONS,
     *MENTORSHIP,

@@ -190,15 +190,5 @@ class PaymentForm(VersionedForm):
     )
 
 
-class CompletionForm(VersionedForm):
-    """Mark a rotation completed; an administrator may do it before the block ends, with a reason."""
-
-    override_reason = TextAreaField(
-        "Reason to record completion before the block ends (administrators only)",
-        filters=[strip],
-        validators=[Optional(), Length(max=1000)],
-    )
-
-
 class ActionForm(VersionedForm):
     """A button that acts on a versioned record (withdraw, decline, mark completed, ...)."""

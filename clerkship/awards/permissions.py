@@ -28,7 +28,8 @@ def can_manage_award_settings(user: User) -> bool:
 
 
 def can_complete_rotations(user: User, department: Department) -> bool:
-    """The department's coordinators and directors (and admins) mark an awardee's rotation completed."""
+    """The department's coordinators and directors (and admins) see its award recipients (the
+    award follows the rotation's completion, which they record: rotations.permissions)."""
     return user.is_authenticated and (
         user.is_admin
         or user.has_role(Role.COORDINATOR, department)

@@ -31,6 +31,7 @@ from clerkship.demo.offers import seed_offer_records
 from clerkship.demo.outbox import fail_one_email, hold_pending_by_id, mark_history_delivered
 from clerkship.demo.reviews import seed_reviews
 from clerkship.demo.rosters import seed_rosters
+from clerkship.demo.rotations import seed_rotations
 from clerkship.extensions import db
 
 
@@ -250,6 +251,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_interviews,  # after reviews: invitations link to every Emergency Medicine applicant
     seed_rosters,  # after applications and documents: seats offered outside Emergency Medicine
     seed_offer_records,  # seats for the applications walked to Offered or Accepted by hand
+    seed_rotations,  # after the seats: first-day information, last season's rotations
     seed_mentorship,  # after placements: students ask for mentors, one is matched
 ]
 

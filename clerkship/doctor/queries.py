@@ -26,6 +26,7 @@ from clerkship.awards.models import (
 )
 from clerkship.core.time import local_today
 from clerkship.cycles.models import Block
+from clerkship.evaluations.models import EvaluationFormVersion, EvaluationState, RotationEvaluation
 from clerkship.extensions import db
 from clerkship.interviews.models import (
     Booking,
@@ -39,6 +40,7 @@ from clerkship.interviews.models import (
 from clerkship.offers.models import Offer, OfferState
 from clerkship.reviews.models import Conflict
 from clerkship.reviews.records import Review, ReviewAssignment
+from clerkship.rotations.models import RotationRecord, RotationState
 
 LIVE_OFFER = (OfferState.PENDING, OfferState.ACCEPTED)
 # An awardee whose rotation application ended without a rotation.
@@ -394,14 +396,15 @@ def award_disagrees_with_rotation() -> list[Violation]:
     ]
 
 
-def _overridden(action: str, award_id):
-    """An administrator's audited override (an event with a reason) of this award's action."""
+def _overridden(action: str, target_id, target_type: str = "AwardApplication"):
+    """An administrator's audited override (an event with a reason) of this record's action
+    (an award application's, unless target_type says otherwise)."""
     return (
         select(AuditEvent.id)
         .where(
             AuditEvent.action == action,
-            AuditEvent.target_type == "AwardApplication",
-            AuditEvent.target_id == award_id,
+            AuditEvent.target_type == target_type,
+            AuditEvent.target_id == target_id,
             func.coalesce(AuditEvent.detail["override_reason"].as_string(), "") != "",
         )
         .exists()
@@ -463,14 +466,22 @@ def rotation_completed_before_block_end() -> list[Violation]:
     """A Completed application's block has ended (today is its end date or later), unless
     an administrator recorded the completion early with a reason."""
     block_end = _held_block_end()
-    # The completion is recorded on the application's award application, if any.
-    early = (
+    # An administrator's early completion is kept on the rotation's record (and, before the
+    # rotations feature, on the application's award application).
+    early = or_(
         select(AwardApplication.id)
         .where(
             AwardApplication.application_id == Application.id,
             _overridden("award.rotation_completed", AwardApplication.id),
         )
-        .exists()
+        .exists(),
+        select(RotationRecord.id)
+        .join(Placement, Placement.id == RotationRecord.placement_id)
+        .where(
+            Placement.application_id == Application.id,
+            _overridden("rotation.completed", RotationRecord.id, "RotationRecord"),
+        )
+        .exists(),
     )
     rows = db.session.execute(
         select(Application.id, block_end)
@@ -487,6 +498,125 @@ def rotation_completed_before_block_end() -> list[Violation]:
             "with a reason.",
         )
         for app_id, ends_on in rows
+    ]
+
+
+def _rotation_recorded(*states: RotationState):
+    """The application's held placement has a rotation record in one of states."""
+    return (
+        select(RotationRecord.id)
+        .join(Placement, Placement.id == RotationRecord.placement_id)
+        .where(
+            Placement.application_id == Application.id,
+            Placement.state == PlacementState.HELD,
+            RotationRecord.state.in_(states),
+        )
+        .exists()
+    )
+
+
+@invariant
+def rotation_record_disagrees_with_application() -> list[Violation]:
+    """An application holding a seat is Completed exactly when the seat's rotation is recorded
+    completed; a recorded rotation's application accepted its seat (or completed it)."""
+    completed = _rotation_recorded(RotationState.COMPLETED)
+    recorded = _rotation_recorded(*RotationState)
+    # A Completed application without any seat is rotation_completed_before_block_end's
+    # and the award's concern (its block, hence its end, is unknown).
+    holds_seat = (
+        select(Placement.id)
+        .where(
+            Placement.application_id == Application.id,
+            Placement.state == PlacementState.HELD,
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        select(Application.id, Application.state)
+        .where(
+            or_(
+                and_(Application.state == S.COMPLETED, holds_seat, ~completed),
+                and_(Application.state != S.COMPLETED, completed),
+                and_(Application.state.not_in((S.ACCEPTED, S.COMPLETED)), recorded),
+            )
+        )
+        .order_by(Application.id)
+    )
+    return [
+        Violation(
+            "rotation_record_disagrees_with_application",
+            f"application {app_id}",
+            f"is {state.label.lower()} but the rotation record of its seat "
+            + ("says completed." if state is not S.COMPLETED else "does not say completed.")
+            if state in (S.ACCEPTED, S.COMPLETED)
+            else f"is {state.label.lower()} but its seat has a rotation record.",
+            "Record the rotation's completion on the department's arrivals and completion "
+            "page (which completes the application), or correct the application's state.",
+        )
+        for app_id, state in rows
+    ]
+
+
+@invariant
+def rotation_ended_early_award_still_awarded() -> list[Violation]:
+    """An award whose rotation ended early is not simply awarded: the committee decides it
+    (needs attention), unless it confirmed the award with a reason."""
+    rows = db.session.execute(
+        select(AwardApplication.id, Application.id)
+        .join(Application, Application.id == AwardApplication.application_id)
+        .where(
+            AwardApplication.state == AwardState.AWARDED,
+            _rotation_recorded(RotationState.ENDED_EARLY),
+            ~_overridden("award.awarded", AwardApplication.id),
+        )
+        .order_by(AwardApplication.id)
+    )
+    return [
+        Violation(
+            "rotation_ended_early_award_still_awarded",
+            f"award application {award_id}",
+            f"is awarded but its rotation (application {app_id}) ended early.",
+            "Ask the committee to confirm the award with a reason or to rescind it.",
+        )
+        for award_id, app_id in rows
+    ]
+
+
+@invariant
+def evaluation_disagrees_with_rotation() -> list[Violation]:
+    """An evaluation is written on its own department's form, and a final (or sent) one is
+    of a rotation recorded completed or ended early."""
+    over = (
+        select(RotationRecord.id)
+        .where(
+            RotationRecord.placement_id == RotationEvaluation.placement_id,
+            RotationRecord.state.in_((RotationState.COMPLETED, RotationState.ENDED_EARLY)),
+        )
+        .exists()
+    )
+    rows = db.session.execute(
+        select(RotationEvaluation.id, RotationEvaluation.state)
+        .join(Placement, Placement.id == RotationEvaluation.placement_id)
+        .join(Application, Application.id == Placement.application_id)
+        .join(EvaluationFormVersion, EvaluationFormVersion.id == RotationEvaluation.form_version_id)
+        .where(
+            or_(
+                EvaluationFormVersion.department_id != Application.department_id,
+                and_(RotationEvaluation.state != EvaluationState.DRAFT, ~over),
+            )
+        )
+        .order_by(RotationEvaluation.id)
+    )
+    return [
+        Violation(
+            "evaluation_disagrees_with_rotation",
+            f"evaluation {evaluation_id}",
+            f"is {state.label.lower()} but is on another department's form, or its rotation's "
+            "completion (or early end) is not recorded.",
+            "Record the rotation's completion or early end, or start the evaluation again on "
+            "the department's form.",
+        )
+        for evaluation_id, state in rows
     ]
 
 

@@ -19,6 +19,7 @@ from clerkship.letters.models import LetterState
 from clerkship.letters.queries import letter_requests
 from clerkship.offers import queries as offer_queries
 from clerkship.rosters.compliance import items_for
+from clerkship.rotations import queries as rotation_queries
 
 # A document expiring within this many days is worth a reminder even with no block in sight.
 EXPIRY_NOTICE_DAYS = 30
@@ -136,6 +137,7 @@ def _next_steps(applications: list[Application], placements, cycle: Cycle, today
         ],
     )
     starts = {p.application_id: p for p in placements}
+    first_days = rotation_queries.first_day_infos(sorted({p.block.rotation_id for p in placements}))
     for application in applications:
         name = application.department.name
         status = url_for("applications.status", application_id=application.id)
@@ -173,4 +175,23 @@ def _next_steps(applications: list[Application], placements, cycle: Cycle, today
                 detail=f"{placement.block.label}. Keep your onboarding documents valid to "
                 f"{on_day(placement.block.ends_on)}.",
             )
+            info = first_days.get(placement.block.rotation_id)
+            if info and rotation_queries.shows_first_day(info, placement.block, today):
+                panel.add(
+                    f"Your first day in {name}: where to go and whom to ask",
+                    flag="Starts soon"
+                    if timedelta(0) <= placement.block.starts_on - today <= timedelta(days=7)
+                    else "",
+                    detail=_first_day_text(info),
+                )
     return panel
+
+
+def _first_day_text(info) -> str:
+    """The coordinator's first-day information as one line of the panel."""
+    parts = []
+    if info.where_to_go:
+        parts.append(f"Where to go: {info.where_to_go}")
+    if info.whom_to_ask:
+        parts.append(f"Whom to ask: {info.whom_to_ask}")
+    return " ".join(part.rstrip(".") + "." for part in parts)

@@ -24,6 +24,7 @@ from clerkship.communications.permissions import can_write_to_students
 from clerkship.core.time import local_today, utcnow
 from clerkship.cycles.models import Cycle, Department
 from clerkship.cycles.permissions import can_manage_department, can_view_department
+from clerkship.evaluations.permissions import can_view_evaluations
 from clerkship.home.director import department_panels
 from clerkship.home.panels import Panel
 from clerkship.home.staff import onboarding_panels
@@ -31,6 +32,7 @@ from clerkship.interviews.permissions import can_view_interviews
 from clerkship.mentorship.permissions import can_manage_mentorship
 from clerkship.offers.permissions import can_view_offers
 from clerkship.rosters.permissions import can_export_rosters
+from clerkship.rotations.permissions import can_record_rotations
 
 Predicate = Callable[[User, Department], bool]
 
@@ -135,6 +137,18 @@ SECTIONS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                 ("staff_applications.compliance", "onboarding."),
             ),
             Entry("Rosters", "rosters.roster", can_export_rosters, ("rosters.",)),
+        ),
+    ),
+    (
+        "Rotations",
+        (
+            Entry(
+                "Arrivals and completion",
+                "rotations.index",
+                can_record_rotations,
+                ("rotations.",),
+            ),
+            Entry("Evaluations", "evaluations.index", can_view_evaluations, ("evaluations.",)),
             Entry("Award recipients", "award_departments.index", can_complete_rotations),
             Entry(
                 "Mentorship",

@@ -9,6 +9,8 @@ REASONS = {
     "award_submitted": "Award application submitted",
     "award_withdrawn": "Award application withdrawn",
     "compliance_reminder": "Onboarding documents reminder",
+    "evaluation_assigned": "Evaluation to write",
+    "evaluation_sent": "Evaluation sent to the home school",
     "interview_booking": "Interview booked",
     "interview_invitation": "Interview invitation",
     "interview_no_day": "Interview draw: no day",
@@ -24,6 +26,7 @@ REASONS = {
     "pathway_decision": "UIM pathway decision",
     "register_existing": "Sign-up with an existing email",
     "reset_password": "Password reset",  # nosec B105
+    "rotation_ended_early": "Rotation ended early",
     "review_assigned": "Reviews assigned",
     "review_reminder": "Review reminder",
     "staff_message": "Written by staff",

@@ -75,3 +75,15 @@ def rotation_held(ready: Ready, *, ends_in_days: int = -1):
     ready.application.state = ApplicationState.ACCEPTED
     make_placement(ready.application, block, offer_state=OfferState.ACCEPTED)
     return block
+
+
+def complete_rotation(ready: Ready, by: User, *, today=None, reason: str = "") -> None:
+    """The rotation's completion recorded through the one completion service (the award
+    follows it): the student arrived on the block's first day, as the coordinator recorded."""
+    from clerkship.core.time import local_today
+    from clerkship.rotations import queries, services
+    from tests.factories import make_rotation_record
+
+    placement = queries.held_placement_of(ready.application)
+    record = queries.record_of(placement) or make_rotation_record(placement)
+    services.record_completion(record, by=by, today=today or local_today(), override_reason=reason)

@@ -70,10 +70,4 @@ RULES = [
         lambda w: f"/departments/{w.department.slug}/awards",
         COMPLETERS,
     ),
-    Rule(
-        "award_departments.complete",
-        lambda w: f"/departments/{w.department.slug}/awards/{award_world(w)['award'].id}/completed",
-        COMPLETERS,
-        method="POST",
-    ),
 ]

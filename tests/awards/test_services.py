@@ -20,7 +20,7 @@ from clerkship.cycles.models import AwardTiming
 from clerkship.extensions import db
 from clerkship.pathway import queries as pathway_queries
 from clerkship.pathway.services import refresh_pathway_flags
-from tests.awards.helpers import ready_student, rotation_held, text_of
+from tests.awards.helpers import complete_rotation, ready_student, rotation_held, text_of
 from tests.factories import (
     make_cycle,
     make_department,
@@ -306,9 +306,7 @@ def test_rotation_completed_moves_the_rotation_application_to_completed(mailbox)
     rotation_held(ready)
     _award(ready)
     coordinator = make_user((Role.COORDINATOR, ready.department))
-    decisions.mark_rotation_completed(
-        ready.award, version=ready.award.version, by=coordinator, today=local_today()
-    )
+    complete_rotation(ready, coordinator)
     db.session.commit()
     assert (ready.award.state, ready.application.state) == (
         AwardState.ROTATION_COMPLETED,
@@ -327,21 +325,16 @@ def test_rotation_not_accepted_cannot_be_completed():
     ready.application.state = ApplicationState.DRAFT
     _award(ready)
     with pytest.raises(RuleViolation) as refused:
-        decisions.mark_rotation_completed(
-            ready.award, version=ready.award.version, by=ready.committee, today=block.ends_on
-        )
+        complete_rotation(ready, ready.committee, today=block.ends_on)
     assert refused.value.message == (
-        f"The {ready.department.name} application is draft; only an accepted rotation can be "
-        "completed."
+        f"The {ready.department.name} application is draft; only an accepted rotation is recorded."
     )
 
 
 def _completed(ready, amount=2000_00):
     rotation_held(ready)
     _award(ready, amount)
-    decisions.mark_rotation_completed(
-        ready.award, version=ready.award.version, by=ready.committee, today=local_today()
-    )
+    complete_rotation(ready, ready.committee)
 
 
 def test_payment_is_recorded_and_counted_as_paid(mailbox):

@@ -17,9 +17,10 @@ from clerkship.awards.services import decisions
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today
 from clerkship.extensions import db
-from tests.awards.helpers import ready_student, rotation_held
+from clerkship.rotations import queries as rotation_queries
+from tests.awards.helpers import complete_rotation, ready_student, rotation_held
 from tests.conftest import login
-from tests.factories import make_user
+from tests.factories import make_rotation_record, make_user
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -34,13 +35,7 @@ def _awarded(ready, *, ends_in_days: int):
 
 
 def _complete(ready, by, *, today=None, reason=""):
-    decisions.mark_rotation_completed(
-        ready.award,
-        version=ready.award.version,
-        by=by,
-        today=today or local_today(),
-        override_reason=reason,
-    )
+    complete_rotation(ready, by, today=today, reason=reason)
 
 
 def _pay(ready, by, *, paid_on=None, reason=""):
@@ -150,19 +145,24 @@ def test_admin_pays_before_completion_with_a_reason():
 def test_coordinator_page_refuses_early_completion_and_award_page_shows_the_override(client):
     ready = ready_student()
     block = _awarded(ready, ends_in_days=3)
+    placement = rotation_queries.held_placement_of(ready.application)
+    make_rotation_record(placement)
     db.session.commit()
-    url = f"/departments/{ready.department.slug}/awards/{ready.award.id}/completed"
+    url = f"/departments/{ready.department.slug}/rotation-records/{placement.id}/completion"
     login(client, make_user((Role.COORDINATOR, ready.department)))
-    refused = client.post(url, data={"version": str(ready.award.version)}, follow_redirects=True)
+    refused = client.post(url, data={"completion-version": "1"})
+    assert refused.status_code == 200
     assert f"The rotation&#39;s block ends on {block.ends_on:%B %-d, %Y}" in refused.get_data(True)
     assert db.session.get(AwardApplication, ready.award.id).state is AwardState.AWARDED
     admin = make_user(Role.ADMIN)
     db.session.commit()
     login(client, admin)
-    form = client.get(f"/departments/{ready.department.slug}/awards").get_data(as_text=True)
-    assert 'name="override_reason"' in form
+    form = client.get(
+        f"/departments/{ready.department.slug}/rotation-records/{placement.id}"
+    ).get_data(as_text=True)
+    assert 'name="completion-override_reason"' in form
     done = client.post(
-        url, data={"version": str(ready.award.version), "override_reason": "Dean's excuse."}
+        url, data={"completion-version": "1", "completion-override_reason": "Dean's excuse."}
     )
     assert done.status_code == 302
     db.session.expire_all()

@@ -10,6 +10,7 @@ from clerkship.applications.models import ApplicationState
 from clerkship.awards.models import AwardApplication, AwardSettings, AwardState
 from clerkship.core.time import local_today
 from clerkship.extensions import db
+from clerkship.rotations import queries as rotation_queries
 from tests.awards.helpers import ready_student, rotation_held
 from tests.conftest import login
 from tests.factories import (
@@ -18,6 +19,7 @@ from tests.factories import (
     make_cycle,
     make_department,
     make_rotation_application,
+    make_rotation_record,
     make_student,
     make_user,
 )
@@ -264,13 +266,15 @@ def test_coordinator_completes_and_committee_records_payment(client, mailbox):
     ready.award.state = AwardState.AWARDED
     ready.award.amount_cents = 2000_00
     ready.settings.committed_cents = 2000_00
+    placement = rotation_queries.held_placement_of(ready.application)
+    make_rotation_record(placement)
     coordinator = make_user((Role.COORDINATOR, ready.department))
     login(client, coordinator)
     listing = client.get(f"/departments/{ready.department.slug}/awards").get_data(as_text=True)
     assert ready.student.full_name in listing
     response = client.post(
-        f"/departments/{ready.department.slug}/awards/{ready.award.id}/completed",
-        data={"version": str(ready.award.version)},
+        f"/departments/{ready.department.slug}/rotation-records/{placement.id}/completion",
+        data={"completion-version": "1"},
     )
     assert response.status_code == 302
     award = _reload(ready.award)
@@ -310,14 +314,17 @@ def test_coordinator_completes_and_committee_records_payment(client, mailbox):
 
 def test_coordinator_of_another_department_cannot_complete(client):
     ready = ready_student()
+    rotation_held(ready)
+    placement = rotation_queries.held_placement_of(ready.application)
+    make_rotation_record(placement)
     ready.award.state = AwardState.AWARDED
     ready.award.amount_cents = 2000_00
     ready.settings.committed_cents = 2000_00
     other = make_department()
     login(client, make_user((Role.COORDINATOR, other)))
     response = client.post(
-        f"/departments/{other.slug}/awards/{ready.award.id}/completed",
-        data={"version": str(ready.award.version)},
+        f"/departments/{ready.department.slug}/rotation-records/{placement.id}/completion",
+        data={"completion-version": "1"},
     )
     assert response.status_code == 403
     assert _reload(ready.award).state is AwardState.AWARDED

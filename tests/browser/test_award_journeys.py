@@ -128,17 +128,19 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
     axe.check(page)
     _sign_out(page)
 
-    # The coordinator marks the rotation completed.
+    # The coordinator records the rotation's arrival and completion; the award follows.
     sign_in(page, live_server, "coord@keck.example.edu", axe)
     page.get_by_role("link", name="Emergency Medicine").click()
     axe.check(page)
-    page.get_by_role("link", name="Onboarding and rosters").click()
-    page.get_by_role("link", name="Award recipients").click()
+    page.get_by_role("link", name="Rotations", exact=True).click()
     axe.check(page)
-    page.get_by_role("button", name="Mark rotation completed").click()
-    expect(
-        page.get_by_text("Amara Okafor's rotation is marked completed; the committee can pay")
-    ).to_be_visible()
+    page.get_by_role("link", name="Record for Amara Okafor").click()
+    page.get_by_label("Arrived on").fill(block.starts_on.isoformat())
+    page.get_by_role("button", name="Record arrival").click()
+    page.get_by_role("button", name="Record completion").click()
+    expect(page.get_by_text("Amara Okafor's rotation is recorded as completed.")).to_be_visible()
+    axe.check(page)
+    page.get_by_role("link", name="Award recipients").click()
     axe.check(page)
     _sign_out(page)
 

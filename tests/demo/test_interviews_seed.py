@@ -37,6 +37,7 @@ def test_demo_seed_builds_the_emergency_medicine_interview_season(app, demo_seas
     em_applicants = db.session.scalar(
         select(func.count(Application.id)).where(
             Application.department_id == season.department_id,
+            Application.cycle_id == season.cycle_id,  # not last season's (demo/rotations.py)
             Application.state.in_(invite_states(season)),
         )
     )

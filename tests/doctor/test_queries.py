@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement, PlacementState
@@ -18,6 +18,7 @@ from clerkship.extensions import db
 from clerkship.interviews.models import InterviewDay, Invitation, InvitationState
 from clerkship.offers.models import Offer, OfferState
 from clerkship.reviews.models import Conflict
+from clerkship.rotations.models import RotationRecord, RotationState
 from tests.factories import (
     make_application,
     make_assignment,
@@ -31,6 +32,7 @@ from tests.factories import (
     make_review,
     make_review_round,
     make_reviewer,
+    make_rotation_record,
     make_rubric,
 )
 
@@ -172,7 +174,8 @@ def _completed(ends_in_days: int):
     ends_on = local_today() + timedelta(days=ends_in_days)
     block = make_block(starts_on=ends_on - timedelta(days=27), ends_on=ends_on)
     application = make_application(blocks=[block], state=S.COMPLETED)
-    make_placement(application, offer_state=OfferState.ACCEPTED)
+    placement = make_placement(application, offer_state=OfferState.ACCEPTED)
+    make_rotation_record(placement, state=RotationState.COMPLETED)
     return application, block
 
 
@@ -240,6 +243,55 @@ def test_early_completion_overridden_by_an_administrator_is_not_a_violation(app)
     assert found() == []
 
 
+def test_early_completion_overridden_on_the_rotation_record_is_not_a_violation(app):
+    application, _block = _completed(5)
+    record = db.session.scalar(select(RotationRecord))
+    assert found() == [("rotation_completed_before_block_end", f"application {application.id}")]
+    record_event("rotation.completed", by=None, target=record, override_reason="Dean.", refusal="x")
+    assert found() == []
+
+
+def test_completed_application_whose_rotation_is_not_recorded_completed(app):
+    application, _block = _completed(-3)
+    change(update(RotationRecord).values(state=RotationState.ARRIVED, ended_on=None))
+    assert found() == [
+        ("rotation_record_disagrees_with_application", f"application {application.id}")
+    ]
+
+
+def test_rotation_recorded_completed_on_an_accepted_application(app):
+    application, placement = placed(S.ACCEPTED)
+    make_rotation_record(placement, state=RotationState.COMPLETED)
+    assert found() == [
+        ("rotation_record_disagrees_with_application", f"application {application.id}")
+    ]
+
+
+def test_rotation_recorded_for_a_withdrawn_application(app):
+    application, placement = placed(S.ACCEPTED)
+    make_rotation_record(placement)
+    assert found() == []
+    change(update(Application).where(Application.id == application.id).values(state=S.WITHDRAWN))
+    assert (
+        "rotation_record_disagrees_with_application",
+        f"application {application.id}",
+    ) in found()
+
+
+def test_award_left_awarded_after_its_rotation_ended_early(app):
+    application, placement = placed(S.ACCEPTED)
+    make_rotation_record(
+        placement, state=RotationState.ENDED_EARLY, ended_on=placement.block.starts_on
+    )
+    make_award_settings(application.cycle)
+    award = make_award_application(application, state=AwardState.AWARDED, amount=2000_00)
+    assert found() == [
+        ("rotation_ended_early_award_still_awarded", f"award application {award.id}")
+    ]
+    record_event("award.awarded", by=None, target=award, override_reason="Confirmed.", refusal="x")
+    assert found() == []
+
+
 def test_awarded_award_whose_rotation_application_was_declined(app):
     application = make_application(state=S.DECLINED)
     make_award_settings(application.cycle)
@@ -294,3 +346,18 @@ def test_application_state_not_where_its_timeline_ends(app):
     application = make_application(state=S.SUBMITTED)
     change(update(Application).where(Application.id == application.id).values(state=S.UNDER_REVIEW))
     assert found() == [("timeline_disagrees_with_state", f"application {application.id}")]
+
+
+def test_final_evaluation_of_a_rotation_not_recorded_over(app):
+    from clerkship.evaluations.models import EvaluationState, RotationEvaluation
+    from tests.evaluations.helpers import ready_evaluation, write_complete_draft
+
+    ready = ready_evaluation()
+    write_complete_draft(ready)
+    assert found() == []
+    change(
+        update(RotationEvaluation).values(state=EvaluationState.FINALISED, finalised_at=utcnow())
+    )
+    assert found() == []
+    change(update(RotationRecord).values(state=RotationState.ARRIVED, ended_on=None))
+    assert ("evaluation_disagrees_with_rotation", f"evaluation {ready.evaluation.id}") in found()

@@ -51,7 +51,6 @@ from clerkship.awards.services import (
 )
 from clerkship.awards.services.decisions import (
     decide_award,
-    mark_rotation_completed,
     mark_under_review,
     record_payment,
 )
@@ -69,6 +68,9 @@ from clerkship.offers.models import Offer, OfferState
 from clerkship.pathway import queries as pathway_queries
 from clerkship.pathway.models import FlagDecision
 from clerkship.pathway.services import decide_pathway_flag
+from clerkship.rotations import queries as rotation_queries
+from clerkship.rotations import services as rotations
+from clerkship.rotations.models import RotationRecord, RotationState
 from tests.conftest import empty_all_tables
 from tests.factories import (
     make_award_settings,
@@ -502,19 +504,56 @@ class Season(RuleBasedStateMachine):
             return self.user(self.admin_id), "Completed early with the dean's approval."
         return self.director(department), ""
 
+    def arrived(self) -> list[RotationRecord]:
+        return list(
+            db.session.scalars(
+                select(RotationRecord)
+                .where(RotationRecord.state == RotationState.ARRIVED)
+                .order_by(RotationRecord.id)
+            )
+        )
+
+    @rule(n=pick)
+    def record_arrival(self, n) -> None:
+        """The coordinator records that an accepted student arrived (today)."""
+        application = _nth(self.applications(ApplicationState.ACCEPTED), n)
+        placement = application and rotation_queries.held_placement_of(application)
+        if placement is not None:
+            self.request(
+                rotations.record_arrival,
+                placement,
+                arrived_on=local_today(),
+                by=self.director(application.department),
+                today=local_today(),
+            )
+
     @rule(n=pick, admin=st.booleans())
     def complete_rotation(self, n, admin) -> None:
-        """The blocks end in the future: the director is refused, an administrator overrides."""
-        award = _nth(self.awards(), n)
-        if award is not None:
-            by, reason = self.staff_or_admin(award.application.department, admin)
+        """The blocks end in the future: the director is refused, an administrator overrides.
+        The one completion service completes the application and the award that funds it."""
+        record = _nth(self.arrived(), n)
+        if record is not None:
+            by, reason = self.staff_or_admin(record.placement.application.department, admin)
             self.request(
-                mark_rotation_completed,
-                award,
-                version=str(award.version),
+                rotations.record_completion,
+                record,
                 by=by,
                 today=local_today(),
                 override_reason=reason,
+            )
+
+    @rule(n=pick)
+    def end_rotation_early(self, n) -> None:
+        """The director records an early end (today), which sends an award to the committee."""
+        record = _nth(self.arrived(), n)
+        if record is not None:
+            self.request(
+                rotations.record_early_end,
+                record,
+                ended_on=local_today(),
+                reason="Family emergency.",
+                by=self.director(record.placement.application.department),
+                today=local_today(),
             )
 
     @rule(n=pick, extra=st.sampled_from([0, 500_00]), admin=st.booleans())

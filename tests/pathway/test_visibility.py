@@ -238,10 +238,10 @@ def test_hidden_controls_for_roles_refused(app, world):
     assert "Confirm or withdraw the flag" not in pages["committee"]["flag"]
     assert "Self-identification answers" in pages["committee"]["flag"]
     assert "Self-identification answers" not in pages["director"]["flag"]
-    assert "Award recipients</a>" in pages["coordinator"]["list"]
-    assert "Rotations and blocks</a>" in pages["coordinator"]["list"]
-    assert "Award recipients</a>" not in pages["committee"]["list"]
-    assert "Rotations and blocks</a>" not in pages["committee"]["list"]
+    assert ">Rotations</a>" in pages["coordinator"]["list"]
+    assert ">Department set-up</a>" in pages["coordinator"]["list"]
+    assert ">Rotations</a>" not in pages["committee"]["list"]
+    assert ">Department set-up</a>" not in pages["committee"]["list"]
 
 
 def test_reviewer_with_another_role_elsewhere_sees_no_flag_here(app, world):

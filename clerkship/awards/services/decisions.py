@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from clerkship.accounts.models import User
 from clerkship.applications.models import Application, ApplicationState
-from clerkship.applications.services import transition
 from clerkship.applications.signals import application_withdrawn
 from clerkship.audit.services import record_event
 from clerkship.awards import queries
@@ -235,47 +234,34 @@ def _overridable(problem: str, *, override_reason: str, by: User, field: str | N
         )
 
 
-def mark_rotation_completed(
+def awards_of_rotation(application: Application) -> list[AwardApplication]:
+    """The award applications that fund this rotation application."""
+    return list(
+        db.session.scalars(
+            select(AwardApplication)
+            .where(AwardApplication.application_id == application.id)
+            .order_by(AwardApplication.id)
+        )
+    )
+
+
+def follow_rotation_completion(
     award: AwardApplication,
     *,
-    version: str | None,
     by: User,
-    today: date,
     override_reason: str = "",
+    refusal: str | None = None,
 ) -> None:
-    """The coordinator records that the awardee completed the rotation (payment may follow).
+    """The award follows its rotation's completion (payment may follow).
 
-    Not before the block's end date, unless an administrator gives a reason, which the
-    audit event keeps (and the committee's award page shows).
+    Called only by rotations.services.record_completion, which checked the block's end and
+    moved the application to Completed: the award's "rotation completed" can never disagree
+    with the rotation's record. An administrator's early completion keeps its reason here
+    too, on the award's event (the committee's award page shows it).
     """
-    award = lock_award(award, version)
+    award = lock_award(award, award.version)
     if award.state is not S.AWARDED:
-        raise RuleViolation(
-            f"Only an awarded rotation can be completed; this award is {_l(award)}."
-        )
-    override_reason = override_reason.strip()[:1000]
-    block = rotation_block(award)
-    refusal = None
-    if block is None:
-        refusal = (
-            f"The {award.application.department.name} application holds no block, so its "
-            "end date is unknown."
-        )
-    elif today < block.ends_on:
-        refusal = (
-            f"The rotation's block ends on {block.ends_on:%B %-d, %Y}; its completion can be "
-            "recorded from that day."
-        )
-    if refusal:
-        _overridable(refusal, override_reason=override_reason, by=by)
-    application = award.application
-    if application.state is ApplicationState.ACCEPTED:
-        transition(application, ApplicationState.COMPLETED, by=by, note="Rotation completed.")
-    elif application.state is not ApplicationState.COMPLETED:
-        raise RuleViolation(
-            f"The {application.department.name} application is "
-            f"{application.state.label.lower()}; only an accepted rotation can be completed."
-        )
+        return
     award.state = S.ROTATION_COMPLETED
     award.completed_at = utcnow()
     award.completed_by = by
@@ -287,6 +273,23 @@ def mark_rotation_completed(
         award,
         "rotation completed",
         "Your rotation is recorded as completed. The committee will now pay your award.",
+    )
+    db.session.flush()
+
+
+def flag_award_after_early_end(award: AwardApplication, *, by: User, reason: str) -> None:
+    """An awardee's rotation ended early: the committee confirms or rescinds the award."""
+    award = lock_award(award, award.version)
+    if award.state is not S.AWARDED:
+        return
+    award.state = S.NEEDS_ATTENTION
+    record_event(
+        "award.needs_attention",
+        by=by,
+        target=award,
+        subject=award.student,
+        summary=f"{award.application.department.name} rotation ended early: {reason[:200]}",
+        application_id=award.application_id,
     )
     db.session.flush()
 

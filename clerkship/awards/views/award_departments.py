@@ -1,21 +1,20 @@
-"""A department's award recipients: the coordinator marks their rotation completed."""
+"""A department's award recipients and where their rotations stand.
+
+The award's "rotation completed" is not set here: it follows the rotation's completion,
+recorded on the department's arrivals and completion page (rotations.services).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user
 
 from clerkship.awards import queries
-from clerkship.awards.forms import CompletionForm
-from clerkship.awards.models import AwardApplication, AwardState
+from clerkship.awards.models import AwardState
 from clerkship.awards.permissions import can_complete_rotations
-from clerkship.awards.services import decisions
-from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.time import local_today
-from clerkship.core.transactions import refusal
+from clerkship.core.permissions import login_required, require
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Department
-from clerkship.extensions import db
 
 bp = Blueprint("award_departments", __name__)
 
@@ -43,37 +42,4 @@ def index(slug: str):
         cycle=cycle,
         awards=awards,
         AwardState=AwardState,
-    )
-
-
-@bp.route("/departments/<slug>/awards/<int:award_id>/completed", methods=["POST"])
-@login_required
-def complete(slug: str, award_id: int):
-    department = _department(slug)
-    award = get_or_403(
-        AwardApplication,
-        award_id,
-        lambda _user, a: a.application.department_id == department.id,
-        f"This award is not for a {department.name} rotation.",
-    )
-    form = CompletionForm()
-    with refusal() as refused:
-        decisions.mark_rotation_completed(
-            award,
-            version=form.version.data,
-            by=current_user,
-            today=local_today(),
-            override_reason=form.override_reason.data or "",
-        )
-    if error := refused.error:
-        flash(error.message, "danger")
-    else:
-        db.session.commit()
-        flash(
-            f"{award.student.full_name}'s rotation is marked completed; the committee can pay "
-            "the award.",
-            "success",
-        )
-    return redirect(
-        url_for("award_departments.index", slug=department.slug, cycle=award.cycle.slug)
     )
