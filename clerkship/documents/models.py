@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clerkship.accounts.models import User
@@ -88,6 +88,10 @@ class Document(db.Model):
     # A coordinator checked it (compliance tracking).
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # A coordinator sent it back: the student is asked for a new version, for this reason.
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    rejection_reason: Mapped[str | None] = mapped_column(String(1000))
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     cycle: Mapped[Cycle] = relationship()
@@ -102,6 +106,10 @@ class Document(db.Model):
             unique=True,
             sqlite_where=text("replaced_at IS NULL AND kind != 'letter'"),
             postgresql_where=text("replaced_at IS NULL AND kind != 'letter'"),
+        ),
+        # A document is verified or sent back, never both.
+        CheckConstraint(
+            "verified_at IS NULL OR rejected_at IS NULL", name="verified_or_rejected"
         ),
     )
 
