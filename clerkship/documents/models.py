@@ -108,9 +108,7 @@ class Document(db.Model):
             postgresql_where=text("replaced_at IS NULL AND kind != 'letter'"),
         ),
         # A document is verified or sent back, never both.
-        CheckConstraint(
-            "verified_at IS NULL OR rejected_at IS NULL", name="verified_or_rejected"
-        ),
+        CheckConstraint("verified_at IS NULL OR rejected_at IS NULL", name="verified_or_rejected"),
     )
 
     @property

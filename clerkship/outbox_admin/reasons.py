@@ -9,6 +9,8 @@ REASONS = {
     "award_submitted": "Award application submitted",
     "award_withdrawn": "Award application withdrawn",
     "compliance_reminder": "Onboarding documents reminder",
+    "document_rejected": "Document sent back",
+    "document_rejection_withdrawn": "Document no longer sent back",
     "interview_booking": "Interview booked",
     "interview_invitation": "Interview invitation",
     "interview_no_day": "Interview draw: no day",
