@@ -87,8 +87,12 @@ def test_coordinator_verifies_a_document_with_audit(client, season):
     page = client.get(
         f"/departments/{season.department.slug}/onboarding/?cycle={season.cycle.slug}"
     )
-    action = f"/departments/{season.department.slug}/onboarding/documents/{document.id}/verify"
-    assert action in page.get_data(as_text=True)
+    opened = f"/departments/{season.department.slug}/onboarding/documents/{document.id}"
+    assert f'href="{opened}?cycle={season.cycle.slug}"' in page.get_data(as_text=True)
+    beside = client.get(f"{opened}?cycle={season.cycle.slug}").get_data(as_text=True)
+    assert f'src="/documents/{document.id}?view=1"' in beside
+    action = f"{opened}/verify"
+    assert f'action="{action}?cycle={season.cycle.slug}"' in beside
     response = client.post(action)
     assert response.status_code == 302
     db.session.refresh(document)
