@@ -171,9 +171,7 @@ def test_application_page_refuses_drafts_and_other_departments(client, dept):
         assert client.get(url).status_code == 403
 
 
-def test_the_former_compliance_page_redirects_to_the_onboarding_page_with_its_filters(
-    client, dept
-):
+def test_the_former_compliance_page_redirects_to_the_onboarding_page_with_its_filters(client, dept):
     cycle = dept[0]
     response = client.get(
         f"/departments/emergency-medicine/compliance?cycle={cycle.slug}&problem=missing&page=2"
@@ -183,7 +181,9 @@ def test_the_former_compliance_page_redirects_to_the_onboarding_page_with_its_fi
         f"/departments/emergency-medicine/onboarding/?cycle={cycle.slug}&page=2&state=missing"
     )
     bare = client.get("/departments/emergency-medicine/compliance?problem=any")
-    assert bare.headers["Location"] == "/departments/emergency-medicine/onboarding/?show=not_cleared"
+    assert (
+        bare.headers["Location"] == "/departments/emergency-medicine/onboarding/?show=not_cleared"
+    )
     letters = client.get("/departments/emergency-medicine/compliance?problem=letters")
     assert letters.headers["Location"] == "/departments/emergency-medicine/onboarding/"
 

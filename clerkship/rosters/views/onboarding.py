@@ -123,7 +123,7 @@ def _document(department: Department, document_id: int) -> Document:
     return document
 
 
-def _review_page(department, document, *, reject=None, undo=None, status=200):
+def _review_page(department, document, *, reject=None, undo=None):
     """The document shown beside its decisions, with the student's other required documents."""
     cycle = document.cycle
     placed = compliance.placed_students([department], cycle, student_id=document.owner_id)
@@ -159,7 +159,7 @@ def _review_page(department, document, *, reject=None, undo=None, status=200):
         reject=reject or RejectDocumentForm(prefix="reject"),
         undo=undo,
         list_args=_list_args(cycle),
-    ), status
+    )
 
 
 @bp.route("/departments/<slug>/onboarding/documents/<int:document_id>")
@@ -167,6 +167,23 @@ def _review_page(department, document, *, reject=None, undo=None, status=200):
 def document(slug: str, document_id: int):
     department = load_department(slug, can_track_compliance, WHO)
     return _review_page(department, _document(department, document_id))
+
+
+def _refused(department, document, form, error, **forms):
+    """A refused decision: next to its field (the reason), or above the document's page,
+    shown again as it is now (another decision may have changed it)."""
+    if error.field:
+        attach_error(form, error)
+        return _review_page(department, document, **forms)
+    flash(error.message, "danger")
+    return redirect(
+        url_for(
+            "onboarding.document",
+            slug=department.slug,
+            document_id=document.id,
+            **_list_args(document.cycle),
+        )
+    )
 
 
 def _back_to_list(document: Document):
@@ -202,14 +219,13 @@ def reject(slug: str, document_id: int):
     document = _document(department, document_id)
     form = RejectDocumentForm(prefix="reject")
     if not form.validate_on_submit():
-        return _review_page(department, document, reject=form, status=200)
+        return _review_page(department, document, reject=form)
     with refusal() as refused:
         changed = services.reject_document(
             document, department, reason=form.reason.data, by=current_user
         )
     if error := refused.error:
-        attach_error(form, error)
-        return _review_page(department, document, reject=form, status=200)
+        return _refused(department, document, form, error, reject=form)
     db.session.commit()
     flash(
         f"{document.kind.label} of {document.owner.full_name} sent back; they are asked "
@@ -228,7 +244,7 @@ def undo(slug: str, document_id: int):
     document = _document(department, document_id)
     form = UndoDecisionForm(prefix="undo")
     if not form.validate_on_submit():
-        return _review_page(department, document, undo=form, status=200)
+        return _review_page(department, document, undo=form)
     with refusal() as refused:
         services.undo_decision(
             document,
@@ -238,9 +254,7 @@ def undo(slug: str, document_id: int):
             by=current_user,
         )
     if error := refused.error:
-        db.session.refresh(document)
-        attach_error(form, error)
-        return _review_page(department, document, undo=form, status=200)
+        return _refused(department, document, form, error, undo=form)
     db.session.commit()
     flash(f"Decision on the {document.kind.label} of {document.owner.full_name} undone.", "success")
     return redirect(
