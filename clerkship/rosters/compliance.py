@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from clerkship.allocation.models import Placement, PlacementState
@@ -155,16 +155,18 @@ def current_documents_by_student(
 
 
 def document_states_by_student(
-    student_ids: Iterable[int], cycle_id: int, kinds: Iterable[DocumentKind]
+    student_ids: Iterable[int] | Select, cycle_id: int, kinds: Iterable[DocumentKind]
 ) -> dict[int, dict[DocumentKind, Any]]:
     """student id -> kind -> the current document's row (one query): its id, expires_on,
-    verified_at, rejected_at and rejection_reason.
+    verified_at and rejected_at.
 
     The rows item_status reads, without loading whole documents: exports call this per chunk.
+    student_ids may be a statement selecting them (no list of thousands of parameters).
     """
-    ids, wanted = list(set(student_ids)), list(kinds)
+    ids = student_ids if isinstance(student_ids, Select) else list(set(student_ids))
+    wanted = list(kinds)
     found: dict[int, dict[DocumentKind, Any]] = defaultdict(dict)
-    if not ids or not wanted:
+    if not wanted or (isinstance(ids, list) and not ids):
         return found
     for row in db.session.connection().execute(
         select(
@@ -174,7 +176,6 @@ def document_states_by_student(
             Document.expires_on,
             Document.verified_at,
             Document.rejected_at,
-            Document.rejection_reason,
         ).where(
             Document.owner_id.in_(ids),
             Document.cycle_id == cycle_id,
@@ -251,7 +252,8 @@ def compliance_of(department: Department, placements: list[Placement]) -> list[P
 
 @dataclass(frozen=True, slots=True)
 class PlacedStudent:
-    """One held placement as the onboarding page lists it, with its items by the rule."""
+    """One held placement as the onboarding page lists it, with its required documents and
+    their statuses by the rule (kinds, documents and statuses in the same order)."""
 
     placement_id: int
     department_id: int
@@ -263,7 +265,15 @@ class PlacedStudent:
     site: str
     starts_on: date
     ends_on: date
-    items: list[ComplianceItem]
+    kinds: tuple[DocumentKind, ...]
+    documents: tuple[Any, ...]  # the current document's row, or None
+    statuses: tuple[ItemStatus, ...]
+
+    @property
+    def items(self) -> list[ComplianceItem]:
+        return [
+            ComplianceItem(*i) for i in zip(self.kinds, self.documents, self.statuses, strict=True)
+        ]
 
     @property
     def block_label(self) -> str:
@@ -271,11 +281,11 @@ class PlacedStudent:
 
     @property
     def cleared(self) -> bool:
-        return all(i.status is ItemStatus.VERIFIED for i in self.items)
+        return all(status is ItemStatus.VERIFIED for status in self.statuses)
 
     def has(self, *statuses: ItemStatus) -> bool:
         """Whether any of its required documents is in one of statuses."""
-        return any(i.status in statuses for i in self.items)
+        return any(status in statuses for status in self.statuses)
 
 
 def placed_students(
@@ -335,12 +345,15 @@ def placed_students(
         stmt = stmt.where(Block.ends_on >= today)
     rows = db.session.connection().execute(stmt).all()
     wanted = {k for ks in kinds.values() for k in ks}
-    documents = document_states_by_student([r[2] for r in rows], cycle.id, wanted)
-    found = []
+    students = stmt.with_only_columns(Application.student_id).order_by(None)
+    documents = document_states_by_student(students, cycle.id, wanted)
+    found, nothing = [], {}
     for r in rows:
-        dates = BlockDates(r[8], r[9])
-        items = items_for(kinds[r[1]], documents.get(r[2], {}), dates)
-        found.append(PlacedStudent(*r, items=items))
+        held = documents.get(r[2], nothing)
+        required = kinds[r[1]]
+        present = tuple(held.get(kind) for kind in required)
+        statuses = tuple(item_status(d, r[8], r[9]) for d in present)
+        found.append(PlacedStudent(*r, tuple(required), present, statuses))
     return found
 
 
