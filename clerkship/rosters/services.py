@@ -66,7 +66,12 @@ def placement_of(document: Document, department: Department) -> Placement | None
 
 
 def _check_decidable(document: Document, department: Department) -> None:
-    """Refuse a decision on a document that is not a placed student's current required one."""
+    """Refuse a decision on a document that is not a placed student's current required one.
+
+    The document's row is locked and read again first, so that of two decisions sent at
+    once (a double submit, two coordinators) the second sees the first.
+    """
+    db.session.refresh(document, with_for_update=True)
     if document.replaced_at is not None:
         raise RuleViolation(
             "This document has been replaced by a new version; decide on the student's current one."
@@ -253,7 +258,10 @@ def verify_selected(
     verified = []
     if allowed:
         documents = db.session.scalars(
-            select(Document).where(Document.id.in_(allowed)).with_for_update()
+            select(Document)
+            .where(Document.id.in_(allowed))
+            .with_for_update()
+            .execution_options(populate_existing=True)
         ).all()
         for document in sorted(documents, key=lambda d: allowed.index(d.id)):
             student, item = items[document.id]

@@ -57,6 +57,10 @@ def test_coordinator_sends_one_document_back_and_verifies_others_in_bulk(
             "version."
         )
     ).to_be_visible()
+    # The next document awaiting verification opens; back to the list for the others.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Immunization record of Chen Li")
+    axe.check(page)
+    page.get_by_role("link", name="Back to the onboarding documents").click()
     expect(page.get_by_text("2 documents awaiting verification among them.")).to_be_visible()
     axe.check(page)
 

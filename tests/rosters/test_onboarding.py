@@ -182,6 +182,23 @@ def test_a_verified_document_cannot_be_sent_back_before_the_verification_is_undo
     assert mailbox.to("ana@example.org") == []
 
 
+def test_after_a_decision_the_next_document_awaiting_verification_opens(client, season):
+    chen = season.placed[2].student
+    chen_imm = factories.make_document(chen, season.cycle, DocumentKind.IMMUNIZATIONS)
+    chen_bls = factories.make_document(chen, season.cycle, DocumentKind.BLS)
+    ana_imm = _current(season.placed[0].student, DocumentKind.IMMUNIZATIONS)
+    login(client, season.users["coordinator"])
+    args = f"?cycle={season.cycle.slug}&state=waiting"
+    first = client.post(_url(season, f"documents/{ana_imm.id}/verify{args}&page=1"))
+    assert first.headers["Location"] == _url(season, f"documents/{chen_imm.id}{args}")
+    second = client.post(
+        _url(season, f"documents/{chen_imm.id}/reject{args}"), data={"reject-reason": "Blurred."}
+    )
+    assert second.headers["Location"] == _url(season, f"documents/{chen_bls.id}{args}")
+    last = client.post(_url(season, f"documents/{chen_bls.id}/verify{args}"))
+    assert last.headers["Location"] == _url(season, args)
+
+
 # Undo ----------------------------------------------------------------------------------------
 
 

@@ -191,6 +191,32 @@ def _back_to_list(document: Document):
     return redirect(url_for("onboarding.index", slug=request.view_args["slug"], **args))
 
 
+def _onward(department: Department, document: Document):
+    """After a decision: the next document awaiting verification in the list as the URL
+    filters it (so a coordinator works through the list without going back), else the list."""
+    cycle = document.cycle
+    filters = _filters(query, department, cycle)
+    students = compliance.listed_students(
+        department,
+        cycle,
+        show=filters.show,
+        state=filters.state,
+        block_id=filters.block_id,
+        today=local_today(),
+    )
+    waiting = compliance.waiting_document_ids(students)
+    following = next(
+        (d.id for s in students for d in s.documents if d is not None and d.id in waiting),
+        None,
+    )
+    if following is None:
+        return _back_to_list(document)
+    args = {k: v for k, v in _list_args(cycle).items() if k != "page"}
+    return redirect(
+        url_for("onboarding.document", slug=department.slug, document_id=following, **args)
+    )
+
+
 @bp.route("/departments/<slug>/onboarding/documents/<int:document_id>/verify", methods=["POST"])
 @login_required
 def verify(slug: str, document_id: int):
@@ -209,7 +235,7 @@ def verify(slug: str, document_id: int):
         else "That document was already verified.",
         "success" if changed else "info",
     )
-    return back
+    return _onward(department, document)
 
 
 @bp.route("/departments/<slug>/onboarding/documents/<int:document_id>/reject", methods=["POST"])
@@ -234,7 +260,7 @@ def reject(slug: str, document_id: int):
         else "That document was already sent back.",
         "success" if changed else "info",
     )
-    return _back_to_list(document)
+    return _onward(department, document)
 
 
 @bp.route("/departments/<slug>/onboarding/documents/<int:document_id>/undo", methods=["POST"])
