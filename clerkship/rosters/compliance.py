@@ -183,7 +183,7 @@ def document_states_by_student(
             Document.kind.in_(wanted),
         )
     ):
-        found[row.owner_id][row.kind] = row
+        found[row[1]][row[2]] = row  # owner_id, kind
     return found
 
 
@@ -348,11 +348,16 @@ def placed_students(
     students = stmt.with_only_columns(Application.student_id).order_by(None)
     documents = document_states_by_student(students, cycle.id, wanted)
     found, nothing = [], {}
+    # The rule's status of no document (whatever the dates), read once: most are missing.
+    missing = item_status(None, cycle.rotations_start_on, cycle.rotations_end_on)
     for r in rows:
         held = documents.get(r[2], nothing)
         required = kinds[r[1]]
-        present = tuple(held.get(kind) for kind in required)
-        statuses = tuple(item_status(d, r[8], r[9]) for d in present)
+        present = tuple(map(held.get, required))
+        starts_on, ends_on = r[8], r[9]
+        statuses = tuple(
+            [missing if d is None else item_status(d, starts_on, ends_on) for d in present]
+        )
         found.append(PlacedStudent(*r, tuple(required), present, statuses))
     return found
 
@@ -367,7 +372,13 @@ class BlockDates:
 
 def waiting_document_ids(students: Iterable[PlacedStudent]) -> set[int]:
     """The ids of the documents awaiting a coordinator among students' items."""
-    return {i.document.id for s in students for i in s.items if i.status is ItemStatus.UNVERIFIED}
+    waiting = ItemStatus.UNVERIFIED
+    return {
+        document.id
+        for s in students
+        for document, status in zip(s.documents, s.statuses, strict=True)
+        if status is waiting
+    }
 
 
 # The onboarding page's filters, kept in its URL. "show" narrows by the student,
