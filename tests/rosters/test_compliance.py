@@ -8,13 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from clerkship.audit.models import AuditEvent
+from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today, utcnow
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.extensions import db
 from clerkship.rosters import compliance
 from clerkship.rosters.compliance import ItemStatus, item_status
 from clerkship.rosters.models import ComplianceReminder
-from clerkship.rosters.services import REMINDED, VERIFIED, send_compliance_reminders
+from clerkship.rosters.services import (
+    REMINDED,
+    VERIFIED,
+    send_compliance_reminders,
+    verify_document,
+)
 from tests import factories
 from tests.conftest import body_of, login
 
@@ -36,6 +42,13 @@ START, END = date(2027, 7, 1), date(2027, 7, 28)
 def test_item_status_measures_expiry_against_the_block_dates(expires_on, verified, status):
     document = Document(expires_on=expires_on, verified_at=utcnow() if verified else None)
     assert item_status(document, START, END) == status
+
+
+@pytest.mark.parametrize("expires_on", [date(2027, 6, 30), START, None])
+def test_a_document_sent_back_is_sent_back_whatever_its_expiry(expires_on):
+    document = Document(expires_on=expires_on, verified_at=None, rejected_at=utcnow())
+    assert item_status(document, START, END) == ItemStatus.REJECTED
+    assert ItemStatus.REJECTED.student_must_act is True
 
 
 def test_item_status_of_no_document_is_missing():
@@ -128,16 +141,18 @@ def test_verifying_a_document_of_an_unplaced_student_is_refused(client, season):
     assert document.verified_at is None
 
 
-def test_verifying_a_document_the_department_does_not_require_is_refused(client, season):
+def test_a_document_the_department_does_not_require_is_no_onboarding_document(client, season):
     document = factories.make_document(season.placed[0].student, season.cycle, DocumentKind.CV)
     login(client, season.users["coordinator"])
-    page = client.post(
-        f"/departments/{season.department.slug}/onboarding/documents/{document.id}/verify",
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "Emergency Medicine does not require a cv." in page
+    base = f"/departments/{season.department.slug}/onboarding/documents/{document.id}"
+    assert client.get(base).status_code == 403
+    assert client.post(f"{base}/verify").status_code == 403
+    assert client.post(f"{base}/reject", data={"reject-reason": "No."}).status_code == 403
+    with pytest.raises(RuleViolation) as refused:
+        verify_document(document, season.department, by=season.users["coordinator"])
+    assert refused.value.message == "Emergency Medicine does not require a cv."
     db.session.refresh(document)
-    assert document.verified_at is None
+    assert (document.verified_at, document.rejected_at) == (None, None)
 
 
 def test_reminders_email_students_with_missing_or_expiring_items_once_a_day(app, season, mailbox):

@@ -116,10 +116,18 @@ def index(slug: str):
 
 
 def _document(department: Department, document_id: int) -> Document:
-    """A document of a student placed in department (403 for any other, or none)."""
+    """A document of a kind department requires, of a student placed there (403 for any
+    other, or none)."""
     document = db.session.get(Document, document_id)
-    if document is None or services.placement_of(document, department) is None:
-        abort(403, description=f"No such document of a student placed in {department.name}.")
+    if (
+        document is None
+        or document.kind not in required_kinds(department)
+        or services.placement_of(document, department) is None
+    ):
+        abort(
+            403,
+            description=f"No such onboarding document of a student placed in {department.name}.",
+        )
     return document
 
 
