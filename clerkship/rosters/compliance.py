@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from clerkship.allocation.models import Placement, PlacementState
@@ -437,3 +437,47 @@ def listed_students(
         today=today if soon else None,
     )
     return [s for s in students if matches(s, show=show, state=state)]
+
+
+def awaiting_verification(document=Document, block=Block):
+    """item_status's "awaiting verification" as a SQL condition on a document and its block,
+    for counting in the database: uploaded (current), neither verified nor sent back, valid
+    through the block's last day. tests/rosters/test_compliance.py holds the two to the same
+    answers over every combination."""
+    return and_(
+        document.replaced_at.is_(None),
+        document.verified_at.is_(None),
+        document.rejected_at.is_(None),
+        or_(document.expires_on.is_(None), document.expires_on >= block.ends_on),
+    )
+
+
+def waiting_counts(departments: list[Department], cycle: Cycle) -> dict[int, int]:
+    """department id -> documents of its placed students awaiting a coordinator, counted in
+    the database (one query): the onboarding page's "awaiting verification"."""
+    required = {d.id: {k.value for k in required_kinds(d)} for d in departments}
+    found = dict.fromkeys(required, 0)
+    if not required:
+        return found
+    rows = db.session.execute(
+        select(Application.department_id, Document.kind, func.count(Document.id.distinct()))
+        .select_from(Placement)
+        .join(Application, Application.id == Placement.application_id)
+        .join(Block, Block.id == Placement.block_id)
+        .join(
+            Document,
+            (Document.owner_id == Application.student_id)
+            & (Document.cycle_id == Application.cycle_id),
+        )
+        .where(
+            Placement.state == PlacementState.HELD,
+            Application.department_id.in_(sorted(required)),
+            Application.cycle_id == cycle.id,
+            awaiting_verification(),
+        )
+        .group_by(Application.department_id, Document.kind)
+    )
+    for department_id, kind, count in rows:
+        if kind.value in required[department_id]:
+            found[department_id] += count
+    return found

@@ -27,9 +27,8 @@ from clerkship.rosters.compliance import (
     ItemStatus,
     document_states_by_student,
     items_for,
-    placed_students,
     summary,
-    waiting_document_ids,
+    waiting_counts,
 )
 
 CHUNK = 1000
@@ -229,23 +228,15 @@ def roster_sites(department: Department) -> list[Site]:
 
 
 def documents_to_verify(department_ids: list[int], cycle: Cycle) -> dict[int, int]:
-    """department id -> current documents of its placed students awaiting a coordinator.
-
-    Counted by the compliance rule (item_status: a required kind, uploaded, valid to the end
-    of the block, neither verified nor sent back), as the onboarding page's "awaiting
-    verification" filter lists them (three queries, whatever the number of students).
-    """
-    found = dict.fromkeys(department_ids, 0)
+    """department id -> current documents of its placed students awaiting a coordinator: the
+    onboarding page's "awaiting verification", by the same rule (compliance.waiting_counts)."""
     if not department_ids:
-        return found
+        return {}
     departments = list(
         db.session.scalars(select(Department).where(Department.id.in_(sorted(department_ids))))
     )
-    students = placed_students(departments, cycle)
-    for department_id in found:
-        found[department_id] = len(
-            waiting_document_ids(s for s in students if s.department_id == department_id)
-        )
+    found = dict.fromkeys(department_ids, 0)
+    found.update(waiting_counts(departments, cycle))
     return found
 
 

@@ -272,3 +272,48 @@ def test_two_schedulers_at_once_send_each_reminder_once(app, season, mailbox):
     assert len(mailbox.messages) == 3
     db.session.rollback()  # a fresh snapshot, after both threads committed
     assert db.session.scalar(select(db.func.count(ComplianceReminder.id))) == 3
+
+
+def test_the_database_count_of_awaiting_documents_says_what_item_status_says(app, season):
+    from itertools import product
+
+    from clerkship.cycles.models import Block
+    from clerkship.rosters.compliance import awaiting_verification
+
+    july = season.july
+    expiries = [
+        None,
+        july.starts_on - timedelta(days=1),
+        july.starts_on,
+        july.ends_on - timedelta(days=1),
+        july.ends_on,
+        july.ends_on + timedelta(days=1),
+    ]
+    expected, documents = set(), []
+    for expires_on, decided, replaced in product(expiries, (None, "verified", "rejected"), (0, 1)):
+        document = factories.make_document(
+            factories.make_student(), season.cycle, DocumentKind.BLS, expires_on=expires_on
+        )
+        document.expires_on = expires_on
+        if decided == "verified":
+            document.verified_at = utcnow()
+        if decided == "rejected":
+            document.rejected_at = utcnow()
+        if replaced:
+            document.replaced_at = utcnow()
+        elif item_status(document, july.starts_on, july.ends_on) is ItemStatus.UNVERIFIED:
+            expected.add(document.id)
+        documents.append(document)
+    db.session.flush()
+    counted = set(
+        db.session.scalars(
+            select(Document.id).where(
+                Document.id.in_([d.id for d in documents]),
+                Block.id == july.id,
+                awaiting_verification(),
+            )
+        )
+    )
+    assert len(documents) == 36
+    assert counted == expected
+    assert len(expected) == 3  # no expiry, valid to the last day, valid beyond it
