@@ -51,6 +51,7 @@ class Filters:
     show: str
     state: str
     block_id: int | None
+    blocks: list  # the department's blocks in the cycle, the block filter's choices
 
 
 def _filters(args: Params, department: Department, cycle: Cycle) -> Filters:
@@ -61,6 +62,7 @@ def _filters(args: Params, department: Department, cycle: Cycle) -> Filters:
         show=args.choice("show", compliance.SHOW, "") or "",
         state=args.choice("state", compliance.DOCUMENT_STATES, "") or "",
         block_id=int(block) if block else None,
+        blocks=blocks,
     )
 
 
@@ -102,7 +104,7 @@ def index(slug: str):
         page=page,
         filters=filters,
         waiting=len(compliance.waiting_document_ids(students)),
-        blocks=queries.roster_blocks(department, cycle),
+        blocks=filters.blocks,
         shows=compliance.SHOW,
         states=compliance.DOCUMENT_STATES,
         horizon=compliance.next_month_end(today),
