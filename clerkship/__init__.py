@@ -70,11 +70,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         importlib.import_module(f"clerkship.{feature}").init_app(app)
     from clerkship.core.caching import register_no_store
     from clerkship.core.errors import register_error_handlers
+    from clerkship.core.memo import init_memo
     from clerkship.core.templating import register_templating
 
     register_error_handlers(app)
     register_no_store(app)
     register_templating(app)
+    init_memo(app)
     if app.config["BENCH_QUERY_HEADER"]:
         from clerkship.core.querycount import register_query_header
 

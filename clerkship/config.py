@@ -139,6 +139,9 @@ class DefaultConfig:
     S3_TIMEOUT = 10  # seconds, to connect and to read
     LETTER_LINK_DAYS = 14  # how long a letter writer's upload link works
     PAGE_SIZE = 50
+    # The dashboards count every application of a cycle: each server process keeps their
+    # figures this long (seconds) before counting again; 0 counts on every view.
+    DASHBOARD_CACHE_SECONDS = 300
 
     # Interviews: `flask interviews send-reminders` reminds invitees this long before their day.
     INTERVIEW_REMINDER_HOURS = 72

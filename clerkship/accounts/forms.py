@@ -6,6 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from clerkship.accounts.models import Role
+from clerkship.accounts.queries import ACCOUNT_STATES
 from clerkship.core.forms import Form, strip
 
 EMAIL_FIELD = dict(
@@ -159,4 +160,9 @@ class UserFilterForm(Form):
     q = StringField("Search name or email", filters=[strip], validators=[Optional()])
     role = SelectField(
         "Role", choices=lambda: [("", "Any role"), *role_choices()], validators=[Optional()]
+    )
+    state = SelectField(
+        "Account",
+        choices=[("", "Any account"), *ACCOUNT_STATES.items()],
+        validators=[Optional()],
     )

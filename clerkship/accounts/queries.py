@@ -12,10 +12,30 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from clerkship.accounts.models import Department, Membership, Role, User
 from clerkship.extensions import db
 
+# The states an administrator follows accounts by (the users list's filter and the start
+# page's counts read the same conditions).
+ACCOUNT_STATES = {
+    "invited": "Invitation not accepted",
+    "unconfirmed": "Email not confirmed",
+    "deactivated": "Deactivated",
+}
 
-def users_matching(q: str | None, role: Role | None) -> Select:
-    """Users whose name or email contains q and who hold role, ordered by name."""
+
+def _in_state(state: str):
+    invited = User.invited_at.is_not(None)
+    return {
+        "invited": invited,
+        "unconfirmed": and_(~invited, User.email_verified_at.is_(None), User.active),
+        "deactivated": ~User.active,
+    }[state]
+
+
+def users_matching(q: str | None, role: Role | None, state: str | None = None) -> Select:
+    """Users whose name or email contains q, who hold role and whose account is in state
+    (ACCOUNT_STATES), ordered by name."""
     stmt = select(User).order_by(User.full_name, User.id)
+    if state is not None:
+        stmt = stmt.where(_in_state(state))
     if q:
         pattern = f"%{q.lower()}%"
         stmt = stmt.where(or_(User.email.like(pattern), User.full_name.ilike(pattern)))
@@ -65,12 +85,11 @@ class AccountFollowUps:
 
 def account_follow_ups() -> AccountFollowUps:
     """Invitations not yet accepted, and self-registered accounts whose email is unconfirmed (one query)."""
-    invited = User.invited_at.is_not(None)
     pending, oldest, unverified = db.session.execute(
         select(
-            func.count(case((invited, 1))),
+            func.count(case((_in_state("invited"), 1))),
             func.min(User.invited_at),
-            func.count(case((and_(~invited, User.email_verified_at.is_(None), User.active), 1))),
+            func.count(case((_in_state("unconfirmed"), 1))),
         )
     ).one()
     return AccountFollowUps(pending, oldest, unverified)

@@ -99,21 +99,29 @@ def build_checklist(
     letters_received: int,
     letters_waiting: int,
     today: date,
+    for_staff: bool = False,
 ) -> Checklist:
-    """Every submission rule, checked against what the student has entered so far."""
+    """Every submission rule, checked against what the student has entered so far.
+
+    for_staff: worded for the department's staff, who read a submitted application (no
+    "your", no instructions to the student, and no application window: it is behind it).
+    """
     department = application.department
     blocks = [choice.block for choice in application.choices]
     items = [
-        _profile_item(profile),
-        _blocks_item(department, blocks),
-        _graduation_item(profile, blocks),
-        _statement_item(department, application.personal_statement),
+        _profile_item(profile, for_staff),
+        _blocks_item(department, blocks, for_staff),
+        _graduation_item(profile, blocks, for_staff),
+        _statement_item(department, application.personal_statement, for_staff),
     ]
     first_day = min((block.starts_on for block in blocks), default=None)
     items += [
-        _document_item(kind, documents.get(kind), first_day) for kind in required_kinds(department)
+        _document_item(kind, documents.get(kind), first_day, for_staff)
+        for kind in required_kinds(department)
     ]
-    items.append(_letters_item(department, letters_received, letters_waiting))
+    items.append(_letters_item(department, letters_received, letters_waiting, for_staff))
+    if for_staff:
+        return Checklist(items)
     problem = window_problem(application.cycle, today)
     items.append(
         ChecklistItem(
@@ -126,74 +134,99 @@ def build_checklist(
     return Checklist(items)
 
 
-def _profile_item(profile: StudentProfile | None) -> ChecklistItem:
+def _profile_item(profile: StudentProfile | None, for_staff: bool = False) -> ChecklistItem:
     gaps = profile_gaps(profile)
+    if for_staff:
+        detail = "missing " + ", ".join(gaps) if gaps else "complete"
+        return ChecklistItem("profile", "Profile", not gaps, detail, "applications.profile")
     detail = "Missing: " + ", ".join(gaps) + "." if gaps else "Complete."
     return ChecklistItem("profile", "Your profile", not gaps, detail, "applications.profile")
 
 
-def _blocks_item(department: Department, blocks: list[Block]) -> ChecklistItem:
+def _blocks_item(
+    department: Department, blocks: list[Block], for_staff: bool = False
+) -> ChecklistItem:
+    end = "" if for_staff else "."
     if not blocks:
-        detail = "Choose and rank at least one block."
+        detail = "none ranked" if for_staff else "Choose and rank at least one block."
     elif len(blocks) > department.max_choices:
         detail = (
-            f"You ranked {len(blocks)} blocks; {department.name} accepts at most "
+            f"{len(blocks)} ranked; {department.name} accepts at most {department.max_choices}"
+            if for_staff
+            else f"You ranked {len(blocks)} blocks; {department.name} accepts at most "
             f"{department.max_choices}. Remove some."
         )
     else:
-        detail = f"{len(blocks)} of at most {department.max_choices} ranked."
+        detail = f"{len(blocks)} of at most {department.max_choices} ranked" + end
     done = 1 <= len(blocks) <= department.max_choices
     return ChecklistItem("blocks", "Blocks ranked", done, detail, "applications.choices")
 
 
-def _graduation_item(profile: StudentProfile | None, blocks: list[Block]) -> ChecklistItem:
+def _graduation_item(
+    profile: StudentProfile | None, blocks: list[Block], for_staff: bool = False
+) -> ChecklistItem:
+    label = "Graduates after the blocks" if for_staff else "You graduate after your blocks"
     graduation = profile.expected_graduation if profile else None
     if graduation is None:
         return ChecklistItem(
             "graduation",
-            "You graduate after your blocks",
+            label,
             False,
-            "Enter your expected graduation date in your profile.",
+            "no expected graduation date in the profile"
+            if for_staff
+            else "Enter your expected graduation date in your profile.",
             "applications.profile",
         )
     late = [block for block in blocks if block.ends_on >= graduation]
     if late:
         names = "; ".join(f"{b.label} ends {b.ends_on:%b %-d, %Y}" for b in late)
         detail = (
-            f"You expect to graduate on {graduation:%b %-d, %Y}, so you cannot rotate as a "
+            f"expects to graduate on {graduation:%b %-d, %Y}, so cannot rotate as a student "
+            f"in: {names}"
+            if for_staff
+            else f"You expect to graduate on {graduation:%b %-d, %Y}, so you cannot rotate as a "
             f"student in: {names}. Remove those blocks or correct your graduation date."
         )
-        return ChecklistItem(
-            "graduation", "You graduate after your blocks", False, detail, "applications.choices"
-        )
+        return ChecklistItem("graduation", label, False, detail, "applications.choices")
     return ChecklistItem(
         "graduation",
-        "You graduate after your blocks",
+        label,
         True,
-        f"Expected graduation: {graduation:%b %-d, %Y}.",
+        f"expected on {graduation:%b %-d, %Y}"
+        if for_staff
+        else f"Expected graduation: {graduation:%b %-d, %Y}.",
         "applications.profile",
     )
 
 
-def _statement_item(department: Department, text: str) -> ChecklistItem:
+def _statement_item(department: Department, text: str, for_staff: bool = False) -> ChecklistItem:
     words, limit = count_words(text), department.statement_word_limit
     if words == 0:
-        detail = f"Write your personal statement (at most {limit} words)."
+        detail = (
+            f"not written (at most {limit} words)"
+            if for_staff
+            else f"Write your personal statement (at most {limit} words)."
+        )
     elif words > limit:
-        detail = f"Your statement has {words} words; the limit is {limit}. Shorten it."
+        detail = (
+            f"{words} words; the limit is {limit}"
+            if for_staff
+            else f"Your statement has {words} words; the limit is {limit}. Shorten it."
+        )
     else:
-        detail = f"{words} of at most {limit} words."
+        detail = f"{words} of at most {limit} words" + ("" if for_staff else ".")
     return ChecklistItem(
         "statement", "Personal statement", 0 < words <= limit, detail, "applications.statement"
     )
 
 
 def _document_item(
-    kind: DocumentKind, document: Document | None, first_day: date | None
+    kind: DocumentKind, document: Document | None, first_day: date | None, for_staff: bool = False
 ) -> ChecklistItem:
     key = f"document_{kind.value}"
     if document is None:
-        return ChecklistItem(key, kind.label, False, "Not uploaded yet.", "applications.documents")
+        detail = "not uploaded" if for_staff else "Not uploaded yet."
+        return ChecklistItem(key, kind.label, False, detail, "applications.documents")
     expires_early = (
         kind.expires
         and document.expires_on is not None
@@ -205,21 +238,39 @@ def _document_item(
             key,
             kind.label,
             False,
-            f"Expires on {document.expires_on:%b %-d, %Y}, before your first block starts "
+            f"expires on {document.expires_on:%b %-d, %Y}, before the first block starts "
+            f"on {first_day:%b %-d, %Y}"
+            if for_staff
+            else f"Expires on {document.expires_on:%b %-d, %Y}, before your first block starts "
             f"on {first_day:%b %-d, %Y}. Upload a renewed one.",
             "applications.documents",
         )
-    detail = f"Uploaded: {document.original_name}"
+    detail = f"{'uploaded' if for_staff else 'Uploaded'}: {document.original_name}"
     if document.expires_on is not None:
         detail += f", valid until {document.expires_on:%b %-d, %Y}"
-    return ChecklistItem(key, kind.label, True, detail + ".", "applications.documents")
+    detail += "" if for_staff else "."
+    return ChecklistItem(key, kind.label, True, detail, "applications.documents")
 
 
-def _letters_item(department: Department, received: int, waiting: int) -> ChecklistItem:
+def _letters_item(
+    department: Department, received: int, waiting: int, for_staff: bool = False
+) -> ChecklistItem:
     needed = department.letters_required
     if needed == 0:
+        detail = "none required" if for_staff else "None required."
         return ChecklistItem(
-            "letters", "Letters of recommendation", True, "None required.", "applications.letters"
+            "letters", "Letters of recommendation", True, detail, "applications.letters"
+        )
+    if for_staff:
+        detail = f"{received} of {needed} received"
+        if received < needed:
+            detail += f"; {waiting} requested, not yet written" if waiting else "; none requested"
+        return ChecklistItem(
+            "letters",
+            "Letters of recommendation",
+            received >= needed,
+            detail,
+            "applications.letters",
         )
     detail = f"{received} of {needed} received."
     if received < needed:

@@ -18,6 +18,7 @@ from clerkship.applications.models import (
 )
 from clerkship.core.time import local_today
 from clerkship.cycles.models import Block, Cycle, Department, Rotation
+from clerkship.documents.models import Document, DocumentKind
 from clerkship.documents.queries import current_documents
 from clerkship.extensions import db
 from clerkship.letters.queries import letter_counts
@@ -35,8 +36,9 @@ def profile_for(student: User) -> StudentProfile | None:
     return db.session.scalar(select(StudentProfile).where(StudentProfile.user_id == student.id))
 
 
-def checklist_for(application: Application) -> Checklist:
-    """The application's checklist, read from the database as it is now."""
+def checklist_for(application: Application, *, for_staff: bool = False) -> Checklist:
+    """The application's checklist, read from the database as it is now (for_staff: worded
+    for the department's staff)."""
     received, waiting = letter_counts(application.student, application.cycle)
     return build_checklist(
         application,
@@ -45,6 +47,7 @@ def checklist_for(application: Application) -> Checklist:
         letters_received=received,
         letters_waiting=waiting,
         today=local_today(),
+        for_staff=for_staff,
     )
 
 
@@ -224,3 +227,18 @@ def student_applications_in(student: User, cycle: Cycle) -> list[Application]:
             .order_by(Department.name, Application.id)
         ).unique()
     )
+
+
+def packet_documents(application: Application) -> list[Document]:
+    """The student's current documents of the application's cycle, letters included, in the
+    order DocumentKind lists them: what the department's staff may open
+    (permissions.can_staff_open_document), for the staff packet."""
+    order = {kind: i for i, kind in enumerate(DocumentKind)}
+    documents = db.session.scalars(
+        select(Document).where(
+            Document.owner_id == application.student_id,
+            Document.cycle_id == application.cycle_id,
+            Document.replaced_at.is_(None),
+        )
+    )
+    return sorted(documents, key=lambda d: (order[d.kind], d.uploaded_at, d.id))

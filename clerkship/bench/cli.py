@@ -21,6 +21,7 @@ SUITES = (
     "interview_draw",
     "interview_booking",
     "applications",
+    "packet",
     "award",
     "reviews",
     "allocation_run",

@@ -28,7 +28,8 @@ from clerkship.rosters.render import write_export
 ROWS = 10_000
 BLOCKS = 20
 DIRECTOR = "em.director@keck.example.edu"
-DASHBOARD = "/departments/emergency-medicine/dashboard"
+# Counted on every view (?fresh=1): the cost of counting, not of the figures kept a while.
+DASHBOARD = "/departments/emergency-medicine/dashboard?fresh=1"
 SMALL = 50
 
 
@@ -68,7 +69,7 @@ def run(app: Flask, scale: int = 5000) -> list[Measurement]:
     )
     results += [
         Measurement(
-            f"Department dashboard, median server time ({scale:,} applications)",
+            f"Department dashboard counted now, median server time ({scale:,} applications)",
             "< 300 ms",
             f"{many.median_ms:.1f} ms",
             many.median_ms < 300 and many.status == 200,

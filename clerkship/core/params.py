@@ -22,6 +22,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from clerkship.core.text import (
+    ROW_ID_MAX,
     SQL_INTEGER_MAX,
     SQL_INTEGER_MIN,
     YEAR_MAX,
@@ -39,9 +40,9 @@ MAX_PAGE = 1_000_000
 
 
 class RowIdConverter(IntegerConverter):
-    """<int:...> in a route: an id a row can have (1 to 2**63-1), else the route does not match."""
+    """<int:...> in a route: an id a row can have (1 to 2**31-1), else the route does not match."""
 
-    def __init__(self, url_map, fixed_digits=0, min=1, max=SQL_INTEGER_MAX, signed=False):
+    def __init__(self, url_map, fixed_digits=0, min=1, max=ROW_ID_MAX, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -73,8 +74,8 @@ def parse_int(text: str | None, *, minimum: int = SQL_INTEGER_MIN, maximum: int 
 
 
 def parse_id(text: str | None) -> int | None:
-    """text as a row id (1 to 2**63-1), else None."""
-    return parse_int(text, minimum=1)
+    """text as a row id (1 to 2**31-1), else None."""
+    return parse_int(text, minimum=1, maximum=ROW_ID_MAX)
 
 
 def parse_date(text: str | None) -> date | None:
@@ -126,7 +127,7 @@ class Params:
 
     def id(self, name: str) -> int | None:
         """A row id; None when absent or empty."""
-        return self.int(name, minimum=1)
+        return self.int(name, minimum=1, maximum=ROW_ID_MAX)
 
     def page(self, name: str = "page") -> int:
         """A page number, 1 when absent."""

@@ -7,6 +7,9 @@ import unicodedata
 # The range of a 64-bit signed integer column (PostgreSQL BIGINT, SQLite INTEGER).
 SQL_INTEGER_MIN = -(2**63)
 SQL_INTEGER_MAX = 2**63 - 1
+# The largest row id: every id column is an INTEGER, 32 bits on PostgreSQL. A larger id in
+# a URL or a form would make PostgreSQL refuse the query (a 500), so it matches no row.
+ROW_ID_MAX = 2**31 - 1
 # Dates a person can mean; outside them time-zone arithmetic overflows and nothing is real.
 YEAR_MIN = 1900
 YEAR_MAX = 2200

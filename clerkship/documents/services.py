@@ -93,3 +93,19 @@ def record_download(document: Document, *, by: User, context: str) -> None:
         context=context,
     )
     db.session.flush()
+
+
+def record_packet_download(
+    student: User, *, by: User, target, documents: list[Document], context: str
+) -> None:
+    """Leave an audit event for a printable packet of a student's documents, naming them."""
+    record_event(
+        "application.packet_download",
+        by=by,
+        target=target,
+        subject=student,
+        summary=f"Application packet with {len(documents)} document(s) ({context})",
+        context=context,
+        documents=[document.kind.label for document in documents],
+    )
+    db.session.flush()

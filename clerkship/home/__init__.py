@@ -7,6 +7,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the feature's blueprints."""
-    from clerkship.home import views
+    from clerkship.home import views, workspace
 
     app.register_blueprint(views.bp)
+    # Every department page shows the workspace's grouped navigation.
+    app.jinja_env.globals["department_sections"] = workspace.department_sections

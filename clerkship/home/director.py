@@ -27,7 +27,13 @@ OFFER_WARNING_HOURS = 48
 
 def director_panels(user: User, cycle: Cycle, now: datetime, today: date) -> list[Panel]:
     """One panel per department the user directs: reviews, scores, allocation, offers, seats, interviews."""
-    departments = departments_of(user, Role.DIRECTOR)
+    return department_panels(departments_of(user, Role.DIRECTOR), cycle, now, today)
+
+
+def department_panels(
+    departments: list[Department], cycle: Cycle, now: datetime, today: date
+) -> list[Panel]:
+    """The to-do panel of each department (the start page's and the department's workspace)."""
     ids = [d.id for d in departments]
     if not ids:
         return []

@@ -80,7 +80,11 @@ def departments_of(user: User, role: Role) -> list[Department]:
 
 def coordinator_panels(user: User, cycle: Cycle, today: date) -> list[Panel]:
     """One panel per department the user coordinates: documents to verify, students not cleared, arrivals."""
-    departments = departments_of(user, Role.COORDINATOR)
+    return onboarding_panels(departments_of(user, Role.COORDINATOR), cycle, today)
+
+
+def onboarding_panels(departments: list[Department], cycle: Cycle, today: date) -> list[Panel]:
+    """The onboarding panel of each department (the start page's and the department's workspace)."""
     ids = [d.id for d in departments]
     if not ids:
         return []
@@ -223,14 +227,14 @@ def admin_panel(now: datetime) -> Panel:
     if follow.invitations_pending:
         panel.add(
             f"{plural(follow.invitations_pending, 'invitation')} not accepted yet",
-            url_for("users.index"),
+            url_for("users.index", state="invited"),
             detail=f"The oldest was sent {format_datetime(follow.oldest_invitation)}; "
             "a user's page sends it again.",
         )
     if follow.unverified:
         panel.add(
             f"{plural(follow.unverified, 'account')} with an unconfirmed email address",
-            url_for("users.index"),
+            url_for("users.index", state="unconfirmed"),
             detail="They signed up and have not opened the confirmation link yet.",
         )
     return panel

@@ -7,10 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the feature's blueprints, commands and template predicates,
-    and who wrote which letters (for the conflict check)."""
+    who wrote which letters (for the conflict check), and the file's actions and reviews."""
+    from clerkship.applications.actions import register_file_actions
     from clerkship.core.templating import register_predicates
     from clerkship.letters.queries import writer_emails
-    from clerkship.reviews import permissions
+    from clerkship.reviews import application_file, permissions
     from clerkship.reviews.assignment.conflicts import register_letter_writers
     from clerkship.reviews.cli import reviews_cli
     from clerkship.reviews.ranking import views as ranking_views
@@ -23,3 +24,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reviews_cli)
     register_predicates(app, permissions)
     register_letter_writers(app, writer_emails)
+    register_file_actions(app, application_file.file_actions)
+    app.jinja_env.globals["application_file_reviews"] = application_file.file_reviews

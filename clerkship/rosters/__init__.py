@@ -7,8 +7,9 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the feature's blueprints, commands and template predicates."""
+    from clerkship.applications.actions import register_file_actions
     from clerkship.core.templating import register_predicates
-    from clerkship.rosters import permissions
+    from clerkship.rosters import application_file, permissions
     from clerkship.rosters.cli import rosters_cli
     from clerkship.rosters.views import dashboards, onboarding, rosters
 
@@ -17,3 +18,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(dashboards.bp)
     app.cli.add_command(rosters_cli)
     register_predicates(app, permissions)
+    register_file_actions(app, application_file.file_actions)

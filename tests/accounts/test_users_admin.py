@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from freezegun import freeze_time
 from sqlalchemy import select
 
 from clerkship.accounts.models import Membership, Role, User
 from clerkship.audit.models import AuditEvent
+from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from tests.conftest import link_in, login
 from tests.factories import make_department, make_user
@@ -201,3 +203,24 @@ def test_cli_create_admin_refuses_weak_password(app):
     )
     assert result.exit_code == 1
     assert "Use at least 12 characters." in result.output
+
+
+@pytest.mark.parametrize(
+    ("state", "shown", "hidden"),
+    [
+        ("invited", "Ivy Invited", ("Uma Unconfirmed", "Dee Deactivated")),
+        ("unconfirmed", "Uma Unconfirmed", ("Ivy Invited", "Dee Deactivated")),
+        ("deactivated", "Dee Deactivated", ("Ivy Invited", "Uma Unconfirmed")),
+    ],
+)
+def test_users_are_filtered_by_the_state_of_their_account(client, state, shown, hidden):
+    admin = make_user(Role.ADMIN)
+    make_user(Role.AWARD_COMMITTEE, full_name="Ivy Invited", password=None, invited_at=utcnow())
+    make_user(Role.STUDENT, full_name="Uma Unconfirmed", verified=False)
+    make_user(Role.AWARD_COMMITTEE, full_name="Dee Deactivated", active=False)
+    db.session.commit()
+    login(client, admin)
+    page = client.get(f"/admin/users/?state={state}").get_data(as_text=True)
+    assert shown in page
+    assert not any(name in page for name in hidden)
+    assert client.get("/admin/users/?state=nonsense").status_code == 400

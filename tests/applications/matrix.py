@@ -105,6 +105,11 @@ RULES = [
         lambda w: _dept(w, f"/applications/{submitted(w)}"),
         DEPARTMENT_STAFF,
     ),
+    Rule(
+        "staff_applications.packet",
+        lambda w: _dept(w, f"/applications/{submitted(w)}/packet.pdf"),
+        DEPARTMENT_STAFF,
+    ),
     Rule("staff_applications.compliance", lambda w: _dept(w, "/compliance"), DEPARTMENT_STAFF),
     Rule(
         "staff_applications.settings",

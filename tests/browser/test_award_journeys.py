@@ -132,6 +132,7 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
     sign_in(page, live_server, "coord@keck.example.edu", axe)
     page.get_by_role("link", name="Emergency Medicine").click()
     axe.check(page)
+    page.get_by_role("link", name="Onboarding and rosters").click()
     page.get_by_role("link", name="Award recipients").click()
     axe.check(page)
     page.get_by_role("button", name="Mark rotation completed").click()
@@ -223,6 +224,7 @@ def test_admin_director_and_committee_pages_pass_axe(page: Page, live_server, ma
     # The director withdraws the flag with a reason.
     sign_in(page, live_server, "director@keck.example.edu", axe)
     page.get_by_role("link", name="Pediatrics").click()
+    page.get_by_role("link", name="Applications", exact=True).click()
     page.get_by_role("link", name="UIM pathway").click()
     axe.check(page)
     page.get_by_label("UIM pathway").select_option("yes")

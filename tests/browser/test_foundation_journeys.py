@@ -124,6 +124,7 @@ def test_admin_invites_director_who_sets_password_and_creates_block(
     page.get_by_role("link", name="Pediatrics").click()
     expect(page.get_by_role("heading", name="Pediatrics", exact=True)).to_be_visible()
     axe.check(page)
+    page.get_by_role("link", name="Department set-up").click()
 
     page.get_by_role("link", name="Add a block to Pediatric Sub-Internship").click()
     axe.check(page)

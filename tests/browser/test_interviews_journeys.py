@@ -75,7 +75,7 @@ def test_director_sets_up_days_invites_and_invitees_book(page: Page, live_server
     sign_in(page, live_server, "em.director@keck.example.edu", axe)
     page.get_by_role("link", name="Emergency Medicine").click()
     axe.check(page)
-    page.get_by_role("link", name="Interview days").click()
+    page.get_by_role("link", name="Interviews", exact=True).click()
     expect(page.get_by_text(f"There is no interview season for {cycle.name} yet.")).to_be_visible()
     axe.check(page)
     page.get_by_role("link", name="Set up the interview season").click()

@@ -63,7 +63,7 @@ def test_coordinator_exports_tracks_documents_and_reads_the_dashboard(page: Page
         rows = list(csv.reader(io.StringIO(handle.read(), newline="")))
     assert [r[1] for r in rows] == ["Email", "bad@example.org", "ana@example.org"]
 
-    page.get_by_role("link", name="Onboarding documents").click()
+    page.get_by_role("link", name="Onboarding", exact=True).click()
     axe.check(page)
     row = page.locator("tr", has_text="Ana Alvarez")
     expect(row).to_contain_text("Awaiting verification")
@@ -76,7 +76,7 @@ def test_coordinator_exports_tracks_documents_and_reads_the_dashboard(page: Page
     page.get_by_role("button", name="Filter").click()
     axe.check(page)
 
-    page.get_by_role("link", name="Dashboard").first.click()
+    page.get_by_role("link", name="Reports", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Emergency Medicine: dashboard, {cycle_name}"
     )

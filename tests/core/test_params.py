@@ -33,6 +33,10 @@ def test_parse_id_refuses_zero_and_negatives():
     assert (parse_id("0"), parse_id("-1"), parse_id("7")) == (None, None, 7)
 
 
+def test_parse_id_refuses_what_an_id_column_cannot_hold():
+    assert (parse_id(str(2**31 - 1)), parse_id(str(2**31))) == (2**31 - 1, None)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

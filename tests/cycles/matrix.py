@@ -9,7 +9,7 @@ def _dept(w) -> str:
 
 RULES = [
     Rule("cycles.catalogue", lambda w: "/catalogue", EVERYONE),
-    Rule("cycles.department", lambda w: _dept(w) + "/", DEPARTMENT_STAFF),
+    Rule("cycles.department", lambda w: _dept(w) + "/rotations/", DEPARTMENT_STAFF),
     Rule(
         "cycles.allocation_rule",
         lambda w: _dept(w) + "/allocation-rule",

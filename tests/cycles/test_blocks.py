@@ -158,10 +158,12 @@ def test_director_sees_edit_buttons_coordinator_does_not(client, app):
     director = make_user((Role.DIRECTOR, department))
     coordinator = make_user((Role.COORDINATOR, department))
     login(client, director)
-    assert "Add a rotation" in client.get("/departments/emergency-medicine/").get_data(as_text=True)
+    assert "Add a rotation" in client.get("/departments/emergency-medicine/rotations/").get_data(
+        as_text=True
+    )
     other = app.test_client()
     login(other, coordinator)
-    html = other.get("/departments/emergency-medicine/").get_data(as_text=True)
+    html = other.get("/departments/emergency-medicine/rotations/").get_data(as_text=True)
     assert "Add a rotation" not in html
     assert "Delete" not in html
     assert other.get("/departments/emergency-medicine/rotations/new").status_code == 403

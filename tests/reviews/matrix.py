@@ -167,6 +167,7 @@ RULES = [
         lambda w: _a(w) + f"/documents/{reviews(w).document.id}",
         THE_REVIEWER,
     ),
+    Rule("reviews.packet", lambda w: _a(w) + "/packet.pdf", THE_REVIEWER),
     Rule("reviews.profile", lambda w: "/reviews/profile", REVIEWERS),
     Rule(
         "reviews.profile",

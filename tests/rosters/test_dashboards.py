@@ -113,13 +113,13 @@ def test_dashboard_queries_do_not_grow_with_applications(client, season, queries
 def test_department_links_show_rosters_only_to_department_staff(client, season):
     url = f"/departments/{season.department.slug}/onboarding/?cycle={season.cycle.slug}"
     login(client, season.users["coordinator"])
-    assert "Onboarding documents</a>" in client.get(url).get_data(as_text=True)
+    assert ">Onboarding</a>" in client.get(url).get_data(as_text=True)
     reviewer = factories.make_user(
         (factories.Role.REVIEWER, season.department),
         (factories.Role.DIRECTOR, factories.make_department()),
     )
     login(client, reviewer)
-    html = client.get(f"/departments/{season.department.slug}/").get_data(as_text=True)
+    html = client.get(f"/departments/{season.department.slug}/rotations/").get_data(as_text=True)
     assert client.get(url).status_code == 403
     assert "/rosters/" not in html
 
@@ -149,3 +149,42 @@ def test_institution_dashboard_queries_do_not_grow_with_applications(client, sea
     with queries() as many:
         assert client.get(url).status_code == 200
     assert many.count == few.count
+
+
+def _charts(html: str) -> str:
+    """The charts and their data tables."""
+    return html.split('id="counted-at"', 1)[1].split("</main>", 1)[0].split("</p>", 1)[1]
+
+
+def test_figures_are_kept_for_a_while_then_counted_again(app, client, season, queries):
+    from flask import current_app
+    from freezegun import freeze_time
+
+    from clerkship.core.memo import memo
+
+    for flask_app in (app, current_app):
+        flask_app.config["DASHBOARD_CACHE_SECONDS"] = 300
+    memo().clear()
+    login(client, season.users["director"])
+    url = f"/departments/{season.department.slug}/dashboard?cycle={season.cycle.slug}"
+    with freeze_time("2026-12-03 17:00:00"):
+        with queries() as counted:
+            first = client.get(url).get_data(as_text=True)
+        assert (
+            "Figures counted Dec 3, 2026 9:00 AM PST; they are counted again after 5 minutes."
+            in first
+        )
+        with queries() as kept:
+            assert client.get(url).get_data(as_text=True) == first
+        # The charts' queries are skipped while the figures are kept.
+        assert kept.count < counted.count
+        _more_placed(season, 12)
+        assert client.get(url).get_data(as_text=True) == first
+        # "Count them now" counts the new placements at once.
+        now = client.get(url + "&fresh=1").get_data(as_text=True)
+        assert _charts(now) != _charts(first)
+    with freeze_time("2026-12-03 17:06:00"):
+        later = client.get(url).get_data(as_text=True)
+        assert client.get(url + "&fresh=maybe").status_code == 400
+    assert "Figures counted Dec 3, 2026 9:06 AM PST" in later
+    assert _charts(later) == _charts(now)

@@ -54,8 +54,9 @@ def index():
     form = UserFilterForm(request.args)
     form.validate()
     role = query.enum("role", Role)
+    state = query.choice("state", queries.ACCOUNT_STATES)
     page = db.paginate(
-        queries.users_matching(query.text("q"), role),
+        queries.users_matching(query.text("q"), role, state),
         page=query.page(),
         per_page=50,
         error_out=False,

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 
 from clerkship.applications import queries, services
+from clerkship.applications.actions import file_actions
 from clerkship.applications.checklist import required_kinds
 from clerkship.applications.forms import (
     STAFF_STATES,
@@ -16,6 +17,7 @@ from clerkship.applications.forms import (
     ApplicationSettingsForm,
 )
 from clerkship.applications.models import Application, ApplicationState
+from clerkship.applications.packets import staff_summary
 from clerkship.applications.paging import paginate_ids
 from clerkship.applications.permissions import (
     can_change_application_settings,
@@ -27,11 +29,14 @@ from clerkship.core.forms import attach_error
 from clerkship.core.params import query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.selection import scope_of
-from clerkship.core.transactions import refusal
+from clerkship.core.time import utcnow
+from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
 from clerkship.documents.models import DocumentKind
+from clerkship.documents.packets import build_packet, send_packet
 from clerkship.documents.queries import current_documents
+from clerkship.documents.services import record_packet_download
 from clerkship.extensions import db
 from clerkship.letters.queries import letter_requests
 from clerkship.outbox.queries import messages_about_application
@@ -111,10 +116,8 @@ def index(slug: str):
     )
 
 
-@bp.route("/applications/<int:application_id>")
-@login_required
-def show(slug: str, application_id: int):
-    department = _department(slug)
+def _file(department: Department, application_id: int) -> Application:
+    """A submitted application to department that the viewer may open, or a 403."""
     application = db.session.get(Application, application_id)
     if (
         application is None
@@ -122,6 +125,14 @@ def show(slug: str, application_id: int):
         or not can_view_application_file(current_user, application)
     ):
         abort(403, description=f"This is not a submitted application to {department.name}.")
+    return application
+
+
+@bp.route("/applications/<int:application_id>")
+@login_required
+def show(slug: str, application_id: int):
+    department = _department(slug)
+    application = _file(department, application_id)
     return render_template(
         "applications/staff/show.html",
         department=department,
@@ -130,10 +141,44 @@ def show(slug: str, application_id: int):
         held=current_documents(application.student, application.cycle),
         required=required_kinds(department),
         requests=letter_requests(application.student, application.cycle),
-        checklist=queries.checklist_for(application),
+        checklist=queries.checklist_for(application, for_staff=True),
         show_pathway=can_see_pathway_flag(current_user, department),
         timeline=_timeline(application),
+        actions=file_actions(current_user, application),
     )
+
+
+@bp.route("/applications/<int:application_id>/packet.pdf")
+@login_required
+@commits_on_return
+def packet(slug: str, application_id: int):
+    department = _department(slug)
+    application = _file(department, application_id)
+    summary = staff_summary(
+        application,
+        queries.profile_for(application.student),
+        show_pathway=can_see_pathway_flag(current_user, department),
+    )
+    documents = queries.packet_documents(application)
+    pdf = build_packet(
+        documents,
+        lambda parts: render_template(
+            "applications/packet.html",
+            summary=summary,
+            parts=parts,
+            prepared_for=current_user.full_name,
+            prepared_at=utcnow(),
+        ),
+        title=summary.title,
+    )
+    record_packet_download(
+        application.student,
+        by=current_user,
+        target=application,
+        documents=documents,
+        context=f"staff file, {department.name}",
+    )
+    return send_packet(pdf, summary.title, department.slug, "application packet")
 
 
 def _timeline(application: Application) -> list[tuple[object, str, object]]:

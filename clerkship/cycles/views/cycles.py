@@ -40,7 +40,7 @@ def catalogue():
     return render_template("cycles/catalogue.html", cycles=cycles, cycle=cycle, listings=listings)
 
 
-@bp.route("/departments/<slug>/")
+@bp.route("/departments/<slug>/rotations/")
 @login_required
 def department(slug: str):
     department = _department(slug)

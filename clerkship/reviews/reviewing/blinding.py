@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from clerkship.applications.models import Accreditation, ExamResult, StudentProfile
 from clerkship.documents.models import Document, DocumentKind
-from clerkship.reviews.models import BLINDABLE_FIELDS
-from clerkship.reviews.subjects import Subject
+from clerkship.documents.packets import PacketSummary
+from clerkship.reviews.models import BLINDABLE_FIELDS, ReviewRound
+from clerkship.reviews.subjects import Subject, review_documents
 
 SCHOOL_TYPES = {Accreditation.LCME: "MD (LCME)", Accreditation.COCA: "DO (COCA)"}
 
@@ -95,19 +96,27 @@ def _values(subject: Subject) -> dict[str, ShownField]:
     return values
 
 
-def reviewer_view(
-    subject: Subject, hidden: frozenset[str], documents: Iterable[Document]
-) -> SubjectView:
-    """The subject as a reviewer sees it while the given fields are hidden."""
+def reviewer_documents(subject: Subject, review_round: ReviewRound) -> tuple[ShownDocument, ...]:
+    """The subject's documents as a reviewer of the round is shown them now, each withheld
+    or not, with why: the one rule of which documents a reviewer may open. The review page,
+    its download route and the review packet all ask it (a withheld one is never sent)."""
+    hidden = review_round.hidden_now
+    return tuple(
+        ShownDocument(document, withheld_reason(document.kind, hidden))
+        for document in review_documents(subject)
+    )
+
+
+def reviewer_view(subject: Subject, review_round: ReviewRound) -> SubjectView:
+    """The subject as a reviewer of the round sees it now."""
+    hidden = review_round.hidden_now
     values = _values(subject)
     fields = tuple(value for key, value in values.items() if key not in hidden and key != "name")
-    shown = []
-    photo = None
-    for document in documents:
-        reason = withheld_reason(document.kind, hidden)
-        if document.kind is DocumentKind.PHOTO:
-            photo = None if reason else document
-        shown.append(ShownDocument(document, reason))
+    shown = reviewer_documents(subject, review_round)
+    photo = next(
+        (d.document for d in shown if d.document.kind is DocumentKind.PHOTO and not d.withheld),
+        None,
+    )
     graduation = subject.profile.expected_graduation if subject.profile else None
     if graduation is not None:
         fields += (ShownField("Expected graduation", f"{graduation:%B %Y}"),)
@@ -115,8 +124,26 @@ def reviewer_view(
         heading=subject.reference if "name" in hidden else values["name"].value,
         fields=fields,
         hidden=tuple(label for key, label in BLINDABLE_FIELDS.items() if key in hidden),
-        documents=tuple(shown),
+        documents=shown,
         photo=photo,
         statement=subject.statement,
         choices=tuple(block.label for block in subject.choices),
+    )
+
+
+def packet_summary(view: SubjectView, review_round: ReviewRound) -> PacketSummary:
+    """The review packet's summary page, from the reviewer's view only: what is hidden now
+    is not in it (no name, email, AAMC ID or photo ever; school and the rest as the round
+    says), and withheld documents are named with why, never included."""
+    notice = ""
+    if view.hidden:
+        notice = "Hidden from reviewers in this phase: " + ", ".join(view.hidden) + "."
+    return PacketSummary(
+        title=view.heading,
+        context=review_round.title,
+        facts=tuple((field.label, field.value) for field in view.fields),
+        choices=view.choices,
+        statement=view.statement,
+        withheld=tuple((d.label, d.withheld) for d in view.withheld),
+        notice=notice,
     )

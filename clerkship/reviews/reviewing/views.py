@@ -9,10 +9,10 @@ from sqlalchemy import select
 from clerkship.core.forms import attach_error
 from clerkship.core.params import posted, query
 from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.time import local_today
+from clerkship.core.time import local_today, utcnow
 from clerkship.core.transactions import commits_on_return, refusal
-from clerkship.documents.models import Document
-from clerkship.documents.services import record_download
+from clerkship.documents.packets import build_packet, send_packet
+from clerkship.documents.services import record_download, record_packet_download
 from clerkship.documents.storage import send_document
 from clerkship.extensions import db
 from clerkship.reviews.forms import ConflictForm, DiscussionForm, SchoolsForm, WithdrawForm
@@ -20,7 +20,11 @@ from clerkship.reviews.models import Conflict, ReviewerProfile
 from clerkship.reviews.permissions import can_review, can_see_peer_reviews, can_use_review_queue
 from clerkship.reviews.records import ReviewAssignment
 from clerkship.reviews.reviewing import services as review_services
-from clerkship.reviews.reviewing.blinding import reviewer_view, withheld_reason
+from clerkship.reviews.reviewing.blinding import (
+    packet_summary,
+    reviewer_documents,
+    reviewer_view,
+)
 from clerkship.reviews.reviewing.queries import STATUS_LABELS, reviewer_queue
 from clerkship.reviews.rounds import services
 from clerkship.reviews.rubrics.forms import (
@@ -29,7 +33,7 @@ from clerkship.reviews.rubrics.forms import (
     review_form_class,
     review_form_data,
 )
-from clerkship.reviews.subjects import review_documents, subject_of
+from clerkship.reviews.subjects import subject_of
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
@@ -77,7 +81,7 @@ def _peers(assignment: ReviewAssignment) -> list[ReviewAssignment]:
 def _render_review(assignment: ReviewAssignment, form, status: int = 200, **forms):
     subject = subject_of(assignment)
     review_round = assignment.round
-    view = reviewer_view(subject, review_round.hidden_now, review_documents(subject))
+    view = reviewer_view(subject, review_round)
     peers_visible = can_see_peer_reviews(current_user, assignment)
     peers = [p for p in _peers(assignment) if p.is_submitted] if peers_visible else []
     return (
@@ -212,15 +216,44 @@ def discuss(assignment_id: int):
 def document(assignment_id: int, document_id: int):
     assignment = _assignment(assignment_id)
     subject = subject_of(assignment)
-    shown = {d.id: d for d in review_documents(subject)}
-    doc: Document | None = shown.get(document_id)
-    if doc is None:
+    shown = {d.document.id: d for d in reviewer_documents(subject, assignment.round)}
+    found = shown.get(document_id)
+    if found is None:
         abort(403, description="This document is not part of the application you review.")
-    reason = withheld_reason(doc.kind, assignment.round.hidden_now)
-    if reason:
-        abort(403, description=reason)
-    record_download(doc, by=current_user, context=f"review assignment {assignment.id}")
-    return send_document(doc)
+    if found.withheld:
+        abort(403, description=found.withheld)
+    record_download(found.document, by=current_user, context=f"review assignment {assignment.id}")
+    return send_document(found.document)
+
+
+@bp.route("/assignments/<int:assignment_id>/packet.pdf")
+@login_required
+@commits_on_return
+def packet(assignment_id: int):
+    assignment = _assignment(assignment_id)
+    subject = subject_of(assignment)
+    view = reviewer_view(subject, assignment.round)
+    summary = packet_summary(view, assignment.round)
+    documents = [shown.document for shown in view.documents if not shown.withheld]
+    pdf = build_packet(
+        documents,
+        lambda parts: render_template(
+            "applications/packet.html",
+            summary=summary,
+            parts=parts,
+            prepared_for=current_user.full_name,
+            prepared_at=utcnow(),
+        ),
+        title=summary.title,
+    )
+    record_packet_download(
+        subject.student,
+        by=current_user,
+        target=assignment,
+        documents=documents,
+        context=f"review, {assignment.round.phase.label.lower()}",
+    )
+    return send_packet(pdf, summary.title, "review packet")
 
 
 def _profile_page(schools_form=None, conflict_form=None, status: int = 200):
