@@ -223,11 +223,12 @@ def test_bad_settings_are_explained(client, dept, change, field, message):
 
 def test_settings_link_hidden_from_coordinators(client, dept):
     _cycle, department, *_ = dept
-    page = client.get("/departments/emergency-medicine/applications/").get_data(as_text=True)
+    # The department's set-up section lists its pages under it.
+    page = client.get("/departments/emergency-medicine/rotations/").get_data(as_text=True)
     assert "Application settings</a>" in page
     login(client, make_user((Role.COORDINATOR, department)))
-    page = client.get("/departments/emergency-medicine/applications/").get_data(as_text=True)
-    assert "Application settings</a>" not in page and "Compliance</a>" in page
+    page = client.get("/departments/emergency-medicine/rotations/").get_data(as_text=True)
+    assert "Application settings</a>" not in page and "Rotations and blocks</a>" in page
     assert client.get("/departments/emergency-medicine/application-settings").status_code == 403
 
 
