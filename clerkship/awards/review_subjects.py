@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from clerkship.applications.models import StudentProfile
 from clerkship.awards.models import AwardApplication, AwardState
@@ -48,4 +48,18 @@ class AwardReviewSubjects:
             in_pathway=True,  # every award applicant is in the pathway (docs/design.md)
             choices=tuple(choice.block for choice in application.choices),
             decided=award.state not in UNDECIDED_STATES,
+        )
+
+    def undecided(self) -> Select:
+        """The ids of the award applications the committee has not decided yet."""
+        return select(AwardApplication.id).where(AwardApplication.state.in_(UNDECIDED_STATES))
+
+    def rotation_applications(self, award_application_ids: list[int]) -> dict[int, int]:
+        """award application id -> id of the rotation application it goes with (one query)."""
+        return dict(
+            db.session.execute(
+                select(AwardApplication.id, AwardApplication.application_id).where(
+                    AwardApplication.id.in_(award_application_ids)
+                )
+            ).all()
         )

@@ -17,7 +17,9 @@ answers plays out:
    the unanswered offers expire and their seats go to whoever waits.
 
 Allocation takes every submitted application, so two late applications are filed after
-the run (one submitted, one under review): the department still shows every state.
+the run (one submitted, one under review): the department still shows every state, and
+the usual reviewer and the director have them to review (decided applications have left
+the reviewers' queues).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from clerkship.offers.services import (
     waitlist_candidates,
 )
 from clerkship.reviews.queries import application_scores, score_round
+from clerkship.reviews.records import AssignmentMethod, ReviewAssignment
 from clerkship.reviews.rounds.services import find_round
 
 if TYPE_CHECKING:
@@ -220,3 +223,24 @@ def _late_applications(ctx: DemoContext, department, director) -> None:
         transition(application, ApplicationState.SUBMITTED, by=student, notify=False)
         if state == ApplicationState.UNDER_REVIEW:
             transition(application, ApplicationState.UNDER_REVIEW, by=director, notify=False)
+        _assign_late_reviewers(ctx, department, application, director)
+
+
+def _assign_late_reviewers(ctx: DemoContext, department, application, director) -> None:
+    """The late application goes to two reviewers, the usual one and the director: decided
+    applications have left the reviewers' queues, and this keeps a next review to start."""
+    review_round = find_round(department, ctx.cycle)
+    reviewer = ctx.staff.get((Role.REVIEWER, DEPARTMENT))
+    if review_round is None or reviewer is None:
+        return
+    for person in (reviewer, director):
+        db.session.add(
+            ReviewAssignment(
+                round_id=review_round.id,
+                reviewer_id=person.id,
+                application_id=application.id,
+                due_on=review_round.due_on,
+                method=AssignmentMethod.MANUAL,
+                assigned_by_id=director.id,
+            )
+        )

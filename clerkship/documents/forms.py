@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField
+from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import DataRequired, Optional
 
 from clerkship.core.forms import Form
@@ -38,6 +38,11 @@ class UploadForm(Form):
     file = FileField(
         "File",
         description="A PDF; a BLS card or a photo may also be a JPEG or PNG image.",
+    )
+    redacted = BooleanField(
+        "This is a redacted copy (name and medical school blacked out)",
+        description="For a CV or a transcript you have already uploaded: reviewers who must "
+        "not know who you are see this copy instead.",
     )
     expires_on = OptionalDateField(
         "Expires on",

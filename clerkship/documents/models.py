@@ -25,6 +25,9 @@ class KindRules:
     expires: bool = False
     # Shows the student's name or school, so it is withheld from blinded reviewers.
     identifying: bool = True
+    # The student may add a redacted copy (name and school blacked out) that blinded
+    # reviewers see in its place.
+    redactable: bool = False
 
 
 class DocumentKind(enum.Enum):
@@ -54,8 +57,8 @@ class DocumentKind(enum.Enum):
 
 
 KIND_RULES = {
-    DocumentKind.CV: KindRules("CV", ("pdf",)),
-    DocumentKind.TRANSCRIPT: KindRules("Transcript", ("pdf",)),
+    DocumentKind.CV: KindRules("CV", ("pdf",), redactable=True),
+    DocumentKind.TRANSCRIPT: KindRules("Transcript", ("pdf",), redactable=True),
     DocumentKind.GOOD_STANDING: KindRules("Letter of good standing", ("pdf",)),
     DocumentKind.IMMUNIZATIONS: KindRules("Immunization record", ("pdf",), expires=True),
     DocumentKind.BLS: KindRules("BLS card", ("pdf", "jpeg", "png"), expires=True),
@@ -92,17 +95,22 @@ class Document(db.Model):
     rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     rejection_reason: Mapped[str | None] = mapped_column(String(1000))
+    # A redacted copy of the student's current document of its kind, for blinded reviewers
+    # only: it never counts as the document itself (checklists, compliance).
+    redacted: Mapped[bool] = mapped_column(default=False)
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     cycle: Mapped[Cycle] = relationship()
 
     __table_args__ = (
-        # One current document of each kind per student and cycle; letters are many.
+        # One current document of each kind per student and cycle, and one redacted copy;
+        # letters are many.
         Index(
             "uq_document_current_kind",
             "owner_id",
             "cycle_id",
             "kind",
+            "redacted",
             unique=True,
             sqlite_where=text("replaced_at IS NULL AND kind != 'letter'"),
             postgresql_where=text("replaced_at IS NULL AND kind != 'letter'"),
@@ -114,3 +122,8 @@ class Document(db.Model):
     @property
     def is_current(self) -> bool:
         return self.replaced_at is None
+
+    @property
+    def label(self) -> str:
+        """The kind's name, saying when this is a redacted copy."""
+        return f"{self.kind.label} (redacted copy)" if self.redacted else self.kind.label

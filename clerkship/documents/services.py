@@ -42,17 +42,32 @@ def upload_document(
     file_storage: FileStorage | None,
     expires_on: date | None,
     by: User,
+    redacted: bool = False,
 ) -> Document:
-    """Store a student's document of kind for cycle; an earlier one of that kind is kept as history."""
+    """Store a student's document of kind for cycle; an earlier one of that kind is kept as history.
+
+    redacted: a copy with the name and school blacked out, shown to blinded reviewers in
+    place of the student's current document of that kind.
+    """
     if kind == DocumentKind.LETTER:
         raise RuleViolation(
             "Letters of recommendation are uploaded by their writers; request one instead.",
             field="kind",
         )
+    if redacted and not kind.rules.redactable:
+        raise RuleViolation(
+            f"A {kind.label.lower()} has no redacted copy; only a CV or a transcript does.",
+            field="redacted",
+        )
     expires_on = check_expiry(kind, expires_on)
     lock_user(student)  # one upload per student at a time keeps "one current per kind"
+    if redacted and current_document(student, cycle, kind) is None:
+        raise RuleViolation(
+            f"Upload your {kind.label.lower()} first; the redacted copy stands in for it.",
+            field="redacted",
+        )
     stored = save_upload(file_storage, kind=kind)
-    previous = current_document(student, cycle, kind)
+    previous = current_document(student, cycle, kind, redacted=redacted)
     if previous is not None:
         previous.replaced_at = utcnow()
         db.session.flush()
@@ -63,6 +78,7 @@ def upload_document(
         **stored.document_fields,
         expires_on=expires_on,
         uploaded_by_id=by.id,
+        redacted=redacted,
     )
     db.session.add(document)
     db.session.flush()
@@ -71,8 +87,9 @@ def upload_document(
         by=by,
         target=document,
         subject=student,
-        summary=f"{kind.label}: {stored.original_name}",
+        summary=f"{document.label}: {stored.original_name}",
         kind=kind.value,
+        redacted=redacted,
         sha256=stored.sha256,
         size_bytes=stored.size_bytes,
         replaces=previous.id if previous else None,

@@ -44,12 +44,14 @@ def index():
                 file_storage=form.file.data,
                 expires_on=form.expires_on.data,
                 by=current_user,
+                redacted=form.redacted.data,
             )
         if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Your {kind.label.lower()} is uploaded.", "success")
+            copy = " redacted copy" if form.redacted.data else ""
+            flash(f"Your {kind.label.lower()}{copy} is uploaded.", "success")
             return redirect(url_for("documents.index"))
     history = []
     if cycle is not None:

@@ -54,7 +54,7 @@ def reviewer_panel(user: User, today: date) -> Panel:
     nxt = queue.items[0] if queue.items else None
     if nxt is not None and nxt.status != "submitted" and nxt.round_open:
         verb = "Continue" if nxt.status == "draft" else "Start"
-        # A blinded review's title in the queue is a number: the round says enough here.
+        # The round and the due date say enough here; the queue names the application.
         due = f", due {on_day(nxt.due_on)}" if nxt.due_on else ""
         panel.add(
             f"{verb} the next review",

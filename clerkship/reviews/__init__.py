@@ -6,10 +6,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the feature's blueprints, commands and template predicates,
-    who wrote which letters (for the conflict check), and the file's actions and reviews."""
+    """Register the feature's blueprints, commands and template predicates, who wrote
+    which letters (for the conflict check), which redacted copies students are asked for,
+    and the application file's actions and reviews."""
     from clerkship.applications.actions import register_file_actions
     from clerkship.core.templating import register_predicates
+    from clerkship.documents.queries import register_redaction_wanted
     from clerkship.letters.queries import writer_emails
     from clerkship.reviews import application_file, permissions
     from clerkship.reviews.assignment.conflicts import register_letter_writers
@@ -17,6 +19,7 @@ def init_app(app: Flask) -> None:
     from clerkship.reviews.ranking import views as ranking_views
     from clerkship.reviews.reviewing import views as reviewing_views
     from clerkship.reviews.rounds import views as round_views
+    from clerkship.reviews.rounds.services import redacted_kinds_wanted
 
     app.register_blueprint(reviewing_views.bp)
     app.register_blueprint(round_views.bp)
@@ -24,5 +27,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(reviews_cli)
     register_predicates(app, permissions)
     register_letter_writers(app, writer_emails)
+    register_redaction_wanted(app, redacted_kinds_wanted)
     register_file_actions(app, application_file.file_actions)
     app.jinja_env.globals["application_file_reviews"] = application_file.file_reviews

@@ -21,8 +21,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from clerkship.core.forms import Form, VersionedForm, strip
-from clerkship.reviews.models import BLINDABLE_FIELDS, CompositeSource
+from clerkship.core.forms import Form, MultiCheckboxField, VersionedForm, strip
+from clerkship.documents.models import DocumentKind
+from clerkship.reviews.models import BLINDABLE_FIELDS, REVIEWABLE_KINDS, CompositeSource
 from clerkship.reviews.queries import SORTS
 
 
@@ -46,6 +47,28 @@ def _hide(name: str) -> BooleanField:
     )
 
 
+def kind_choice(kind: DocumentKind) -> tuple[str, str]:
+    """A document kind as a checkbox, saying whether it reveals who the student is."""
+    if not kind.rules.identifying:
+        return kind.value, kind.label
+    if kind.rules.redactable:
+        return kind.value, (
+            f"{kind.label}: names the student; while the name or school is hidden, only a "
+            "redacted copy the student uploads is shown"
+        )
+    return kind.value, (
+        f"{kind.label}: names the student; withheld while the name or school is hidden"
+    )
+
+
+def _documents(phase: str) -> MultiCheckboxField:
+    return MultiCheckboxField(
+        f"Documents reviewers see in the {phase} phase",
+        choices=[kind_choice(kind) for kind in REVIEWABLE_KINDS],
+        validate_choice=False,
+    )
+
+
 class SettingsForm(VersionedForm):
     hide_name = _hide("name")
     hide_photo = _hide("photo")
@@ -57,6 +80,8 @@ class SettingsForm(VersionedForm):
         "Reveal the hidden fields in a second phase",
         description="When the director opens the second phase, reviewers see every field above.",
     )
+    first_phase_documents = _documents("first")
+    second_phase_documents = _documents("second")
     due_on = OptionalDateField(
         "Reviews due on",
         validators=[Optional()],
@@ -81,6 +106,11 @@ class SettingsForm(VersionedForm):
     @property
     def hidden(self) -> set[str]:
         return {name for name in BLINDABLE_FIELDS if self[f"hide_{name}"].data}
+
+    def kinds(self, field: MultiCheckboxField) -> set[DocumentKind]:
+        """The document kinds ticked in one of the two document fields (others ignored)."""
+        ticked = set(field.data or ())
+        return {kind for kind in REVIEWABLE_KINDS if kind.value in ticked}
 
 
 class PhaseForm(Form):

@@ -30,6 +30,7 @@ from clerkship.accounts.models import User
 from clerkship.core.time import utcnow
 from clerkship.core.types import UTCDateTime, enum_type
 from clerkship.cycles.models import Cycle, Department
+from clerkship.documents.models import DocumentKind
 from clerkship.extensions import db
 
 
@@ -81,6 +82,30 @@ BLINDABLE_FIELDS = {
     "pathway": "UIM pathway flag",
 }
 
+# The document kinds a round can show its reviewers, in the order pages list them. The
+# photo is not among them: it is a blinding field of its own.
+REVIEWABLE_KINDS = (
+    DocumentKind.CV,
+    DocumentKind.TRANSCRIPT,
+    DocumentKind.GOOD_STANDING,
+    DocumentKind.LETTER,
+)
+ALL_REVIEWABLE = ",".join(kind.value for kind in REVIEWABLE_KINDS)
+# Hidden fields that make a phase blinded to who the student is: a document that names
+# the student (or their school) is then shown only as a redacted copy, or not at all.
+IDENTITY_FIELDS = frozenset({"name", "school"})
+
+
+def parse_kinds(stored: str) -> frozenset[DocumentKind]:
+    """The document kinds a stored setting names (unknown values are ignored)."""
+    values = set(stored.split(","))
+    return frozenset(kind for kind in REVIEWABLE_KINDS if kind.value in values)
+
+
+def store_kinds(kinds) -> str:
+    """A set of document kinds as the round stores it, in the usual order."""
+    return ",".join(kind.value for kind in REVIEWABLE_KINDS if kind in kinds)
+
 
 class ReviewRound(db.Model):
     """The review of one department's applications (or the award's) in one cycle."""
@@ -104,6 +129,10 @@ class ReviewRound(db.Model):
     hide_exam_scores: Mapped[bool] = mapped_column(default=True)
     hide_pathway: Mapped[bool] = mapped_column(default=True)
     reveal_in_second_phase: Mapped[bool] = mapped_column(default=True)
+    # The document kinds reviewers see in each phase (store_kinds); in a phase blinded to
+    # who the student is, only redacted copies of the kinds that name them.
+    first_phase_documents: Mapped[str] = mapped_column(String(200), default=ALL_REVIEWABLE)
+    second_phase_documents: Mapped[str] = mapped_column(String(200), default=ALL_REVIEWABLE)
     # New assignments are due on this day unless the director says otherwise.
     due_on: Mapped[date | None] = mapped_column(Date)
     calibration_min_reviews: Mapped[int] = mapped_column(default=5)
@@ -167,6 +196,26 @@ class ReviewRound(db.Model):
         if self.revealed_at is not None and self.reveal_in_second_phase:
             return frozenset()
         return self.first_phase_hidden
+
+    @property
+    def identity_hidden_now(self) -> bool:
+        """Reviewers do not know who the student is now (name or school hidden)."""
+        return bool(self.hidden_now & IDENTITY_FIELDS)
+
+    @property
+    def identity_hidden_in_second_phase(self) -> bool:
+        """The second phase still hides who the student is (it reveals nothing)."""
+        return not self.reveal_in_second_phase and bool(self.first_phase_hidden & IDENTITY_FIELDS)
+
+    def document_kinds(self, phase: Phase) -> frozenset[DocumentKind]:
+        """The document kinds reviewers see in a phase (first, or second and after)."""
+        stored = self.first_phase_documents if phase is Phase.FIRST else self.second_phase_documents
+        return parse_kinds(stored or "")
+
+    @property
+    def document_kinds_now(self) -> frozenset[DocumentKind]:
+        """The document kinds reviewers see now (a closed round keeps its last phase's)."""
+        return self.document_kinds(Phase.SECOND if self.revealed_at is not None else Phase.FIRST)
 
     @property
     def hidden_labels(self) -> list[str]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 
 from clerkship.accounts.models import User
 from clerkship.applications.models import Application, ApplicationState, StudentProfile
@@ -57,12 +57,6 @@ class Subject:
     # awarded ...): a reviewer who leaves it now is not replaced.
     decided: bool = False
 
-    @property
-    def reference(self) -> str:
-        """A name that identifies the record without identifying the person."""
-        prefix = "Application" if self.kind == "application" else "Award application"
-        return f"{prefix} #{self.id}"
-
 
 def application_subject(application: Application) -> Subject:
     """An application as a review subject."""
@@ -92,6 +86,12 @@ class AwardSubjects(Protocol):
     def subject(self, award_application_id: int) -> Subject:
         """An award application as a review subject (never its self-identification answers)."""
 
+    def undecided(self) -> Select:
+        """A select of the ids of the award applications the committee has not decided."""
+
+    def rotation_applications(self, award_application_ids: list[int]) -> dict[int, int]:
+        """award application id -> id of the rotation application it goes with."""
+
 
 def register_award_subjects(app: Flask, source: AwardSubjects) -> None:
     """Let award rounds assign and show award applications."""
@@ -100,6 +100,33 @@ def register_award_subjects(app: Flask, source: AwardSubjects) -> None:
 
 def _award_subjects() -> AwardSubjects | None:
     return current_app.extensions.get(AWARD_SUBJECTS_KEY)
+
+
+def undecided_subject():
+    """A clause true of the assignments whose subject is not decided yet: a decided one
+    (withdrawn, offered, waitlisted, not selected, awarded ...) leaves the reviewer queues.
+
+    The query outer-joins Application on the assignment's application_id (with_subject_state).
+    """
+    rotation = Application.state.in_(UNDECIDED_STATES)
+    source = _award_subjects()
+    award = ReviewAssignment.award_application_id.is_not(None)
+    if source is not None:
+        award = and_(award, ReviewAssignment.award_application_id.in_(source.undecided()))
+    return or_(rotation, award)
+
+
+def with_subject_state(stmt: Select) -> Select:
+    """stmt, a select from assignments, joined to their applications for undecided_subject."""
+    return stmt.outerjoin(Application, Application.id == ReviewAssignment.application_id)
+
+
+def rotation_applications_of_awards(award_application_ids: list[int]) -> dict[int, int]:
+    """award application id -> its rotation application's id (empty without the awards)."""
+    source = _award_subjects()
+    if source is None or not award_application_ids:
+        return {}
+    return source.rotation_applications(award_application_ids)
 
 
 def subject_column(review_round: ReviewRound):

@@ -147,6 +147,7 @@ def current_documents_by_student(
             Document.owner_id.in_(ids),
             Document.cycle_id == cycle_id,
             Document.replaced_at.is_(None),
+            Document.redacted.is_(False),
             Document.kind.in_(wanted),
         )
     ):
@@ -180,6 +181,7 @@ def document_states_by_student(
             Document.owner_id.in_(ids),
             Document.cycle_id == cycle_id,
             Document.replaced_at.is_(None),
+            Document.redacted.is_(False),
             Document.kind.in_(wanted),
         )
     ):
@@ -446,6 +448,7 @@ def awaiting_verification(document=Document, block=Block):
     answers over every combination."""
     return and_(
         document.replaced_at.is_(None),
+        document.redacted.is_(False),
         document.verified_at.is_(None),
         document.rejected_at.is_(None),
         or_(document.expires_on.is_(None), document.expires_on >= block.ends_on),

@@ -72,6 +72,8 @@ def _check_decidable(document: Document, department: Department) -> None:
     once (a double submit, two coordinators) the second sees the first.
     """
     db.session.refresh(document, with_for_update=True)
+    if document.redacted:
+        raise RuleViolation("A redacted copy is for reviewers; decide on the document itself.")
     if document.replaced_at is not None:
         raise RuleViolation(
             "This document has been replaced by a new version; decide on the student's current one."

@@ -1,7 +1,7 @@
 """Documents: a coordinator can send a document back with a reason (issue 18, onboarding).
 
 Revision ID: 0023
-Revises: 0021
+Revises: 0022
 Create Date: 2026-12-03 08:20:00.000000
 
 A document is verified or sent back, never both (a check constraint).
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0021'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

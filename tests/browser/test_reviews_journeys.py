@@ -105,7 +105,7 @@ def test_director_builds_rubric_assigns_reviewers_score_and_director_ranks(
     axe.check(page)
     page.get_by_role("button", name="Sign out").click()
 
-    # Two reviewers score, blinded: they see application numbers, not names.
+    # Two reviewers score, blinded: they see the block chosen, not names.
     for email, levels in (
         ("kevin.obi@keck.example.edu", [(5, 4), (3, 3)]),
         ("naomi.feld@keck.example.edu", [(4, 4), (2, 1)]),
@@ -115,7 +115,7 @@ def test_director_builds_rubric_assigns_reviewers_score_and_director_ranks(
         expect(page.get_by_text("2 not started, 0 drafts, 0 submitted")).to_be_visible()
         axe.check(page)
         for n, (clinical, communication) in enumerate(levels):
-            page.get_by_role("link", name=re.compile(r"^Application #\d+$")).nth(0).click()
+            page.get_by_role("link", name=re.compile(r"^EM Sub-Internship \(")).nth(0).click()
             expect(page.get_by_text("Hidden in this phase: Name, Photo")).to_be_visible()
             expect(page.get_by_text("Okafor")).to_have_count(0)
             axe.check(page)

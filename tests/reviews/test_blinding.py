@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from clerkship.accounts.models import Role
-from clerkship.applications.models import Accreditation
+from clerkship.applications.models import Accreditation, ApplicationChoice
 from clerkship.core.time import local_today
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.documents.storage import upload_folder
@@ -91,12 +91,13 @@ def test_first_phase_reviewer_page_hides_every_blinded_field(client, blind):
     page = _page(client, blind.reviewer, f"/reviews/assignments/{blind.assignment.id}")
     for secret in SECRETS:
         assert secret not in page
-    assert f'<h1 class="h3">Application #{blind.application.id}</h1>' in page
+    assert '<h1 class="h3">Application with no block ranked</h1>' in page
+    assert "Application #" not in page
     assert (
         "Hidden in this phase: Name, Photo, Pronouns, Medical school, Exam scores, UIM pathway flag."
         in page
     )
-    assert "Withheld documents: CV, Photo. They would show a hidden field." in page
+    assert "Withheld documents: CV, Photo. The list of documents says why." in page
     assert f"/documents/{blind.cv.id}" not in page and f"/documents/{blind.photo.id}" not in page
     assert "UIM pathway</dt>" not in page and "MD (LCME)" not in page
     # Compliance records are never part of a review.
@@ -109,8 +110,8 @@ def test_first_phase_downloads_withheld_with_the_reason(client, blind):
     cv = client.get(f"{base}/{blind.cv.id}")
     assert cv.status_code == 403
     assert (
-        "Withheld: it shows the applicant&#39;s name or school, hidden in this phase."
-        in cv.get_data(as_text=True)
+        "Withheld: it shows the applicant&#39;s name or school, hidden in this phase, and the "
+        "applicant has not uploaded a redacted copy." in cv.get_data(as_text=True)
     )
     photo = client.get(f"{base}/{blind.photo.id}")
     assert photo.status_code == 403
@@ -186,12 +187,26 @@ def test_a_director_reviewing_is_blinded_on_the_review_page_but_not_on_theirs(cl
     assert "Amara Okafor" in ranking and "badge-pathway" in ranking
 
 
-def test_queue_names_the_application_not_the_person_until_revealed(client, blind):
+def test_queue_names_the_block_chosen_not_the_person_until_revealed(client, blind):
+    site = factories.make_site(name="LA General", short_name="LA General")
+    rotation = factories.make_rotation(blind.department, site, title="EM Sub-Internship")
+    first = factories.make_block(rotation, blind.cycle, month=7)
+    second = factories.make_block(rotation, blind.cycle, month=9)
+    for rank, block in enumerate((first, second), start=1):
+        blind.application.choices.append(ApplicationChoice(block=block, rank=rank))
+    db.session.flush()
     queue = _page(client, blind.reviewer, "/reviews/")
-    assert f">Application #{blind.application.id}</a>" in queue
-    assert "Okafor" not in queue
+    year = first.starts_on.year
+    assert f">EM Sub-Internship (LA General), Jul 1–Jul 28, {year}</a>" in queue
+    assert '<div class="small">and 1 more block ranked</div>' in queue
+    assert "Okafor" not in queue and "Application #" not in queue
     change_phase(blind.review_round, Phase.SECOND, by=blind.director)
-    assert ">Amara Okafor</a>" in _page(client, blind.reviewer, "/reviews/")
+    revealed = _page(client, blind.reviewer, "/reviews/")
+    assert ">Amara Okafor</a>" in revealed
+    assert (
+        f'<div class="small">EM Sub-Internship (LA General), Jul 1–Jul 28, {year} '
+        "and 1 more block ranked</div>" in revealed
+    )
 
 
 def test_emails_to_reviewers_never_name_the_applicant(app, blind, mailbox):
@@ -211,7 +226,8 @@ def test_emails_to_reviewers_never_name_the_applicant(app, blind, mailbox):
         (
             DocumentKind.CV,
             {"name"},
-            "Withheld: it shows the applicant's name or school, hidden in this phase.",
+            "Withheld: it shows the applicant's name or school, hidden in this phase, and the "
+            "applicant has not uploaded a redacted copy.",
         ),
         (
             DocumentKind.LETTER,

@@ -62,7 +62,9 @@ def test_draft_keeps_partial_answers_without_a_composite(client, scoring):
     assert page.count("<input checked") == 1
 
 
-def test_submit_incomplete_is_refused_next_to_the_field_keeping_answers(client, scoring):
+def test_submit_incomplete_names_every_missing_criterion_next_to_it_keeping_answers(
+    client, scoring
+):
     login(client, scoring.first)
     response = _post(
         client,
@@ -73,8 +75,12 @@ def test_submit_incomplete_is_refused_next_to_the_field_keeping_answers(client, 
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert f'id="criterion_{scoring.c2}-error"' in page
-    assert "Answer every criterion before submitting; Criterion 2 has no answer yet." in page
+    assert "2 answers are missing; each is marked below." in page
+    for number, criterion in ((2, scoring.c2), (3, scoring.c3)):
+        error = f'<div id="criterion_{criterion}-error" class="invalid-feedback d-block">'
+        message = f'<span class="d-block">Choose a level for Criterion {number} before submitting.'
+        assert f"{error}{message}</span></div>" in page
+    assert f'id="criterion_{scoring.c1}-error"' not in page
     assert "Kept</textarea>" in page
     assert db.session.scalar(select(Review)) is None
 

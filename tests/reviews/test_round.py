@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from clerkship.accounts.models import Role
+from clerkship.applications.models import ApplicationState
 from clerkship.core.time import local_today
 from clerkship.extensions import db
 from clerkship.reviews.models import Phase, ReviewerCap, ReviewRound
@@ -111,6 +112,16 @@ def test_reminders_go_once_a_day_for_due_and_overdue_unfinished_reviews(app, wor
     assert f"The earliest is due on {(work.today - timedelta(days=2)):%b %-d, %Y}." in text
     assert send_reminders(today=work.today, within_days=2) == 0
     assert send_reminders(today=work.today + timedelta(days=1), within_days=2) == 1
+
+
+def test_reminders_leave_out_decided_applications(app, work, mailbox):
+    work.assignments[0].application.state = ApplicationState.WITHDRAWN
+    assert send_reminders(today=work.today, within_days=2) == 1
+    db.session.commit()
+    # Only the draft due tomorrow is left to finish.
+    assert "1 review" in mailbox.last_to("dr.obi@keck.example.edu")["Subject"]
+    work.assignments[1].application.state = ApplicationState.NOT_SELECTED
+    assert send_reminders(today=work.today + timedelta(days=1), within_days=2) == 0
 
 
 def test_reminders_skip_closed_rounds(app, work):

@@ -36,7 +36,7 @@ from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.cycles.queries import current_cycle
 from clerkship.documents.forms import UploadForm
 from clerkship.documents.models import DocumentKind
-from clerkship.documents.queries import current_documents
+from clerkship.documents.queries import current_documents, redacted_copies_wanted
 from clerkship.documents.services import upload_document
 from clerkship.extensions import db
 from clerkship.letters.forms import LetterRequestForm
@@ -205,18 +205,26 @@ def documents(application_id: int):
                 file_storage=form.file.data,
                 expires_on=form.expires_on.data,
                 by=current_user,
+                redacted=form.redacted.data,
             )
         if error := refused.error:
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Your {kind.label.lower()} is uploaded.", "success")
+            copy = " redacted copy" if form.redacted.data else ""
+            flash(f"Your {kind.label.lower()}{copy} is uploaded.", "success")
             return redirect(url_for("applications.documents", application_id=application.id))
+    held = current_documents(current_user, application.cycle)
+    copies = current_documents(current_user, application.cycle, redacted=True)
+    wanted = redacted_copies_wanted(application.department, application.cycle)
     return render_step(
         "applications/documents.html",
         application,
         form=form,
-        held=current_documents(current_user, application.cycle),
+        held=held,
+        redaction=[
+            (kind, held.get(kind), copies.get(kind)) for kind in DocumentKind if kind in wanted
+        ],
     )
 
 

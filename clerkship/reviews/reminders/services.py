@@ -13,12 +13,14 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select, update
 
 from clerkship.accounts.models import User
+from clerkship.applications.models import Application
 from clerkship.audit.services import record_event
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
 from clerkship.outbox.services import queue_email
 from clerkship.reviews.models import Phase, ReviewRound
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
+from clerkship.reviews.subjects import undecided_subject
 
 
 def send_reminders(
@@ -39,11 +41,13 @@ def send_reminders(
         .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
         .join(User, User.id == ReviewAssignment.reviewer_id)
         .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
+        .outerjoin(Application, Application.id == ReviewAssignment.application_id)
         .where(
             ReviewRound.phase != Phase.CLOSED,
             User.active,
             or_(Review.id.is_(None), Review.state == ReviewState.DRAFT),
             or_(ReviewAssignment.reminded_on.is_(None), ReviewAssignment.reminded_on < today),
+            undecided_subject(),  # a decided application has left the queue: no reminder
         )
     )
     if within_days is not None:

@@ -2,8 +2,11 @@
 
 The round says which fields are hidden now (`ReviewRound.hidden_now`). Reviewer pages
 are built only from `reviewer_view`, which leaves hidden values out altogether (they
-are not in the page at all, not merely covered), and documents that would reveal a
-hidden field are withheld, both from the page and from the download route.
+are not in the page at all, not merely covered). Which documents reviewers see is one
+rule, `documents_for_reviewers`: the kinds the round shows in its current phase, and
+while the student's name or school is hidden, no document that names them, only the
+redacted copy the student uploaded of a CV or transcript. The reviewer's page, the
+download route and the application packet all ask it.
 Self-identification answers are never part of a subject, so never shown.
 """
 
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from clerkship.applications.models import Accreditation, ExamResult, StudentProfile
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.documents.packets import PacketSummary
-from clerkship.reviews.models import BLINDABLE_FIELDS, ReviewRound
+from clerkship.reviews.models import BLINDABLE_FIELDS, IDENTITY_FIELDS, ReviewRound
 from clerkship.reviews.subjects import Subject, review_documents
 
 SCHOOL_TYPES = {Accreditation.LCME: "MD (LCME)", Accreditation.COCA: "DO (COCA)"}
@@ -38,7 +41,7 @@ class ShownDocument:
 
     @property
     def label(self) -> str:
-        return self.document.kind.label
+        return self.document.label
 
 
 @dataclass(frozen=True)
@@ -58,14 +61,61 @@ class SubjectView:
         return tuple(d for d in self.documents if d.withheld)
 
 
+NOT_CHOSEN = "Not shown to reviewers in this phase."
+NAMES_STUDENT = "Withheld: it shows the applicant's name or school, hidden in this phase."
+NO_REDACTED_COPY = (
+    "Withheld: it shows the applicant's name or school, hidden in this phase, and the "
+    "applicant has not uploaded a redacted copy."
+)
+
+
 def withheld_reason(kind: DocumentKind, hidden: Iterable[str]) -> str | None:
-    """Why a document of this kind is withheld while these fields are hidden, or None."""
+    """Why an original document of this kind is withheld while these fields are hidden, or None."""
     hidden = set(hidden)
     if kind is DocumentKind.PHOTO and "photo" in hidden:
         return "Withheld: photos are hidden in this phase."
-    if kind.rules.identifying and hidden & {"name", "school"}:
-        return "Withheld: it shows the applicant's name or school, hidden in this phase."
+    if kind.rules.identifying and hidden & IDENTITY_FIELDS:
+        return NO_REDACTED_COPY if kind.rules.redactable else NAMES_STUDENT
     return None
+
+
+def documents_for_reviewers(
+    review_round: ReviewRound, documents: Iterable[Document]
+) -> tuple[ShownDocument, ...]:
+    """Which of a subject's current documents the round's reviewers may see now, and why not.
+
+    documents: the subject's current documents, redacted copies included (review_documents).
+    Returns each one to list, shown (withheld None) or withheld with the reason. A kind the
+    round does not show in this phase is withheld. While the name or school is hidden, a
+    document that names the student is withheld and its redacted copy shown instead; once
+    revealed, the original is shown and the redacted copy left out.
+    """
+    hidden = review_round.hidden_now
+    kinds = review_round.document_kinds_now
+    blinded = review_round.identity_hidden_now
+    documents = list(documents)
+    redacted_kinds = {d.kind for d in documents if d.redacted}
+    listed = []
+    for document in documents:
+        if document.kind is DocumentKind.PHOTO:
+            listed.append(ShownDocument(document, withheld_reason(document.kind, hidden)))
+        elif document.kind not in kinds:
+            if not document.redacted:
+                listed.append(ShownDocument(document, NOT_CHOSEN))
+        elif document.redacted:
+            if blinded:
+                listed.append(ShownDocument(document))
+        elif blinded and document.kind in redacted_kinds:
+            continue  # its redacted copy stands in for it
+        else:
+            listed.append(ShownDocument(document, withheld_reason(document.kind, hidden)))
+    return tuple(listed)
+
+
+def visible_documents(review_round: ReviewRound, subject: Subject) -> list[Document]:
+    """The documents of a subject the round's reviewers may open now (for pages and packets)."""
+    shown = documents_for_reviewers(review_round, review_documents(subject))
+    return [item.document for item in shown if item.withheld is None]
 
 
 def _exam_results(profile: StudentProfile) -> str:
@@ -96,32 +146,35 @@ def _values(subject: Subject) -> dict[str, ShownField]:
     return values
 
 
-def reviewer_documents(subject: Subject, review_round: ReviewRound) -> tuple[ShownDocument, ...]:
-    """The subject's documents as a reviewer of the round is shown them now, each withheld
-    or not, with why: the one rule of which documents a reviewer may open. The review page,
-    its download route and the review packet all ask it (a withheld one is never sent)."""
-    hidden = review_round.hidden_now
-    return tuple(
-        ShownDocument(document, withheld_reason(document.kind, hidden))
-        for document in review_documents(subject)
-    )
+def blinded_heading(subject: Subject) -> str:
+    """A subject named by the block its student ranks first, not by a person or a number."""
+    prefix = "Application" if subject.kind == "application" else "Award application"
+    if not subject.choices:
+        return f"{prefix} with no block ranked"
+    return f"{prefix} for {subject.choices[0].label}"
 
 
-def reviewer_view(subject: Subject, review_round: ReviewRound) -> SubjectView:
-    """The subject as a reviewer of the round sees it now."""
+def reviewer_view(
+    subject: Subject, review_round: ReviewRound, documents: Iterable[Document]
+) -> SubjectView:
+    """The subject as the round's reviewers see it now."""
     hidden = review_round.hidden_now
     values = _values(subject)
     fields = tuple(value for key, value in values.items() if key not in hidden and key != "name")
-    shown = reviewer_documents(subject, review_round)
+    shown = documents_for_reviewers(review_round, documents)
     photo = next(
-        (d.document for d in shown if d.document.kind is DocumentKind.PHOTO and not d.withheld),
+        (
+            item.document
+            for item in shown
+            if item.document.kind is DocumentKind.PHOTO and item.withheld is None
+        ),
         None,
     )
     graduation = subject.profile.expected_graduation if subject.profile else None
     if graduation is not None:
         fields += (ShownField("Expected graduation", f"{graduation:%B %Y}"),)
     return SubjectView(
-        heading=subject.reference if "name" in hidden else values["name"].value,
+        heading=blinded_heading(subject) if "name" in hidden else values["name"].value,
         fields=fields,
         hidden=tuple(label for key, label in BLINDABLE_FIELDS.items() if key in hidden),
         documents=shown,

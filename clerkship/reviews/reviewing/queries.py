@@ -8,12 +8,17 @@ from datetime import date
 from sqlalchemy import and_, case, func, or_, select
 
 from clerkship.accounts.models import Role, User
-from clerkship.applications.models import Application, StudentProfile
-from clerkship.cycles.models import Cycle, Department
+from clerkship.applications.models import Application, ApplicationChoice, StudentProfile
+from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
 from clerkship.extensions import db
-from clerkship.reviews.models import ReviewerCap, ReviewRound
+from clerkship.reviews.models import Phase, ReviewerCap, ReviewRound
 from clerkship.reviews.queries import display_name
 from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
+from clerkship.reviews.subjects import (
+    rotation_applications_of_awards,
+    undecided_subject,
+    with_subject_state,
+)
 
 NOT_STARTED = "not_started"
 STATUS_LABELS = {NOT_STARTED: "Not started", "draft": "Draft", "submitted": "Submitted"}
@@ -25,6 +30,7 @@ class QueueItem:
 
     assignment_id: int
     title: str
+    detail: str  # the first block chosen when the title is the name, else the other choices
     round_title: str
     due_on: date | None
     status: str
@@ -56,20 +62,76 @@ def _visible_rounds(user: User):
     return or_(*clauses) if clauses else ReviewRound.id.is_(None)
 
 
+AWARD = "Diversity in Medicine award"
+
+
+def first_choices(application_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """application id -> (its first choice as "rotation (site), dates", how many other
+    blocks it ranks), in one query for a page of applications."""
+    if not application_ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            ApplicationChoice.application_id,
+            ApplicationChoice.rank,
+            Rotation.title,
+            Site.short_name,
+            Site.name,
+            Block.starts_on,
+            Block.ends_on,
+        )
+        .join(Block, Block.id == ApplicationChoice.block_id)
+        .join(Rotation, Rotation.id == Block.rotation_id)
+        .join(Site, Site.id == Rotation.site_id)
+        .where(ApplicationChoice.application_id.in_(application_ids))
+        .order_by(ApplicationChoice.application_id, ApplicationChoice.rank)
+    )
+    found: dict[int, tuple[str, int]] = {}
+    for app_id, _rank, title, short, site, starts, ends in rows:
+        if app_id in found:
+            label, others = found[app_id]
+            found[app_id] = (label, others + 1)
+        else:
+            found[app_id] = (f"{title} ({short or site}), {starts:%b %-d}–{ends:%b %-d, %Y}", 0)
+    return found
+
+
+def _choice_text(choice: tuple[str, int] | None) -> tuple[str, str]:
+    """The first choice and a note of the others, or a plain name when none is ranked."""
+    if choice is None:
+        return "No block ranked", ""
+    label, others = choice
+    more = f"and {others} more block{'s' if others != 1 else ''} ranked" if others else ""
+    return label, more
+
+
 def reviewer_queue(
-    user: User, *, today: date, status: str | None = None, page: int = 1, per_page: int = 50
+    user: User,
+    *,
+    today: date,
+    status: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+    open_only: bool = False,
 ) -> Queue:
-    """The assignments of a reviewer in rounds they still review for: unfinished first, by due date."""
+    """The assignments of a reviewer in rounds they still review for, on subjects not yet
+    decided: unfinished first, by due date (open_only: in rounds not closed)."""
+    scope = [ReviewAssignment.reviewer_id == user.id, _visible_rounds(user), undecided_subject()]
+    if open_only:
+        scope.append(ReviewRound.phase != Phase.CLOSED)
     status_column = case(
         (Review.id.is_(None), NOT_STARTED),
         (Review.state == ReviewState.DRAFT, "draft"),
         else_="submitted",
     )
     base = (
-        select(ReviewAssignment.id)
-        .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
+        with_subject_state(
+            select(ReviewAssignment.id).join(
+                ReviewRound, ReviewRound.id == ReviewAssignment.round_id
+            )
+        )
         .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
-        .where(ReviewAssignment.reviewer_id == user.id, _visible_rounds(user))
+        .where(*scope)
     )
     counts = dict.fromkeys(STATUS_LABELS, 0)
     overdue = 0
@@ -106,7 +168,7 @@ def reviewer_queue(
         .outerjoin(Application, Application.id == ReviewAssignment.application_id)
         .outerjoin(User, User.id == Application.student_id)
         .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
-        .where(ReviewAssignment.reviewer_id == user.id, _visible_rounds(user))
+        .where(*scope)
     )
     if status in STATUS_LABELS:
         stmt = stmt.where(status_column == status)
@@ -117,22 +179,26 @@ def reviewer_queue(
         ReviewAssignment.id,
     )
     stmt = stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)
+    rows = db.session.execute(stmt).all()
+    awards = rotation_applications_of_awards([row[2] for row in rows if row[1] is None])
+    choices = first_choices([row[1] or awards.get(row[2]) for row in rows if row[1] or row[2]])
     items = []
-    for row in db.session.execute(stmt):
+    for row in rows:
         (ident, app_id, award_id, due_on, state, phase, hide_name, revealed_at, reveals) = row[:9]
         department, cycle, full, preferred, first, last = row[9:]
         name_hidden = hide_name and not (revealed_at is not None and reveals)
-        if app_id is None:
-            title = f"Award application #{award_id}"
-        elif name_hidden:
-            title = f"Application #{app_id}"
-        else:
-            title = display_name(full, preferred, first, last)
+        # Named by the block chosen first, never by an id; by the name once it is revealed
+        # (an award review always by the block: its queue row does not load the name).
+        title, detail = _choice_text(choices.get(app_id or awards.get(award_id)))
+        if app_id is not None and not name_hidden:
+            block = title if detail == "" else f"{title} {detail}"
+            title, detail = display_name(full, preferred, first, last), block
         items.append(
             QueueItem(
                 assignment_id=ident,
                 title=title,
-                round_title=f"{department or 'Award'}, {cycle}",
+                detail=detail,
+                round_title=f"{department or AWARD}, {cycle}",
                 due_on=due_on,
                 status=state,
                 round_open=phase.value != "closed",

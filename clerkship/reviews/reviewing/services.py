@@ -66,6 +66,31 @@ def _check_levels(rubric: Rubric, levels: Mapping[int, int | None]) -> None:
             raise RuleViolation(f"Choose one of the levels of {criterion.name}.", field=field)
 
 
+class IncompleteReview(RuleViolation):
+    """A submission with answers missing: every missing one, by the field it belongs next to."""
+
+    def __init__(self, missing: dict[str, str]):
+        count = len(missing)
+        super().__init__(
+            f"{count} answer{'s are' if count != 1 else ' is'} missing; each is marked below."
+        )
+        self.missing = missing
+
+
+def _check_complete(
+    rubric: Rubric, levels: Mapping[int, int | None], recommendation: Recommendation | None
+) -> None:
+    missing = {
+        f"criterion_{c.id}": f"Choose a level for {c.name} before submitting."
+        for c in rubric.criteria
+        if c.id not in levels
+    }
+    if recommendation is None:
+        missing["recommendation"] = "Choose an overall recommendation before submitting."
+    if missing:
+        raise IncompleteReview(missing)
+
+
 def save_review(
     assignment: ReviewAssignment,
     *,
@@ -103,14 +128,7 @@ def save_review(
     if was_submitted and not submit:
         raise RuleViolation("A submitted review stays submitted; save your changes instead.")
     if submit:
-        unanswered = [c for c in rubric.criteria if c.id not in levels]
-        if unanswered:
-            raise RuleViolation(
-                f"Answer every criterion before submitting; {unanswered[0].name} has no answer yet.",
-                field=f"criterion_{unanswered[0].id}",
-            )
-        if recommendation is None:
-            raise RuleViolation("Choose an overall recommendation.", field="recommendation")
+        _check_complete(rubric, levels, recommendation)
     composite = None
     if submit:
         composite = scoring.score_review(

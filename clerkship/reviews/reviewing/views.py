@@ -21,11 +21,11 @@ from clerkship.reviews.permissions import can_review, can_see_peer_reviews, can_
 from clerkship.reviews.records import ReviewAssignment
 from clerkship.reviews.reviewing import services as review_services
 from clerkship.reviews.reviewing.blinding import (
+    documents_for_reviewers,
     packet_summary,
-    reviewer_documents,
     reviewer_view,
 )
-from clerkship.reviews.reviewing.queries import STATUS_LABELS, reviewer_queue
+from clerkship.reviews.reviewing.queries import NOT_STARTED, STATUS_LABELS, reviewer_queue
 from clerkship.reviews.rounds import services
 from clerkship.reviews.rubrics.forms import (
     read_levels,
@@ -33,11 +33,13 @@ from clerkship.reviews.rubrics.forms import (
     review_form_class,
     review_form_data,
 )
-from clerkship.reviews.subjects import subject_of
+from clerkship.reviews.subjects import review_documents, subject_of
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
 
 NOT_YOURS = "This review is not assigned to you."
+# The buttons of the review form: save a draft, submit, submit and open the next review.
+REVIEW_ACTIONS = ("draft", "submit", "submit_next")
 NO_QUEUE = "Only reviewers and the award committee have a review queue."
 
 
@@ -81,7 +83,7 @@ def _peers(assignment: ReviewAssignment) -> list[ReviewAssignment]:
 def _render_review(assignment: ReviewAssignment, form, status: int = 200, **forms):
     subject = subject_of(assignment)
     review_round = assignment.round
-    view = reviewer_view(subject, review_round)
+    view = reviewer_view(subject, review_round, review_documents(subject))
     peers_visible = can_see_peer_reviews(current_user, assignment)
     peers = [p for p in _peers(assignment) if p.is_submitted] if peers_visible else []
     return (
@@ -117,7 +119,8 @@ def review(assignment_id: int):
         return _render_review(assignment, form_class(data=review_form_data(assignment.review)))
     form = form_class()
     if form.validate_on_submit():
-        submit = posted.text("action") == "submit" or assignment.is_submitted
+        action = posted.choice("action", REVIEW_ACTIONS, "draft")
+        submit = action != "draft" or assignment.is_submitted
         was_submitted = assignment.is_submitted
         with refusal() as refused:
             review_services.save_review(
@@ -130,7 +133,7 @@ def review(assignment_id: int):
                 by=current_user,
             )
         if error := refused.error:
-            attach_error(form, error)
+            _attach_review_error(form, error)
         else:
             db.session.commit()
             if was_submitted:
@@ -139,8 +142,32 @@ def review(assignment_id: int):
                 flash("Your review is submitted. You can now see the other reviews.", "success")
             else:
                 flash("Draft saved. Submit it when it is complete.", "success")
+            if action == "submit_next" and not was_submitted:
+                return _next_review()
             return redirect(url_for("reviews.review", assignment_id=assignment.id))
     return _render_review(assignment, form, status=400)
+
+
+def _attach_review_error(form, error) -> None:
+    """A refusal next to its field; an incomplete review's next to every missing answer."""
+    if isinstance(error, review_services.IncompleteReview):
+        form.form_errors.append(error.message)
+        for field, message in error.missing.items():
+            form[field].errors = [*form[field].errors, message]
+    else:
+        attach_error(form, error)
+
+
+def _next_review():
+    """The reviewer's next review not started yet, or the queue when there is none."""
+    nxt = reviewer_queue(
+        current_user, today=local_today(), status=NOT_STARTED, per_page=1, open_only=True
+    )
+    if nxt.items:
+        flash("Here is your next review.", "info")
+        return redirect(url_for("reviews.review", assignment_id=nxt.items[0].assignment_id))
+    flash("You have no other review to start.", "info")
+    return redirect(url_for("reviews.queue"))
 
 
 CONFLICT_ON_DECIDED = (
@@ -215,15 +242,14 @@ def discuss(assignment_id: int):
 @commits_on_return
 def document(assignment_id: int, document_id: int):
     assignment = _assignment(assignment_id)
-    subject = subject_of(assignment)
-    shown = {d.document.id: d for d in reviewer_documents(subject, assignment.round)}
-    found = shown.get(document_id)
-    if found is None:
+    listed = documents_for_reviewers(assignment.round, review_documents(subject_of(assignment)))
+    item = next((d for d in listed if d.document.id == document_id), None)
+    if item is None:
         abort(403, description="This document is not part of the application you review.")
-    if found.withheld:
-        abort(403, description=found.withheld)
-    record_download(found.document, by=current_user, context=f"review assignment {assignment.id}")
-    return send_document(found.document)
+    if item.withheld:
+        abort(403, description=item.withheld)
+    record_download(item.document, by=current_user, context=f"review assignment {assignment.id}")
+    return send_document(item.document)
 
 
 @bp.route("/assignments/<int:assignment_id>/packet.pdf")
@@ -232,7 +258,7 @@ def document(assignment_id: int, document_id: int):
 def packet(assignment_id: int):
     assignment = _assignment(assignment_id)
     subject = subject_of(assignment)
-    view = reviewer_view(subject, assignment.round)
+    view = reviewer_view(subject, assignment.round, review_documents(subject))
     summary = packet_summary(view, assignment.round)
     documents = [shown.document for shown in view.documents if not shown.withheld]
     pdf = build_packet(

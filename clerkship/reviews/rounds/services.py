@@ -18,9 +18,13 @@ from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.cycles.models import Cycle, Department
+from clerkship.documents.models import DocumentKind
 from clerkship.extensions import db
 from clerkship.reviews.models import (
+    ALL_REVIEWABLE,
     BLINDABLE_FIELDS,
+    IDENTITY_FIELDS,
+    REVIEWABLE_KINDS,
     CompositeSource,
     Conflict,
     Phase,
@@ -28,6 +32,8 @@ from clerkship.reviews.models import (
     ReviewerCap,
     ReviewerProfile,
     ReviewRound,
+    parse_kinds,
+    store_kinds,
 )
 from clerkship.reviews.ranking import composites
 
@@ -39,6 +45,8 @@ STALE = (
 CARRIED_OVER = (
     *(f"hide_{name}" for name in BLINDABLE_FIELDS),
     "reveal_in_second_phase",
+    "first_phase_documents",
+    "second_phase_documents",
     "calibration_min_reviews",
     "disagreement_threshold",
 )
@@ -68,6 +76,8 @@ def draft_round(department: Department | None, cycle: Cycle) -> ReviewRound:
     values = {name: getattr(previous, name) for name in CARRIED_OVER} if previous else {}
     defaults = {f"hide_{name}": True for name in BLINDABLE_FIELDS} | {
         "reveal_in_second_phase": True,
+        "first_phase_documents": ALL_REVIEWABLE,
+        "second_phase_documents": ALL_REVIEWABLE,
         "calibration_min_reviews": 5,
         "disagreement_threshold": Decimal("1.00"),
     }
@@ -83,6 +93,18 @@ def draft_round(department: Department | None, cycle: Cycle) -> ReviewRound:
         version=1,
         **(defaults | values),
     )
+
+
+def redacted_kinds_wanted(department: Department, cycle: Cycle) -> frozenset[DocumentKind]:
+    """The kinds a department's round shows in a phase that hides who the student is, and
+    of which reviewers then see only a redacted copy (what the documents step asks for)."""
+    review_round = find_round(department, cycle) or draft_round(department, cycle)
+    wanted: set[DocumentKind] = set()
+    if review_round.first_phase_hidden & IDENTITY_FIELDS:
+        wanted |= review_round.document_kinds(Phase.FIRST)
+    if review_round.identity_hidden_in_second_phase:
+        wanted |= review_round.document_kinds(Phase.SECOND)
+    return frozenset(kind for kind in wanted if kind.rules.redactable)
 
 
 def ensure_round(department: Department | None, cycle: Cycle, *, by: User) -> ReviewRound:
@@ -111,8 +133,13 @@ def save_round_settings(
     calibration_min_reviews: int,
     disagreement_threshold: Decimal,
     by: User,
+    documents: dict[Phase, set[DocumentKind]] | None = None,
 ) -> None:
-    """Change a round's blinding, due date, calibration and disagreement settings."""
+    """Change a round's blinding, documents shown, due date, calibration and disagreement settings.
+
+    documents: the document kinds reviewers see in the first and in the second phase
+    (None keeps them as they are).
+    """
     if version is not None and version != review_round.version:
         raise RuleViolation(STALE)
     unknown = hidden - set(BLINDABLE_FIELDS)
@@ -133,10 +160,13 @@ def save_round_settings(
         "calibration_min_reviews": calibration_min_reviews,
         "disagreement_threshold": disagreement_threshold,
     }
+    if documents is not None:
+        values["first_phase_documents"] = store_kinds(documents.get(Phase.FIRST, ()))
+        values["second_phase_documents"] = store_kinds(documents.get(Phase.SECOND, ()))
     changes = {}
     for name, value in values.items():
         if getattr(review_round, name) != value:
-            changes[name] = [_plain(getattr(review_round, name)), _plain(value)]
+            changes[name] = [_plain(name, getattr(review_round, name)), _plain(name, value)]
             setattr(review_round, name, value)
     if changes:
         record_event("reviews.settings", by=by, target=review_round, **changes)
@@ -145,7 +175,10 @@ def save_round_settings(
         composites.refresh(review_round)
 
 
-def _plain(value):
+def _plain(name: str, value):
+    if name.endswith("_documents"):  # in words for the audit log, not stored codes
+        shown = parse_kinds(value or "")
+        return ", ".join(kind.label for kind in REVIEWABLE_KINDS if kind in shown) or "none"
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -86,6 +86,8 @@ def _settings_form(review_round: ReviewRound) -> SettingsForm:
     data = {f"hide_{name}": getattr(review_round, f"hide_{name}") for name in BLINDABLE_FIELDS}
     data |= {
         "reveal_in_second_phase": review_round.reveal_in_second_phase,
+        "first_phase_documents": [k.value for k in review_round.document_kinds(Phase.FIRST)],
+        "second_phase_documents": [k.value for k in review_round.document_kinds(Phase.SECOND)],
         "due_on": review_round.due_on,
         "calibration_min_reviews": review_round.calibration_min_reviews,
         "disagreement_threshold": review_round.disagreement_threshold,
@@ -141,6 +143,10 @@ def settings(slug: str | None):
                 due_on=form.due_on.data,
                 calibration_min_reviews=form.calibration_min_reviews.data,
                 disagreement_threshold=form.disagreement_threshold.data,
+                documents={
+                    Phase.FIRST: form.kinds(form.first_phase_documents),
+                    Phase.SECOND: form.kinds(form.second_phase_documents),
+                },
                 by=current_user,
             )
         if error := refused.error:

@@ -123,6 +123,7 @@ def _document(department: Department, document_id: int) -> Document:
     document = db.session.get(Document, document_id)
     if (
         document is None
+        or document.redacted
         or document.kind not in required_kinds(department)
         or services.placement_of(document, department) is None
     ):
