@@ -199,6 +199,22 @@ def test_after_a_decision_the_next_document_awaiting_verification_opens(client, 
     assert last.headers["Location"] == _url(season, args)
 
 
+def test_a_redacted_copy_for_reviewers_is_no_onboarding_document(client, season):
+    season.department.required_documents = "immunizations,bls,cv"
+    ana = season.placed[0].student
+    copy = factories.make_document(ana, season.cycle, DocumentKind.CV)
+    copy.redacted = True
+    db.session.flush()
+    cv = factories.make_document(ana, season.cycle, DocumentKind.CV)
+    db.session.commit()
+    login(client, season.users["coordinator"])
+    page = _text(client.get(_url(season, f"?cycle={season.cycle.slug}")))
+    assert cv.id in _ticks(page)
+    assert copy.id not in _ticks(page)
+    assert client.get(_url(season, f"documents/{copy.id}")).status_code == 403
+    assert client.post(_url(season, f"documents/{copy.id}/verify")).status_code == 403
+
+
 # Undo ----------------------------------------------------------------------------------------
 
 
