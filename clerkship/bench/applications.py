@@ -10,20 +10,24 @@ from clerkship.bench.harness import scaled_app, time_page
 DIRECTOR = "em.director@keck.example.edu"
 COORDINATOR = "em.coordinator@keck.example.edu"
 LIST = "/departments/emergency-medicine/applications/"
-COMPLIANCE = "/departments/emergency-medicine/compliance"
+ONBOARDING = "/departments/emergency-medicine/onboarding/"
 SMALL = 50
 
 
 def run(app: Flask, scale: int = 5000) -> list[Measurement]:
-    """List and compliance pages: median server time at scale, query counts at 50 vs scale."""
+    """List and onboarding pages: median server time at scale, query counts at 50 vs scale."""
     small, large = scaled_app(SMALL), scaled_app(scale)
     pages = {
         "list": (DIRECTOR, LIST),
         "list sorted by name, page 2": (DIRECTOR, LIST + "?sort=name&page=2"),
         "list searched by name": (DIRECTOR, LIST + "?q=student+00004"),
         "list filtered by state and block": (DIRECTOR, LIST + "?state=under_review&block=1"),
-        "compliance": (COORDINATOR, COMPLIANCE),
-        "compliance, anything missing": (COORDINATOR, COMPLIANCE + "?problem=any"),
+        "onboarding": (COORDINATOR, ONBOARDING),
+        "onboarding, not cleared": (COORDINATOR, ONBOARDING + "?show=not_cleared"),
+        "onboarding, awaiting verification, page 2": (
+            COORDINATOR,
+            ONBOARDING + "?state=waiting&page=2",
+        ),
     }
     results = []
     for label, (email, url) in pages.items():

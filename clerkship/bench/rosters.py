@@ -1,4 +1,5 @@
-"""Benchmarks of the rosters: CSV and XLSX exports of 10,000 rows, the department dashboard."""
+"""Benchmarks of the rosters: CSV and XLSX exports of 10,000 rows, the department dashboard,
+the onboarding page at 5,000 placed students."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import date, timedelta
 from flask import Flask
 from sqlalchemy import insert, select
 
-from clerkship.accounts.models import User
+from clerkship.accounts.models import Membership, Role, User
 from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement
 from clerkship.applications.models import Application, ApplicationState, StudentProfile
@@ -80,6 +81,47 @@ def run(app: Flask, scale: int = 5000) -> list[Measurement]:
             few.queries == many.queries and few.status == 200,
         ),
     ]
+    return results + onboarding(scale)
+
+
+COORDINATOR = "coordinator@example.edu"
+ONBOARDING = {
+    "every placed student": "/departments/emergency-medicine/onboarding/",
+    "awaiting verification, page 3": "/departments/emergency-medicine/onboarding/"
+    "?state=waiting&page=3",
+}
+
+
+def onboarding(placed: int = 5000) -> list[Measurement]:
+    """The onboarding page at `placed` placed students (each with two documents awaiting
+    verification, the page's worst case): median server time, SQL queries at 50 and at
+    `placed`."""
+    few_app, many_app = placed_app(SMALL), placed_app(placed)
+    for app in (few_app, many_app):
+        with app.app_context():
+            coordinator = User(email=COORDINATOR, full_name="Coordinator")
+            coordinator.memberships.append(
+                Membership(role=Role.COORDINATOR, department=db.session.scalar(select(Department)))
+            )
+            db.session.add(coordinator)
+            db.session.commit()
+    results = []
+    for label, url in ONBOARDING.items():
+        few, many = time_page(few_app, COORDINATOR, url), time_page(many_app, COORDINATOR, url)
+        results += [
+            Measurement(
+                f"Onboarding page, {label}, median server time ({placed:,} placed students)",
+                "< 200 ms",
+                f"{many.median_ms:.1f} ms",
+                many.median_ms < 200 and many.status == 200,
+            ),
+            Measurement(
+                f"Onboarding page, {label}, SQL queries ({SMALL} vs {placed:,} placed students)",
+                "equal",
+                f"{few.queries} vs {many.queries}",
+                few.queries == many.queries and few.status == 200,
+            ),
+        ]
     return results
 
 

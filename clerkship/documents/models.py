@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clerkship.accounts.models import User
@@ -91,6 +91,10 @@ class Document(db.Model):
     # A coordinator checked it (compliance tracking).
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # A coordinator sent it back: the student is asked for a new version, for this reason.
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    rejection_reason: Mapped[str | None] = mapped_column(String(1000))
     # A redacted copy of the student's current document of its kind, for blinded reviewers
     # only: it never counts as the document itself (checklists, compliance).
     redacted: Mapped[bool] = mapped_column(default=False)
@@ -111,6 +115,8 @@ class Document(db.Model):
             sqlite_where=text("replaced_at IS NULL AND kind != 'letter'"),
             postgresql_where=text("replaced_at IS NULL AND kind != 'letter'"),
         ),
+        # A document is verified or sent back, never both.
+        CheckConstraint("verified_at IS NULL OR rejected_at IS NULL", name="verified_or_rejected"),
     )
 
     @property

@@ -24,7 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
-from clerkship.core.downloads import as_download
+from clerkship.core.downloads import as_download, as_inline_view
 from clerkship.core.rules import RuleViolation
 from clerkship.documents.backends import (
     StorageBackend,
@@ -187,10 +187,10 @@ def document_path(document: Document) -> Path:
     return upload_folder() / checked_name(document)
 
 
-def send_document(document: Document) -> Response:
-    """The document's file as an attachment (never shown inline), not cached, sandboxed,
-    under its original name with the extension of its stored format; streamed from the
-    store through the app, whichever store it is."""
+def send_document(document: Document, *, inline: bool = False) -> Response:
+    """The document's file as an attachment, not cached, sandboxed, under its original name
+    with the extension of its stored format; streamed from the store through the app,
+    whichever store it is. inline: shown in a frame of our own pages instead (core.downloads)."""
     name = checked_name(document)
     try:
         stream, size = backend().open(name)
@@ -204,13 +204,13 @@ def send_document(document: Document) -> Response:
     response = send_file(
         stream,
         mimetype=MEDIA_TYPES[fmt],
-        as_attachment=True,
+        as_attachment=not inline,
         download_name=clean_filename(document.original_name, fmt),
         max_age=0,
         etag=document.sha256,
     )
     response.content_length = size
-    return as_download(response)
+    return as_inline_view(response) if inline else as_download(response)
 
 
 @event.listens_for(Session, "after_commit")

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from clerkship.core.forms import attach_error
+from clerkship.core.params import query
 from clerkship.core.permissions import get_or_403, login_required, require
 from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles.queries import current_cycle
@@ -73,5 +74,6 @@ def index():
 @commits_on_return
 def download(document_id: int):
     document = get_or_403(Document, document_id, can_open_document, NOT_ALLOWED)
-    record_download(document, by=current_user, context="documents")
-    return send_document(document)
+    inline = query.flag("view")
+    record_download(document, by=current_user, context="viewed" if inline else "documents")
+    return send_document(document, inline=inline)

@@ -104,7 +104,7 @@ def onboarding_panels(departments: list[Department], cycle: Cycle, today: date) 
         if count:
             panel.add(
                 f"{plural(count, 'document')} to verify",
-                url_for("onboarding.index", slug=slug, cycle=c, show="not_cleared"),
+                url_for("onboarding.index", slug=slug, cycle=c, state="waiting"),
                 detail="Uploaded by placed students and valid for their blocks.",
             )
         mine = [a for a in coming if a.department_id == department.id]

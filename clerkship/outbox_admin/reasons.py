@@ -9,6 +9,8 @@ REASONS = {
     "award_submitted": "Award application submitted",
     "award_withdrawn": "Award application withdrawn",
     "compliance_reminder": "Onboarding documents reminder",
+    "document_rejected": "Document sent back",
+    "document_rejection_withdrawn": "Document no longer sent back",
     "evaluation_assigned": "Evaluation to write",
     "evaluation_sent": "Evaluation sent to the home school",
     "interview_booking": "Interview booked",

@@ -1,8 +1,10 @@
-"""The roster filter and export form (read-only: sent by GET, so it needs no CSRF token)."""
+"""The roster filter and export form (read by GET, no CSRF token), and the coordinator's
+decisions on a placed student's document."""
 
 from __future__ import annotations
 
-from wtforms import RadioField, SelectField
+from wtforms import HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
 from clerkship.core.forms import Form, MultiCheckboxField
 from clerkship.rosters.exports import FORMATS, KINDS
@@ -44,3 +46,31 @@ def validate_required(form: RosterForm) -> bool:
             field.data = field.default
             field.raw_data = [field.default]
     return form.validate()
+
+
+class RejectDocumentForm(Form):
+    """Sending a document back: the reason the student reads."""
+
+    reason = TextAreaField(
+        "Why is it sent back?",
+        validators=[
+            InputRequired("Say why the document is sent back; the student reads it."),
+            Length(max=1000, message="Keep the reason under 1,000 characters."),
+        ],
+        description="The student reads this in an email and on their documents page, and is "
+        "asked for a new version.",
+    )
+
+
+class UndoDecisionForm(Form):
+    """Undoing a verification or a sending back: the decision seen, and why."""
+
+    decision = HiddenField()
+    reason = TextAreaField(
+        "Why undo it?",
+        validators=[
+            InputRequired("Say why the decision is undone; it is kept in the audit log."),
+            Length(max=1000, message="Keep the reason under 1,000 characters."),
+        ],
+        description="Kept in the audit log with your name.",
+    )

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, select
 
 from clerkship.accounts.models import User
 from clerkship.allocation.engine import SeatType
@@ -20,14 +20,15 @@ from clerkship.applications.checklist import required_kinds
 from clerkship.applications.models import Application, StudentProfile
 from clerkship.awards.models import AwardApplication, AwardState
 from clerkship.cycles.models import Block, Cycle, Department, Rotation, Site
-from clerkship.documents.models import Document
 from clerkship.extensions import db
 from clerkship.offers.models import Offer, OfferState
 from clerkship.rosters.compliance import (
+    BlockDates,
     ItemStatus,
     document_states_by_student,
     items_for,
     summary,
+    waiting_counts,
 )
 
 CHUNK = 1000
@@ -175,26 +176,18 @@ def _rows(stmt: Select, cycle_id: int, kinds, chunk: int) -> Iterator[RosterRow]
                 row.block_start,
                 row.block_end,
                 tuple(
-                    (d.expires_on, d.verified_at is None) if d else None
+                    (d.expires_on, d.verified_at is None, d.rejected_at is None) if d else None
                     for d in map(held.get, kinds)
                 ),
             )
             if key not in summaries:
-                dates = _Dates(row.block_start, row.block_end)
+                dates = BlockDates(row.block_start, row.block_end)
                 summaries[key] = summary(items_for(kinds, held, dates))
             row.compliance = summaries[key]
             award = awards.get(row.student_id)
             row.award_state = award.label if award is not None else ""
             yield row
         documents.clear()
-
-
-@dataclass(frozen=True, slots=True)
-class _Dates:
-    """The block's dates, all items_for reads from a block."""
-
-    starts_on: date
-    ends_on: date
 
 
 SEAT_LABELS = {seat: seat.value.capitalize() for seat in SeatType}
@@ -235,38 +228,15 @@ def roster_sites(department: Department) -> list[Site]:
 
 
 def documents_to_verify(department_ids: list[int], cycle: Cycle) -> dict[int, int]:
-    """department id -> current documents of its placed students awaiting a coordinator (one query).
-
-    A document counts where the compliance tracker says "awaiting verification": a kind the
-    department requires, uploaded, valid to the end of the block, not yet verified.
-    """
-    found = dict.fromkeys(department_ids, 0)
+    """department id -> current documents of its placed students awaiting a coordinator: the
+    onboarding page's "awaiting verification", by the same rule (compliance.waiting_counts)."""
     if not department_ids:
-        return found
-    required = {
-        d.id: {k.value for k in required_kinds(d)}
-        for d in db.session.scalars(select(Department).where(Department.id.in_(department_ids)))
-    }
-    rows = db.session.execute(
-        select(Application.department_id, Document.kind, func.count(Document.id.distinct()))
-        .join(Placement, Placement.application_id == Application.id)
-        .join(Block, Block.id == Placement.block_id)
-        .join(Document, Document.owner_id == Application.student_id)
-        .where(
-            Application.department_id.in_(sorted(department_ids)),
-            Application.cycle_id == cycle.id,
-            Placement.state == PlacementState.HELD,
-            Document.cycle_id == cycle.id,
-            Document.replaced_at.is_(None),
-            Document.redacted.is_(False),
-            Document.verified_at.is_(None),
-            or_(Document.expires_on.is_(None), Document.expires_on >= Block.ends_on),
-        )
-        .group_by(Application.department_id, Document.kind)
+        return {}
+    departments = list(
+        db.session.scalars(select(Department).where(Department.id.in_(sorted(department_ids))))
     )
-    for department_id, kind, count in rows:
-        if kind.value in required.get(department_id, ()):
-            found[department_id] += count
+    found = dict.fromkeys(department_ids, 0)
+    found.update(waiting_counts(departments, cycle))
     return found
 
 
@@ -327,7 +297,7 @@ def arrivals(
     found = []
     for placement_id, department_id, student_id, name, rotation, starts_on, ends_on, state in rows:
         held = documents.get(student_id, {})
-        items = items_for(kinds[department_id], held, _Dates(starts_on, ends_on))
+        items = items_for(kinds[department_id], held, BlockDates(starts_on, ends_on))
         cleared = all(i.status is ItemStatus.VERIFIED for i in items)
         found.append(
             Arrival(

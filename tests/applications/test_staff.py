@@ -1,9 +1,8 @@
-"""The department's pages: application list, one application's file, compliance, settings."""
+"""The department's pages: application list, one application's file, settings."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 
@@ -171,31 +170,21 @@ def test_application_page_refuses_drafts_and_other_departments(client, dept):
         assert client.get(url).status_code == 403
 
 
-def test_compliance_lists_missing_expiring_and_letters(client, dept):
-    cycle, department, july, august, _ = dept
-    department.required_documents = "cv,bls"
-    ok = _apply(cycle, department, "All Good", [august])
-    make_document(ok.student, cycle, DocumentKind.CV)
-    make_document(ok.student, cycle, DocumentKind.BLS)
-    make_letter(ok.student, cycle, received=True)
-    late = _apply(cycle, department, "Expires Early", [august, july])
-    make_document(late.student, cycle, DocumentKind.CV)
-    make_document(late.student, cycle, DocumentKind.BLS, expires_on=july.starts_on - timedelta(1))
-    make_letter(late.student, cycle, received=True)
-    _apply(cycle, department, "Has Nothing", [july])
-    _apply(cycle, department, "Gone", [july], state=S.WITHDRAWN)
-    url = "/departments/emergency-medicine/compliance?problem="
-    everyone = client.get(url).get_data(as_text=True)
-    assert _names(everyone) == ["All Good", "Expires Early", "Has Nothing"]
-    assert f"BLS card (expires {(july.starts_on - timedelta(1)):%b %-d, %Y})" in everyone
-    assert "CV, BLS card" in everyone
-    assert _names(client.get(url + "any").get_data(as_text=True)) == [
-        "Expires Early",
-        "Has Nothing",
-    ]
-    assert _names(client.get(url + "missing").get_data(as_text=True)) == ["Has Nothing"]
-    assert _names(client.get(url + "expiring").get_data(as_text=True)) == ["Expires Early"]
-    assert _names(client.get(url + "letters").get_data(as_text=True)) == ["Has Nothing"]
+def test_the_former_compliance_page_redirects_to_the_onboarding_page_with_its_filters(client, dept):
+    cycle = dept[0]
+    response = client.get(
+        f"/departments/emergency-medicine/compliance?cycle={cycle.slug}&problem=missing&page=2"
+    )
+    assert response.status_code == 301
+    assert response.headers["Location"] == (
+        f"/departments/emergency-medicine/onboarding/?cycle={cycle.slug}&page=2&state=missing"
+    )
+    bare = client.get("/departments/emergency-medicine/compliance?problem=any")
+    assert (
+        bare.headers["Location"] == "/departments/emergency-medicine/onboarding/?show=not_cleared"
+    )
+    letters = client.get("/departments/emergency-medicine/compliance?problem=letters")
+    assert letters.headers["Location"] == "/departments/emergency-medicine/onboarding/"
 
 
 def test_director_changes_application_settings(client, dept):

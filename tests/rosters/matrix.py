@@ -64,6 +64,34 @@ RULES = [
         method="POST",
     ),
     Rule(
+        "onboarding.document",
+        lambda w: f"{_department(w)}/onboarding/documents/{_document(w)}",
+        DEPARTMENT_STAFF,
+    ),
+    Rule(
+        "onboarding.reject",
+        lambda w: f"{_department(w)}/onboarding/documents/{_document(w)}/reject",
+        DEPARTMENT_STAFF,
+        method="POST",
+    ),
+    Rule(
+        "onboarding.undo",
+        lambda w: f"{_department(w)}/onboarding/documents/{_document(w)}/undo",
+        DEPARTMENT_STAFF,
+        method="POST",
+    ),
+    Rule(
+        "onboarding.verify_selected",
+        lambda w: f"{_department(w)}/onboarding/verify-selected?cycle={w.cycle.slug}",
+        DEPARTMENT_STAFF,
+        method="POST",
+        data=lambda w: {
+            "selection_source": "onboarding",
+            "selection_scope": f"cycle={w.cycle.slug}",
+            "selection_all": "1",
+        },
+    ),
+    Rule(
         "onboarding.remind",
         lambda w: f"{_department(w)}/onboarding/remind?cycle={w.cycle.slug}",
         DEPARTMENT_STAFF,

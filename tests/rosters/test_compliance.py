@@ -8,13 +8,19 @@ import pytest
 from sqlalchemy import select
 
 from clerkship.audit.models import AuditEvent
+from clerkship.core.rules import RuleViolation
 from clerkship.core.time import local_today, utcnow
 from clerkship.documents.models import Document, DocumentKind
 from clerkship.extensions import db
 from clerkship.rosters import compliance
 from clerkship.rosters.compliance import ItemStatus, item_status
 from clerkship.rosters.models import ComplianceReminder
-from clerkship.rosters.services import REMINDED, VERIFIED, send_compliance_reminders
+from clerkship.rosters.services import (
+    REMINDED,
+    VERIFIED,
+    send_compliance_reminders,
+    verify_document,
+)
 from tests import factories
 from tests.conftest import body_of, login
 
@@ -36,6 +42,13 @@ START, END = date(2027, 7, 1), date(2027, 7, 28)
 def test_item_status_measures_expiry_against_the_block_dates(expires_on, verified, status):
     document = Document(expires_on=expires_on, verified_at=utcnow() if verified else None)
     assert item_status(document, START, END) == status
+
+
+@pytest.mark.parametrize("expires_on", [date(2027, 6, 30), START, None])
+def test_a_document_sent_back_is_sent_back_whatever_its_expiry(expires_on):
+    document = Document(expires_on=expires_on, verified_at=None, rejected_at=utcnow())
+    assert item_status(document, START, END) == ItemStatus.REJECTED
+    assert ItemStatus.REJECTED.student_must_act is True
 
 
 def test_item_status_of_no_document_is_missing():
@@ -87,8 +100,12 @@ def test_coordinator_verifies_a_document_with_audit(client, season):
     page = client.get(
         f"/departments/{season.department.slug}/onboarding/?cycle={season.cycle.slug}"
     )
-    action = f"/departments/{season.department.slug}/onboarding/documents/{document.id}/verify"
-    assert action in page.get_data(as_text=True)
+    opened = f"/departments/{season.department.slug}/onboarding/documents/{document.id}"
+    assert f'href="{opened}?cycle={season.cycle.slug}"' in page.get_data(as_text=True)
+    beside = client.get(f"{opened}?cycle={season.cycle.slug}").get_data(as_text=True)
+    assert f'src="/documents/{document.id}?view=1"' in beside
+    action = f"{opened}/verify"
+    assert f'action="{action}?cycle={season.cycle.slug}"' in beside
     response = client.post(action)
     assert response.status_code == 302
     db.session.refresh(document)
@@ -124,16 +141,18 @@ def test_verifying_a_document_of_an_unplaced_student_is_refused(client, season):
     assert document.verified_at is None
 
 
-def test_verifying_a_document_the_department_does_not_require_is_refused(client, season):
+def test_a_document_the_department_does_not_require_is_no_onboarding_document(client, season):
     document = factories.make_document(season.placed[0].student, season.cycle, DocumentKind.CV)
     login(client, season.users["coordinator"])
-    page = client.post(
-        f"/departments/{season.department.slug}/onboarding/documents/{document.id}/verify",
-        follow_redirects=True,
-    ).get_data(as_text=True)
-    assert "Emergency Medicine does not require a cv." in page
+    base = f"/departments/{season.department.slug}/onboarding/documents/{document.id}"
+    assert client.get(base).status_code == 403
+    assert client.post(f"{base}/verify").status_code == 403
+    assert client.post(f"{base}/reject", data={"reject-reason": "No."}).status_code == 403
+    with pytest.raises(RuleViolation) as refused:
+        verify_document(document, season.department, by=season.users["coordinator"])
+    assert refused.value.message == "Emergency Medicine does not require a cv."
     db.session.refresh(document)
-    assert document.verified_at is None
+    assert (document.verified_at, document.rejected_at) == (None, None)
 
 
 def test_reminders_email_students_with_missing_or_expiring_items_once_a_day(app, season, mailbox):
@@ -253,3 +272,48 @@ def test_two_schedulers_at_once_send_each_reminder_once(app, season, mailbox):
     assert len(mailbox.messages) == 3
     db.session.rollback()  # a fresh snapshot, after both threads committed
     assert db.session.scalar(select(db.func.count(ComplianceReminder.id))) == 3
+
+
+def test_the_database_count_of_awaiting_documents_says_what_item_status_says(app, season):
+    from itertools import product
+
+    from clerkship.cycles.models import Block
+    from clerkship.rosters.compliance import awaiting_verification
+
+    july = season.july
+    expiries = [
+        None,
+        july.starts_on - timedelta(days=1),
+        july.starts_on,
+        july.ends_on - timedelta(days=1),
+        july.ends_on,
+        july.ends_on + timedelta(days=1),
+    ]
+    expected, documents = set(), []
+    for expires_on, decided, replaced in product(expiries, (None, "verified", "rejected"), (0, 1)):
+        document = factories.make_document(
+            factories.make_student(), season.cycle, DocumentKind.BLS, expires_on=expires_on
+        )
+        document.expires_on = expires_on
+        if decided == "verified":
+            document.verified_at = utcnow()
+        if decided == "rejected":
+            document.rejected_at = utcnow()
+        if replaced:
+            document.replaced_at = utcnow()
+        elif item_status(document, july.starts_on, july.ends_on) is ItemStatus.UNVERIFIED:
+            expected.add(document.id)
+        documents.append(document)
+    db.session.flush()
+    counted = set(
+        db.session.scalars(
+            select(Document.id).where(
+                Document.id.in_([d.id for d in documents]),
+                Block.id == july.id,
+                awaiting_verification(),
+            )
+        )
+    )
+    assert len(documents) == 36
+    assert counted == expected
+    assert len(expected) == 3  # no expiry, valid to the last day, valid beyond it

@@ -1,11 +1,13 @@
-"""The department's side: the application list, one application's file, compliance, settings."""
+"""The department's side: the application list, one application's file, settings (and the
+former compliance address, now the onboarding page)."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from clerkship.applications import compliance as compliance_queries
 from clerkship.applications import queries, services
 from clerkship.applications.actions import file_actions
 from clerkship.applications.checklist import required_kinds
@@ -189,30 +191,27 @@ def _timeline(application: Application) -> list[tuple[object, str, object]]:
     return sorted(entries, key=lambda entry: (entry[0], entry[1] == "message"))
 
 
+# The former "Compliance" page measured applicants' documents against their first chosen
+# block and disagreed with the onboarding page about placed students; there is one
+# compliance page now, the onboarding page. Its old filters are read there as theirs.
+FORMER_PROBLEMS = {
+    "any": ("show", "not_cleared"),
+    "missing": ("state", "missing"),
+    "expiring": ("state", "expiring"),
+}
+
+
 @bp.route("/compliance")
 @login_required
 def compliance(slug: str):
     department = _department(slug)
-    cycles, cycle = _cycle()
-    if cycle is None:
-        abort(404)
-    problem = query.choice("problem", compliance_queries.COMPLIANCE_FILTERS, "")
-    page = paginate_ids(
-        compliance_queries.compliance_applications(department, cycle, problem),
-        page=query.page(),
-        per_page=current_app.config["PAGE_SIZE"],
-    )
-    page.items = queries.applications_by_ids(page.items)
-    return render_template(
-        "applications/staff/compliance.html",
-        department=department,
-        cycles=cycles,
-        cycle=cycle,
-        problem=problem,
-        problems=compliance_queries.COMPLIANCE_FILTERS,
-        page=page,
-        rows=compliance_queries.compliance_rows(department, cycle, list(page.items)),
-        required=required_kinds(department),
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "problem"]
+    former = FORMER_PROBLEMS.get(request.args.get("problem", ""))
+    if former is not None:
+        args.append(former)
+    return redirect(
+        url_for("onboarding.index", slug=department.slug) + ("?" + urlencode(args) if args else ""),
+        code=301,
     )
 
 
