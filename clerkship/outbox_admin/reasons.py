@@ -22,15 +22,20 @@ REASONS = {
     "invitation": "Staff account invitation",
     "letter_received": "Letter received",
     "letter_request": "Letter requested",
+    "mentorship_affinity_list": "Affinity group: students who chose it",
+    "mentorship_closed": "Mentor request closed",
+    "mentorship_ended": "Mentorship ended",
+    "mentorship_intro_mentor": "Mentor introduction (to the mentor)",
+    "mentorship_intro_student": "Mentor introduction (to the student)",
     "offer_made": "Offer",
     "offer_reminder": "Offer reminder",
     "password_changed": "Password changed",  # nosec B105
     "pathway_decision": "UIM pathway decision",
     "register_existing": "Sign-up with an existing email",
     "reset_password": "Password reset",  # nosec B105
-    "rotation_ended_early": "Rotation ended early",
     "review_assigned": "Reviews assigned",
     "review_reminder": "Review reminder",
+    "rotation_ended_early": "Rotation ended early",
     "staff_message": "Written by staff",
     "verify_email": "Email address check",
 }
