@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from clerkship.accounts.models import User
 from clerkship.allocation.models import Placement, PlacementState
+from clerkship.applications import listing
 from clerkship.applications import queries as application_queries
 from clerkship.applications.models import (
     Application,
@@ -25,7 +26,7 @@ from clerkship.applications.models import (
     ApplicationState,
     StudentProfile,
 )
-from clerkship.applications.permissions import can_see_pathway_flag, can_view_applications
+from clerkship.applications.permissions import can_view_applications
 from clerkship.core.selection import Selection
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.extensions import db
@@ -146,25 +147,10 @@ def _students(app_ids: list[int]) -> list[Recipient]:
 def _applications(user: User, department: Department, selection: Selection) -> Resolution:
     if not can_view_applications(user, department):
         raise SelectionRefused(f"Only the staff of {department.name} see its applications.")
-    cycle = _cycle(selection)
-    scope = selection.scope
-    blocks = application_queries.offered_blocks(department, cycle)
-    block = scope.choice("block", [str(b.id) for b in blocks])
-    state = scope.choice(
-        "state", [s.value for s in ApplicationState if s != ApplicationState.DRAFT]
-    )
-    pathway = scope.choice("pathway", ("yes", "no"))
-    filters = application_queries.ListFilters(
-        state=ApplicationState(state) if state else None,
-        block_id=int(block) if block else None,
-        q=scope.text("q", max_length=100) or "",
-        # The pathway filter only for those who see the flag; it never enters a message.
-        pathway=(pathway == "yes") if pathway and can_see_pathway_flag(user, department) else None,
-    )
-    stmt = selection.narrow(
-        application_queries.department_applications(department, cycle, filters), Application.id
-    )
-    ids = list(db.session.scalars(stmt))
+    # The list's own filter (the pathway filter only for those who see the flag; it never
+    # enters a message).
+    selected = listing.resolve_selection(user, department, selection)
+    cycle, ids = selected.cycle, selected.ids
     states = dict(
         db.session.execute(
             select(Application.id, Application.state).where(Application.id.in_(ids))
@@ -180,7 +166,7 @@ def _applications(user: User, department: Department, selection: Selection) -> R
             resolution.refused.append((person.full_name, "withdrew the application"))
         else:
             resolution.recipients.append(person)
-    resolution.gone = 0 if selection.all_matching else len(set(selection.ids) - set(ids))
+    resolution.gone = selected.gone
     return resolution
 
 

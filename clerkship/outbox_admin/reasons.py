@@ -16,6 +16,7 @@ REASONS = {
     "interview_offer_expired": "Interview waitlist offer expired",
     "interview_reminder": "Interview reminder",
     "invitation": "Staff account invitation",
+    "missing_items_reminder": "Missing application items reminder",
     "letter_received": "Letter received",
     "letter_request": "Letter requested",
     "offer_made": "Offer",
