@@ -354,13 +354,19 @@ class SelectedRows:
     gone: int  # ticked rows no longer matching the filter (not named: they may not be visible)
 
 
-def resolve_selection(user: User, department: Department, selection: Selection) -> SelectedRows:
-    """The list's filter run again on the server under user's permissions, narrowed to the
-    ticked rows; the cycle is the one the list showed (a 400 when it is no cycle)."""
+def selection_cycle(selection: Selection) -> Cycle:
+    """The cycle the list of a selection showed (a 400 when it names no cycle)."""
     slug = selection.scope.text("cycle")
     cycle = db.session.scalar(select(Cycle).where(Cycle.slug == slug)) if slug else current_cycle()
     if cycle is None:
         raise BadParameter("This list's cycle does not exist.")
+    return cycle
+
+
+def resolve_selection(user: User, department: Department, selection: Selection) -> SelectedRows:
+    """The list's filter run again on the server under user's permissions, narrowed to the
+    ticked rows (callers first check that user may see the department's applications)."""
+    cycle = selection_cycle(selection)
     figures = review_figures(user, department, cycle)
     filters = read_filters(
         selection.scope,

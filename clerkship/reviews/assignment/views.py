@@ -33,8 +33,7 @@ def assign_selected(slug: str):
     selection = posted_selection(("applications",))
     if selection is None or selection.is_empty:
         abort(400, description="Tick applications on the list, or choose all matching, first.")
-    selected = listing.resolve_selection(current_user, department, selection)
-    cycle = selected.cycle
+    cycle = listing.selection_cycle(selection)
     review_round = round_services.find_round(department, cycle) or round_services.draft_round(
         department, cycle
     )
@@ -42,6 +41,7 @@ def assign_selected(slug: str):
         can_manage_reviews(current_user, review_round),
         f"Only the directors of {department.name} assign its reviewers.",
     )
+    selected = listing.resolve_selection(current_user, department, selection)
     reviewers = {r.id: r for r in services.round_reviewers(review_round)}
     action = posted.choice("action", ("choose", "assign"), "choose")
     if action == "choose":
