@@ -35,7 +35,7 @@ from clerkship.applications.permissions import (
 from clerkship.applications.services import reminders
 from clerkship.core.downloads import as_download
 from clerkship.core.forms import attach_error
-from clerkship.core.params import query
+from clerkship.core.params import BadParameter, query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.selection import posted_selection, scope_of
 from clerkship.core.tabular import XLSX_MIMETYPE, Column, csv_stream, xlsx_file
@@ -190,7 +190,7 @@ def export(slug: str):
 def _posted_selection(department: Department):
     selection = posted_selection(("applications",))
     if selection is None or selection.is_empty:
-        abort(400, description="Tick applications on the list, or choose all matching, first.")
+        raise BadParameter("Tick applications on the list, or choose all matching, first.")
     return selection, listing.resolve_selection(current_user, department, selection)
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from clerkship.applications import listing
 from clerkship.applications.queries import applications_by_ids
 from clerkship.core.forms import attach_error
-from clerkship.core.params import posted
+from clerkship.core.params import BadParameter, posted
 from clerkship.core.permissions import login_required, require
 from clerkship.core.rules import RuleViolation
 from clerkship.core.selection import posted_selection
@@ -32,7 +32,7 @@ def assign_selected(slug: str):
     department = catalogue.department_or_404(slug)
     selection = posted_selection(("applications",))
     if selection is None or selection.is_empty:
-        abort(400, description="Tick applications on the list, or choose all matching, first.")
+        raise BadParameter("Tick applications on the list, or choose all matching, first.")
     cycle = listing.selection_cycle(selection)
     review_round = round_services.find_round(department, cycle) or round_services.draft_round(
         department, cycle
