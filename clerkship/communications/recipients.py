@@ -28,9 +28,11 @@ from clerkship.applications.models import (
 )
 from clerkship.applications.permissions import can_view_applications
 from clerkship.core.selection import Selection
+from clerkship.core.time import utcnow
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.extensions import db
 from clerkship.interviews import queries as interview_queries
+from clerkship.interviews.invitations import queries as invitation_list
 from clerkship.interviews.models import Booking, BookingState, InterviewDay, Invitation
 from clerkship.interviews.permissions import can_view_interviews
 from clerkship.interviews.states import InvitationState
@@ -266,9 +268,6 @@ def _interview_day(user: User, department: Department, selection: Selection) -> 
     )
 
 
-INVITATION_FILTERS = {"": "Everyone invited", "unanswered": "Not answered yet"}
-
-
 def _invitations(user: User, department: Department, selection: Selection) -> Resolution:
     if not can_view_interviews(user, department):
         raise SelectionRefused(f"Only the staff of {department.name} see its invitations.")
@@ -276,19 +275,16 @@ def _invitations(user: User, department: Department, selection: Selection) -> Re
     season = interview_queries.season_for(department, cycle)
     if season is None:
         raise SelectionRefused(f"{department.name} has no interview season in {cycle.name}.")
-    answered = selection.scope.choice("answer", list(INVITATION_FILTERS))
-    stmt = select(Invitation).where(Invitation.season_id == season.id)
-    if answered == "unanswered":
-        stmt = stmt.where(Invitation.state == InvitationState.INVITED)
-    stmt = selection.narrow(stmt.order_by(Invitation.full_name, Invitation.id), Invitation.id)
-    invitations = list(db.session.scalars(stmt))
+    # The list's own filter, run again now.
+    invitations, gone = invitation_list.selected_invitations(season, selection, now=utcnow())
     bookings = interview_queries.current_bookings(invitations)
     days = {i: b.day.label for i, b in bookings.items()}
+    answer = selection.scope.text("answer") or ""
     return Resolution(
         title=f"Interview invitations of {department.name}, {cycle.name}"
-        + (": not answered yet" if answered == "unanswered" else ""),
+        + (f": {invitation_list.ANSWER_FILTERS[answer].lower()}" if answer else ""),
         recipients=_invitees(invitations, days),
-        gone=0 if selection.all_matching else len(set(selection.ids) - {i.id for i in invitations}),
+        gone=gone,
         back_url=(
             "interview_invitations.invitations_list",
             {"slug": department.slug, "cycle": cycle.slug, **_args(selection, drop=("cycle",))},

@@ -11,6 +11,8 @@ REASONS = {
     "compliance_reminder": "Onboarding documents reminder",
     "interview_booking": "Interview booked",
     "interview_invitation": "Interview invitation",
+    "interview_reply_reminder": "Interview invitation reminder",
+    "interview_withdrawn": "Interview invitation withdrawn",
     "interview_no_day": "Interview draw: no day",
     "interview_offer": "Interview waitlist seat offered",
     "interview_offer_expired": "Interview waitlist offer expired",

@@ -1,22 +1,28 @@
-"""The department's invitation pages: the list, inviting applicants, importing a CSV list."""
+"""The department's invitation pages: the list and its bulk actions (remind, withdraw),
+inviting applicants, importing a CSV list."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from clerkship.applications.models import Application
+from clerkship.applications.paging import paginate_ids
 from clerkship.core.forms import attach_error
-from clerkship.core.params import query
+from clerkship.core.params import BadParameter, posted, query
 from clerkship.core.permissions import login_required
-from clerkship.core.time import local_end_of_day, local_today
+from clerkship.core.selection import posted_selection, scope_of
+from clerkship.core.time import local_end_of_day, local_today, utcnow
 from clerkship.core.transactions import refusal
 from clerkship.extensions import db
 from clerkship.interviews import queries
 from clerkship.interviews.forms import ImportForm, InviteApplicantsForm
+from clerkship.interviews.invitations import bulk
+from clerkship.interviews.invitations import queries as listing
 from clerkship.interviews.invitations import services as invitations
 from clerkship.interviews.permissions import can_manage_interviews
 from clerkship.interviews.seasons.views import load_season
@@ -39,17 +45,14 @@ def _invite_form() -> InviteApplicantsForm:
     return form
 
 
-ANSWER_FILTERS = {"": "Everyone invited", "unanswered": "Not answered yet"}
-
-
 def _invitations_page(department, cycle, season, form, status=200):
-    answer = query.choice("answer", list(ANSWER_FILTERS), "")
-    page = db.paginate(
-        queries.season_invitations(season, unanswered=answer == "unanswered"),
+    filters = listing.read_filters(query)
+    page = paginate_ids(
+        listing.listed_invitations(season, filters, now=utcnow()),
         page=query.page(),
         per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
     )
+    page.items = listing.invitations_by_ids(page.items)
     invitable, waiting = [], 0
     if can_manage_interviews(current_user, department):
         # The first page of applicants not yet invited; inviting them brings up the next.
@@ -68,6 +71,7 @@ def _invitations_page(department, cycle, season, form, status=200):
             )
             for a in invitable
         ]
+    scope = scope_of([("cycle", cycle.slug), *request.args.items(multi=True)], listing.FILTER_KEYS)
     return render_template(
         "interviews/staff/invitations.html",
         department=department,
@@ -78,9 +82,67 @@ def _invitations_page(department, cycle, season, form, status=200):
         form=form,
         invitable=invitable,
         waiting=waiting,
-        answer=answer,
-        answer_filters=ANSWER_FILTERS,
+        filters=filters,
+        answer_filters=listing.ANSWER_FILTERS,
+        booked_filters=listing.BOOKED_FILTERS,
+        selection_scope=scope,
     ), status
+
+
+def _selected(season):
+    selection = posted_selection(("invitations",))
+    if selection is None or selection.is_empty:
+        raise BadParameter("Tick invitations on the list, or choose all matching, first.")
+    invitations, gone = listing.selected_invitations(season, selection, now=utcnow())
+    return selection, invitations, gone
+
+
+def _back_to_list(department, cycle, selection, note: str, outcome) -> object:
+    db.session.commit()
+    flash(note, "success" if outcome.done else "warning")
+    args = {k: v for k, v in parse_qsl(selection.scope_query) if k != "cycle"}
+    return redirect(
+        url_for(
+            "interview_invitations.invitations_list", slug=department.slug, cycle=cycle.slug, **args
+        ),
+        code=303,
+    )
+
+
+@bp.route("/remind", methods=["POST"])
+@login_required
+def remind_selected(slug: str, cycle: str):
+    department, the_cycle, season = load_season(slug, cycle)
+    selection, invitations, _gone = _selected(season)
+    outcome = bulk.remind_invitees(season, invitations, today=local_today(), by=current_user)
+    count = len(outcome.done)
+    note = outcome.summary(
+        f"Reminded {count} invitee{'s' if count != 1 else ''} to reply, one email each."
+    )
+    return _back_to_list(department, the_cycle, selection, note, outcome)
+
+
+@bp.route("/withdraw", methods=["POST"])
+@login_required
+def withdraw_selected(slug: str, cycle: str):
+    department, the_cycle, season = load_season(slug, cycle, manage=True)
+    selection, invitations, gone = _selected(season)
+    if not posted.flag("confirmed"):
+        return render_template(
+            "interviews/staff/withdraw.html",
+            department=department,
+            cycle=the_cycle,
+            season=season,
+            selection=selection,
+            invitations=invitations,
+            gone=gone,
+        )
+    outcome = bulk.withdraw_invitations(season, invitations, by=current_user)
+    count = len(outcome.done)
+    note = outcome.summary(
+        f"Withdrew {count} invitation{'s' if count != 1 else ''}; each invitee is told."
+    )
+    return _back_to_list(department, the_cycle, selection, note, outcome)
 
 
 @bp.route("")
