@@ -55,8 +55,9 @@ REVIEW_FILTERS = {
     "waiting": "Reviews awaited",
     "complete": "All reviews in",
 }
-# The query arguments that make the list's filter (a selection carries these).
-FILTER_KEYS = ("cycle", "q", "state", "block", "pathway", "reviews")
+# The query arguments that make the list's filter and order (a selection carries these, so
+# that its rows come in the list's order and its action leads back to the list as it was).
+FILTER_KEYS = ("cycle", "q", "state", "block", "pathway", "reviews", "sort")
 CHUNK = 900  # ids per IN (...): under SQLite's older limit of 999 parameters
 
 

@@ -28,7 +28,8 @@ ANSWER_FILTERS = {
 }
 BOOKED_FILTERS = {"": "Booked or not", "yes": "Booked on a day", "no": "Not booked"}
 SORTS = {"name": "Name", "reply_by": "Reply by", "invited": "Invited on", "status": "Status"}
-FILTER_KEYS = ("cycle", "answer", "booked", "pathway", "q")
+# The query arguments a selection carries: the list's filter and its order.
+FILTER_KEYS = ("cycle", "answer", "booked", "pathway", "q", "sort")
 
 
 @dataclass(frozen=True)
