@@ -18,9 +18,9 @@ REASONS = {
     "interview_offer_expired": "Interview waitlist offer expired",
     "interview_reminder": "Interview reminder",
     "invitation": "Staff account invitation",
-    "missing_items_reminder": "Missing application items reminder",
     "letter_received": "Letter received",
     "letter_request": "Letter requested",
+    "missing_items_reminder": "Missing application items reminder",
     "offer_made": "Offer",
     "offer_reminder": "Offer reminder",
     "password_changed": "Password changed",  # nosec B105
