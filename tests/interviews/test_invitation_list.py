@@ -195,9 +195,18 @@ def test_withdrawing_asks_first_then_does_what_the_rules_allow(client, listed):
     ).get_data(as_text=True)
     assert "Nothing was done." in again and "Bo Booked (withdrawn already)" in again
     assert len(_sent("interview_withdrawn")) == 2
-    # A withdrawn invitee can no longer book or decline.
+    # A withdrawn invitee can no longer book or decline, and their page says why.
+    ada = people["awaiting"]
     with pytest.raises(RuleViolation, match="The department withdrew this invitation"):
-        booking.decline_invitation(people["awaiting"], by=people["awaiting"].student)
+        booking.decline_invitation(ada, by=ada.student)
+    free = make_day(setting.season, days_ahead=30, capacity=3)
+    with pytest.raises(RuleViolation, match="The department withdrew this invitation"):
+        booking.book_day(ada, free.id, by=ada.student)
+    db.session.rollback()
+    login(client, ada.student)
+    page = client.get(f"/interviews/{ada.id}").get_data(as_text=True)
+    assert "Withdrawn by the department" in page and "withdrew this invitation" in page
+    assert "Decline the invitation" not in page
 
 
 def test_a_booking_on_a_day_under_way_is_not_withdrawn(client, listed):
