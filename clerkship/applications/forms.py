@@ -144,9 +144,6 @@ class WithdrawForm(Form):
     )
 
 
-STAFF_STATES = LISTED_STATES
-
-
 class ApplicationFilterForm(Form):
     class Meta:
         csrf = False
@@ -158,7 +155,7 @@ class ApplicationFilterForm(Form):
     )
     state = SelectField(
         "Status",
-        choices=[("", "Any status"), *[(s.value, s.label) for s in STAFF_STATES]],
+        choices=[("", "Any status"), *[(s.value, s.label) for s in LISTED_STATES]],
         validators=[Optional()],
     )
     block = SelectField("Block", choices=[], validators=[Optional()])
