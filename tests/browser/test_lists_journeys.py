@@ -1,5 +1,7 @@
 """A director works the applications list: filters, sorts by score, ticks applicants and
-assigns them a reviewer; one of them is refused and named with the reason.
+assigns them a reviewer; one of them is refused and named with the reason. A director
+filters the interview invitations and withdraws a selection; the award committee sorts its
+list by review score.
 
 At desktop and at phone width; axe-core and the layout checks on every page.
 """
@@ -12,22 +14,31 @@ from sqlalchemy import select
 
 from clerkship.accounts.models import Role
 from clerkship.applications.models import ApplicationState
+from clerkship.awards.models import AwardState
 from clerkship.extensions import db
+from clerkship.interviews.states import InvitationState
 from clerkship.reviews.ranking import composites
 from clerkship.reviews.records import ReviewAssignment
 from tests.browser.journeys import sign_in
 from tests.factories import (
     make_application,
     make_assignment,
+    make_award_application,
+    make_award_settings,
     make_block,
+    make_booking,
     make_cycle,
+    make_day,
     make_department,
+    make_invitation,
     make_profile,
     make_review,
     make_review_round,
     make_reviewer,
     make_rotation,
+    make_rotation_application,
     make_rubric,
+    make_season,
     make_student,
     make_user,
 )
@@ -122,3 +133,79 @@ def test_director_filters_sorts_selects_and_assigns_a_reviewer(page: Page, live_
         )
     )
     assert assigned == {people["Amara Okafor"].id, people["Luis Hernandez"].id}
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_director_filters_invitations_and_withdraws_a_selection(
+    page: Page, live_server, axe, width
+):
+    page.set_viewport_size(WIDTHS[width])
+    department = make_department(name="Emergency Medicine", slug="emergency-medicine")
+    season = make_season(department)
+    make_user((Role.DIRECTOR, department), email="director@example.org")
+    day = make_day(season, capacity=2)
+    waiting = make_invitation(season, make_student(full_name="Wanda Waiting"))
+    make_invitation(season, make_student(full_name="Yuri Yes"), state=InvitationState.DECLINED)
+    booked = make_invitation(season, make_student(full_name="Bea Booked"))
+    make_booking(booked, day)
+    db.session.commit()
+    url = f"{live_server}/departments/emergency-medicine/interviews/{season.cycle.slug}/invitations"
+
+    sign_in(page, live_server, "director@example.org", axe)
+    page.goto(url)
+    axe.check(page)
+    page.get_by_label("Answer").select_option(label="Accepted")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    axe.check(page)
+    page.get_by_label("Answer").select_option(label="Everyone invited")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name="Status").click()
+    expect(page.locator("th[aria-sort='ascending']")).to_have_text("Status ▲")
+    page.get_by_label("Select Bea Booked").check()
+    page.get_by_label("Select Yuri Yes").check()
+    page.get_by_role("button", name="Withdraw invitations").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw 2 invitations?")
+    axe.check(page)
+    page.get_by_role("button", name="Withdraw 2 invitations").click()
+    expect(page.get_by_text("Withdrew 1 invitation; each invitee is told.")).to_be_visible()
+    expect(page.get_by_text("Yuri Yes (the invitee declined it)")).to_be_visible()
+    expect(page.get_by_role("row", name="Bea Booked")).to_contain_text(
+        "Withdrawn by the department"
+    )
+    axe.check(page)
+    db.session.rollback()
+    db.session.refresh(waiting)
+    assert waiting.state is InvitationState.INVITED
+
+
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_committee_sorts_award_applications_by_review_score(page: Page, live_server, axe, width):
+    page.set_viewport_size(WIDTHS[width])
+    cycle = make_cycle()
+    make_award_settings(cycle)
+    chair = make_reviewer(None, full_name="Dr. Chair", email="chair@example.org")
+    award_round = make_review_round(None, cycle)
+    rubric = make_rubric(award_round, weights=(1,))
+    for name, level in (("Lena Low", 2), ("Hugo High", 5), ("Una Unscored", None)):
+        award = make_award_application(
+            make_rotation_application(make_student(full_name=name), cycle),
+            state=AwardState.SUBMITTED,
+        )
+        if level is not None:
+            assignment = make_assignment(award_round, None, chair, award_application_id=award.id)
+            make_review(assignment, rubric, [level])
+    db.session.commit()
+
+    sign_in(page, live_server, "chair@example.org", axe)
+    page.goto(f"{live_server}/awards/{cycle.slug}/committee/")
+    axe.check(page)
+    page.get_by_role("link", name="Review score").click()
+    page.get_by_role("link", name="Review score").click()
+    expect(page.locator("tbody td:first-child a")).to_have_text(
+        ["Hugo High", "Lena Low", "Una Unscored"]
+    )
+    expect(page.get_by_role("row", name="Hugo High")).to_contain_text("5.00")
+    axe.check(page)
+    page.get_by_role("link", name="Hugo High").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hugo High")
