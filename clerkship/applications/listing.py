@@ -175,21 +175,24 @@ def listed_ids(
         stmt = stmt.where(Application.in_pathway.is_(filters.pathway))
     if filters.q:
         pattern = _like(filters.q)
-        stmt = stmt.where(
-            or_(
-                *(
-                    func.lower(column).like(pattern, escape="\\")
-                    for column in (
-                        User.full_name,
-                        User.email,
-                        StudentProfile.legal_first_name,
-                        StudentProfile.legal_last_name,
-                        StudentProfile.preferred_name,
-                        StudentProfile.aamc_id,
+        if filters.q.isdigit():
+            # Digits are (part of) an AAMC ID: no name or email is searched for them.
+            stmt = stmt.where(StudentProfile.aamc_id.like(pattern, escape="\\"))
+        else:
+            stmt = stmt.where(
+                or_(
+                    *(
+                        func.lower(column).like(pattern, escape="\\")
+                        for column in (
+                            User.full_name,
+                            User.email,
+                            StudentProfile.legal_first_name,
+                            StudentProfile.legal_last_name,
+                            StudentProfile.preferred_name,
+                        )
                     )
                 )
             )
-        )
     table = figures.table if figures is not None else None
     if table is not None and (filters.reviews or filters.sort in REVIEW_SORTS):
         stmt = stmt.outerjoin(table, table.c.application_id == Application.id)
