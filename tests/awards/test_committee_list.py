@@ -69,7 +69,7 @@ def test_rows_are_named_linked_and_show_review_progress_and_score(client, commit
     assert (cora[0], cora[1], cora[4], cora[5]) == ("Cora High", "Pediatrics", "2 of 2", "4.50")
     assert _row(html, "Bea None")[4:6] == ["No reviewer yet", ""]
     assert f'href="/awards/applications/{awards["Abe Low"].id}">Abe Low</a>' in html
-    assert "#" + str(awards["Abe Low"].id) not in html
+    assert f">#{awards['Abe Low'].id}</a>" not in html and "Award application #" not in html
 
 
 @pytest.mark.parametrize(
