@@ -180,16 +180,12 @@ def eligibility(award: AwardApplication, settings: AwardSettings) -> list[Failur
 
 
 def awards_by_ids(ids: list[int]) -> list[AwardApplication]:
-    """These award applications in this order, with their students."""
+    """These award applications in this order (students and applications come joined)."""
     if not ids:
         return []
     found = {
         a.id: a
-        for a in db.session.scalars(
-            select(AwardApplication)
-            .options(selectinload(AwardApplication.student))
-            .where(AwardApplication.id.in_(ids))
-        )
+        for a in db.session.scalars(select(AwardApplication).where(AwardApplication.id.in_(ids)))
     }
     return [found[i] for i in ids if i in found]
 
