@@ -249,3 +249,60 @@ def test_query_count_does_not_grow(client, listed, queries):
         with queries() as counted:
             client.get(url)
         assert counted.count == few[url], url
+
+
+def test_the_applications_list_withdraws_its_applicants_invitations(client, setting):
+    from clerkship.applications.models import ApplicationState
+    from tests.factories import make_application
+
+    season = setting.season
+    invited = make_application(
+        make_student(full_name="Ivy Invited"),
+        season.department,
+        season.cycle,
+        state=ApplicationState.SUBMITTED,
+    )
+    invitation = make_invitation(season, application=invited)
+    make_application(
+        make_student(full_name="Nat Never"),
+        season.department,
+        season.cycle,
+        state=ApplicationState.SUBMITTED,
+    )
+    login(client, setting.director)
+    applications = "/departments/emergency-medicine/applications/"
+    html = client.get(f"{applications}?cycle={season.cycle.slug}").get_data(as_text=True)
+    assert ">Withdraw interview invitations</button>" in html
+    url = f"/departments/emergency-medicine/interviews/{season.cycle.slug}/invitations/withdraw"
+    data = {
+        "selection_source": "applications",
+        "selection_scope": f"cycle={season.cycle.slug}&sort=name",
+        "selection_all": "1",
+    }
+    confirm = client.post(url, data=data).get_data(as_text=True)
+    assert "Withdraw 1 invitation?" in confirm
+    assert "Never invited to interview, so left out: Nat Never." in confirm
+    response = client.post(url, data=data | {"confirmed": "1"})
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(applications)
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Withdrew 1 invitation; each invitee is told." in html
+    assert "Nat Never (not invited to interview)" in html
+    db.session.refresh(invitation)
+    assert invitation.state is InvitationState.WITHDRAWN
+
+
+def test_the_applications_list_offers_no_withdrawal_without_a_season(client, setting):
+    from clerkship.accounts.models import Role
+    from clerkship.applications.models import ApplicationState
+    from tests.factories import make_application, make_cycle, make_department
+
+    department = make_department(slug="psychiatry")
+    cycle = make_cycle()
+    make_application(make_student(), department, cycle, state=ApplicationState.SUBMITTED)
+    login(client, make_user((Role.DIRECTOR, department)))
+    html = client.get(f"/departments/psychiatry/applications/?cycle={cycle.slug}").get_data(
+        as_text=True
+    )
+    assert "Remind of missing items" in html
+    assert "Withdraw interview invitations" not in html

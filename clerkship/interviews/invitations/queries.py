@@ -151,3 +151,19 @@ def selected_invitations(
     ids = list(db.session.scalars(stmt))
     gone = 0 if selection.all_matching else len(set(selection.ids) - set(ids))
     return invitations_by_ids(ids), gone
+
+
+def invitations_of_applications(
+    season: InterviewSeason, application_ids: list[int]
+) -> list[Invitation]:
+    """The season's invitations of these applications, in the applications' order."""
+    found: dict[int, Invitation] = {}
+    for start in range(0, len(application_ids), 900):
+        chunk = application_ids[start : start + 900]
+        for invitation in db.session.scalars(
+            select(Invitation)
+            .options(selectinload(Invitation.application))
+            .where(Invitation.season_id == season.id, Invitation.application_id.in_(chunk))
+        ):
+            found[invitation.application_id] = invitation
+    return [found[i] for i in application_ids if i in found]

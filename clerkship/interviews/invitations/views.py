@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
+from clerkship.applications import listing as application_listing
 from clerkship.applications.models import Application
 from clerkship.applications.paging import paginate_ids
 from clerkship.core.forms import attach_error
@@ -89,18 +90,38 @@ def _invitations_page(department, cycle, season, form, status=200):
     ), status
 
 
-def _selected(season):
-    selection = posted_selection(("invitations",))
+def _selected(season, sources=("invitations",)):
+    """The invitations a posted selection comes to: ticked on the invitation list, or the
+    invitations of applicants ticked on the applications list (those never invited are
+    named as such)."""
+    selection = posted_selection(sources)
     if selection is None or selection.is_empty:
-        raise BadParameter("Tick invitations on the list, or choose all matching, first.")
-    invitations, gone = listing.selected_invitations(season, selection, now=utcnow())
-    return selection, invitations, gone
+        raise BadParameter("Tick rows on the list, or choose all matching, first.")
+    if selection.source == "invitations":
+        invitations, gone = listing.selected_invitations(season, selection, now=utcnow())
+        return selection, invitations, gone, []
+    selected = application_listing.resolve_selection(current_user, season.department, selection)
+    if selected.cycle.id != season.cycle_id:
+        raise BadParameter("This list's cycle is not the interview season's.")
+    invitations = listing.invitations_of_applications(season, selected.ids)
+    invited = {i.application_id for i in invitations}
+    never = [
+        (name, "not invited to interview")
+        for app_id, name in application_listing.names_of(selected.ids)
+        if app_id not in invited
+    ]
+    return selection, invitations, selected.gone, never
 
 
 def _back_to_list(department, cycle, selection, note: str, outcome) -> object:
     db.session.commit()
     flash(note, "success" if outcome.done else "warning")
     args = {k: v for k, v in parse_qsl(selection.scope_query) if k != "cycle"}
+    if selection.source == "applications":
+        return redirect(
+            url_for("staff_applications.index", slug=department.slug, cycle=cycle.slug, **args),
+            code=303,
+        )
     return redirect(
         url_for(
             "interview_invitations.invitations_list", slug=department.slug, cycle=cycle.slug, **args
@@ -113,7 +134,7 @@ def _back_to_list(department, cycle, selection, note: str, outcome) -> object:
 @login_required
 def remind_selected(slug: str, cycle: str):
     department, the_cycle, season = load_season(slug, cycle)
-    selection, invitations, _gone = _selected(season)
+    selection, invitations, _gone, _never = _selected(season)
     outcome = bulk.remind_invitees(season, invitations, today=local_today(), by=current_user)
     count = len(outcome.done)
     note = outcome.summary(
@@ -126,7 +147,7 @@ def remind_selected(slug: str, cycle: str):
 @login_required
 def withdraw_selected(slug: str, cycle: str):
     department, the_cycle, season = load_season(slug, cycle, manage=True)
-    selection, invitations, gone = _selected(season)
+    selection, invitations, gone, never = _selected(season, ("invitations", "applications"))
     if not posted.flag("confirmed"):
         return render_template(
             "interviews/staff/withdraw.html",
@@ -136,8 +157,10 @@ def withdraw_selected(slug: str, cycle: str):
             selection=selection,
             invitations=invitations,
             gone=gone,
+            never=never,
         )
     outcome = bulk.withdraw_invitations(season, invitations, by=current_user)
+    outcome.refused.extend(never)
     count = len(outcome.done)
     note = outcome.summary(
         f"Withdrew {count} invitation{'s' if count != 1 else ''}; each invitee is told."
