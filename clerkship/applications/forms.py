@@ -21,7 +21,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from clerkship.applications.models import Accreditation, ApplicationState, ExamResult
+from clerkship.applications.listing import LISTED_STATES, REVIEW_FILTERS
+from clerkship.applications.models import Accreditation, ExamResult
 from clerkship.core.forms import Form, MultiCheckboxField, VersionedForm, strip
 from clerkship.core.time import local_today
 from clerkship.cycles.forms import PlainDateField
@@ -143,23 +144,29 @@ class WithdrawForm(Form):
     )
 
 
-STAFF_STATES = [s for s in ApplicationState if s != ApplicationState.DRAFT]
-
-
 class ApplicationFilterForm(Form):
     class Meta:
         csrf = False
 
-    q = StringField("Search by name", filters=[strip], validators=[Optional(), Length(max=100)])
+    q = StringField(
+        "Search by name, email or AAMC ID",
+        filters=[strip],
+        validators=[Optional(), Length(max=100)],
+    )
     state = SelectField(
         "Status",
-        choices=[("", "Any status"), *[(s.value, s.label) for s in STAFF_STATES]],
+        choices=[("", "Any status"), *[(s.value, s.label) for s in LISTED_STATES]],
         validators=[Optional()],
     )
     block = SelectField("Block", choices=[], validators=[Optional()])
     pathway = SelectField(
         "UIM pathway",
         choices=[("", "Everyone"), ("yes", "In the pathway"), ("no", "Not in the pathway")],
+        validators=[Optional()],
+    )
+    reviews = SelectField(
+        "Reviews",
+        choices=[(key, label) for key, label in REVIEW_FILTERS.items()],
         validators=[Optional()],
     )
 

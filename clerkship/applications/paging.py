@@ -43,3 +43,25 @@ def paginate_ids(stmt: Select, *, page: int | None, per_page: int) -> CountedPag
         error_out=False,
         select=stmt,
     )
+
+
+class ListPagination(Pagination):
+    """A page of a list already ordered in Python (the rest of the list is not loaded)."""
+
+    def _query_items(self) -> list:
+        items = self._query_args["items"]
+        return items[self._query_offset : self._query_offset + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
+
+
+def paginate_list(items: list, *, page: int | None, per_page: int) -> ListPagination:
+    """The page-th page of items (page 1 for a missing or bad number)."""
+    return ListPagination(
+        page=page if page and page > 0 else 1,
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
+        items=items,
+    )

@@ -47,6 +47,11 @@ def can_view_application_file(user: User, application: Application) -> bool:
     )
 
 
+def can_remind_applicants(user: User, department: Department) -> bool:
+    """Directors and coordinators (and administrators) remind applicants of missing items."""
+    return can_view_applications(user, department)
+
+
 def can_see_pathway_flag(user: User, department: Department) -> bool:
     """The yes/no pathway flag: the department's directors and coordinators, the award
     committee and administrators (reviewers only through the reviews feature's blinding)."""

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 
 from clerkship.accounts.models import User
 from clerkship.applications.checklist import Checklist, build_checklist
 from clerkship.applications.models import (
     Application,
-    ApplicationChoice,
     ApplicationState,
     StudentProfile,
 )
@@ -24,11 +22,6 @@ from clerkship.extensions import db
 from clerkship.letters.queries import letter_counts
 
 S = ApplicationState
-SORTS = {
-    "name": "Name",
-    "submitted": "Submitted",
-    "state": "Status",
-}
 
 
 def profile_for(student: User) -> StudentProfile | None:
@@ -92,57 +85,6 @@ def offered_blocks(department: Department, cycle: Cycle) -> list[Block]:
             .order_by(Block.starts_on, Rotation.title, Block.id)
         ).unique()
     )
-
-
-@dataclass(frozen=True)
-class ListFilters:
-    """What the staff list is narrowed and ordered by (already checked)."""
-
-    state: ApplicationState | None = None
-    block_id: int | None = None
-    q: str = ""
-    pathway: bool | None = None
-    sort: str = "submitted"
-    descending: bool = False
-
-
-def department_applications(department: Department, cycle: Cycle, filters: ListFilters) -> Select:
-    """Ids of the department's submitted applications (drafts stay private) matching filters.
-
-    Only ids are sorted and counted, which keeps a page of thousands fast; the page's
-    applications are then loaded with applications_by_ids.
-    """
-    stmt = select(Application.id).where(
-        Application.department_id == department.id,
-        Application.cycle_id == cycle.id,
-        Application.state != S.DRAFT,
-    )
-    if filters.q or filters.sort == "name":
-        stmt = stmt.join(User, User.id == Application.student_id)
-    if filters.state is not None:
-        stmt = stmt.where(Application.state == filters.state)
-    if filters.block_id is not None:
-        stmt = stmt.where(Application.choices.any(ApplicationChoice.block_id == filters.block_id))
-    if filters.pathway is not None:
-        stmt = stmt.where(Application.in_pathway.is_(filters.pathway))
-    if filters.q:
-        pattern = f"%{filters.q.lower()}%"
-        stmt = stmt.outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
-        stmt = stmt.where(
-            or_(
-                func.lower(User.full_name).like(pattern),
-                func.lower(StudentProfile.legal_first_name).like(pattern),
-                func.lower(StudentProfile.legal_last_name).like(pattern),
-                func.lower(StudentProfile.preferred_name).like(pattern),
-            )
-        )
-    column = {
-        "name": func.lower(User.full_name),
-        "submitted": Application.submitted_at,
-        "state": Application.state,
-    }[filters.sort]
-    order = column.desc() if filters.descending else column.asc()
-    return stmt.order_by(order, Application.id)
 
 
 def applications_by_ids(ids: list[int]) -> list[Application]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from clerkship.accounts.models import Membership, Role, User
@@ -179,18 +179,15 @@ def eligibility(award: AwardApplication, settings: AwardSettings) -> list[Failur
     return _failures(award, settings, profile_of(award.student), has_cv)
 
 
-def committee_list(cycle: Cycle, state: str = "") -> Select:
-    """Submitted award applications of the cycle (drafts are the student's own), oldest first
-    after those that need the committee's attention."""
-    attention_first = case((AwardApplication.state == AwardState.NEEDS_ATTENTION, 0), else_=1)
-    stmt = (
-        select(AwardApplication)
-        .where(AwardApplication.cycle_id == cycle.id, AwardApplication.state != AwardState.DRAFT)
-        .order_by(attention_first, AwardApplication.submitted_at, AwardApplication.id)
-    )
-    if state in {s.value for s in AwardState}:
-        stmt = stmt.where(AwardApplication.state == AwardState(state))
-    return stmt
+def awards_by_ids(ids: list[int]) -> list[AwardApplication]:
+    """These award applications in this order (students and applications come joined)."""
+    if not ids:
+        return []
+    found = {
+        a.id: a
+        for a in db.session.scalars(select(AwardApplication).where(AwardApplication.id.in_(ids)))
+    }
+    return [found[i] for i in ids if i in found]
 
 
 def committee_rows(awards: list[AwardApplication], settings: AwardSettings) -> list[CommitteeRow]:

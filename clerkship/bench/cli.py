@@ -29,6 +29,7 @@ SUITES = (
     "outbox",
     "communications",
     "start_pages",
+    "lists",
     "load",
     "startup",
     "demo_seed",

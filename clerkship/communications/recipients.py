@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from clerkship.accounts.models import User
 from clerkship.allocation.models import Placement, PlacementState
+from clerkship.applications import listing
 from clerkship.applications import queries as application_queries
 from clerkship.applications.models import (
     Application,
@@ -25,11 +26,13 @@ from clerkship.applications.models import (
     ApplicationState,
     StudentProfile,
 )
-from clerkship.applications.permissions import can_see_pathway_flag, can_view_applications
+from clerkship.applications.permissions import can_view_applications
 from clerkship.core.selection import Selection
+from clerkship.core.time import utcnow
 from clerkship.cycles.models import Block, Cycle, Department
 from clerkship.extensions import db
 from clerkship.interviews import queries as interview_queries
+from clerkship.interviews.invitations import queries as invitation_list
 from clerkship.interviews.models import Booking, BookingState, InterviewDay, Invitation
 from clerkship.interviews.permissions import can_view_interviews
 from clerkship.interviews.states import InvitationState
@@ -146,25 +149,10 @@ def _students(app_ids: list[int]) -> list[Recipient]:
 def _applications(user: User, department: Department, selection: Selection) -> Resolution:
     if not can_view_applications(user, department):
         raise SelectionRefused(f"Only the staff of {department.name} see its applications.")
-    cycle = _cycle(selection)
-    scope = selection.scope
-    blocks = application_queries.offered_blocks(department, cycle)
-    block = scope.choice("block", [str(b.id) for b in blocks])
-    state = scope.choice(
-        "state", [s.value for s in ApplicationState if s != ApplicationState.DRAFT]
-    )
-    pathway = scope.choice("pathway", ("yes", "no"))
-    filters = application_queries.ListFilters(
-        state=ApplicationState(state) if state else None,
-        block_id=int(block) if block else None,
-        q=scope.text("q", max_length=100) or "",
-        # The pathway filter only for those who see the flag; it never enters a message.
-        pathway=(pathway == "yes") if pathway and can_see_pathway_flag(user, department) else None,
-    )
-    stmt = selection.narrow(
-        application_queries.department_applications(department, cycle, filters), Application.id
-    )
-    ids = list(db.session.scalars(stmt))
+    # The list's own filter (the pathway filter only for those who see the flag; it never
+    # enters a message).
+    selected = listing.resolve_selection(user, department, selection)
+    cycle, ids = selected.cycle, selected.ids
     states = dict(
         db.session.execute(
             select(Application.id, Application.state).where(Application.id.in_(ids))
@@ -180,7 +168,7 @@ def _applications(user: User, department: Department, selection: Selection) -> R
             resolution.refused.append((person.full_name, "withdrew the application"))
         else:
             resolution.recipients.append(person)
-    resolution.gone = 0 if selection.all_matching else len(set(selection.ids) - set(ids))
+    resolution.gone = selected.gone
     return resolution
 
 
@@ -280,9 +268,6 @@ def _interview_day(user: User, department: Department, selection: Selection) -> 
     )
 
 
-INVITATION_FILTERS = {"": "Everyone invited", "unanswered": "Not answered yet"}
-
-
 def _invitations(user: User, department: Department, selection: Selection) -> Resolution:
     if not can_view_interviews(user, department):
         raise SelectionRefused(f"Only the staff of {department.name} see its invitations.")
@@ -290,19 +275,16 @@ def _invitations(user: User, department: Department, selection: Selection) -> Re
     season = interview_queries.season_for(department, cycle)
     if season is None:
         raise SelectionRefused(f"{department.name} has no interview season in {cycle.name}.")
-    answered = selection.scope.choice("answer", list(INVITATION_FILTERS))
-    stmt = select(Invitation).where(Invitation.season_id == season.id)
-    if answered == "unanswered":
-        stmt = stmt.where(Invitation.state == InvitationState.INVITED)
-    stmt = selection.narrow(stmt.order_by(Invitation.full_name, Invitation.id), Invitation.id)
-    invitations = list(db.session.scalars(stmt))
+    # The list's own filter, run again now.
+    invitations, gone = invitation_list.selected_invitations(season, selection, now=utcnow())
     bookings = interview_queries.current_bookings(invitations)
     days = {i: b.day.label for i, b in bookings.items()}
+    answer = selection.scope.text("answer") or ""
     return Resolution(
         title=f"Interview invitations of {department.name}, {cycle.name}"
-        + (": not answered yet" if answered == "unanswered" else ""),
+        + (f": {invitation_list.ANSWER_FILTERS[answer].lower()}" if answer else ""),
         recipients=_invitees(invitations, days),
-        gone=0 if selection.all_matching else len(set(selection.ids) - {i.id for i in invitations}),
+        gone=gone,
         back_url=(
             "interview_invitations.invitations_list",
             {"slug": department.slug, "cycle": cycle.slug, **_args(selection, drop=("cycle",))},

@@ -72,6 +72,26 @@ class Selection:
         return fields
 
 
+@dataclass(frozen=True)
+class BulkOutcome:
+    """What a bulk action did: the rows done and those refused with the reason, by name.
+
+    Each row is done whole or not at all; the action's page names every refused one.
+    """
+
+    done: list[str]
+    refused: list[tuple[str, str]]
+
+    def summary(self, done_text: str, *, names_shown: int = 30) -> str:
+        """done_text for the rows done, then the refused ones named (the first few)."""
+        parts = [done_text] if self.done else ["Nothing was done."]
+        if self.refused:
+            named = "; ".join(f"{name} ({why})" for name, why in self.refused[:names_shown])
+            more = len(self.refused) - names_shown
+            parts.append(f"Not done for: {named}" + (f"; and {more} more." if more > 0 else "."))
+        return " ".join(parts)
+
+
 def scope_of(args: Iterable[tuple[str, str]], keep: Iterable[str]) -> str:
     """The query string of a list's filter: the first of each argument named in keep."""
     wanted, pairs = set(keep), {}

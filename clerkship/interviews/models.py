@@ -248,10 +248,15 @@ class Invitation(db.Model):
     @property
     def is_active(self) -> bool:
         """Whether the invitee can still book, rank or wait for a day."""
-        return self.state is not InvitationState.DECLINED and not self.is_expired
+        return (
+            self.state in (InvitationState.INVITED, InvitationState.ACCEPTED)
+            and not self.is_expired
+        )
 
     @property
     def status_label(self) -> str:
+        if self.state is InvitationState.WITHDRAWN:
+            return "Withdrawn by the department"
         if self.state is InvitationState.DECLINED:
             return "Declined"
         if self.is_expired:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from clerkship.accounts.models import User
-from clerkship.cycles.models import Department
+from clerkship.cycles.models import Cycle, Department
 from clerkship.cycles.permissions import can_manage_department, can_view_department
 from clerkship.interviews.models import Invitation
+from clerkship.interviews.queries import season_for
 
 
 def can_view_interviews(user: User, department: Department) -> bool:
@@ -16,6 +17,12 @@ def can_view_interviews(user: User, department: Department) -> bool:
 def can_manage_interviews(user: User, department: Department) -> bool:
     """The department's directors, and admins, set up days, invite and run the draw."""
     return can_manage_department(user, department)
+
+
+def can_withdraw_invitations_of(user: User, department: Department, cycle: Cycle) -> bool:
+    """Those who run the department's interviews, when it has a season in cycle (the
+    applications list offers to withdraw its applicants' invitations then)."""
+    return can_manage_interviews(user, department) and season_for(department, cycle) is not None
 
 
 def can_view_own_interviews(user: User) -> bool:

@@ -291,8 +291,10 @@ def invitable_applications(
 
 
 def invitation_counts(season: InterviewSeason) -> dict[str, int]:
-    """How many invitations await a reply, were accepted, declined, or expired unanswered."""
+    """How many invitations await a reply, were accepted, declined, expired unanswered, or
+    were withdrawn by the department."""
     status = case(
+        (Invitation.state == InvitationState.WITHDRAWN, "withdrawn"),
         (Invitation.state == InvitationState.DECLINED, "declined"),
         (Invitation.state == InvitationState.ACCEPTED, "accepted"),
         (Invitation.reply_by < utcnow(), "expired"),
@@ -303,7 +305,8 @@ def invitation_counts(season: InterviewSeason) -> dict[str, int]:
         .where(Invitation.season_id == season.id)
         .group_by(status)
     )
-    return {"invited": 0, "accepted": 0, "declined": 0, "expired": 0, **dict(rows.all())}
+    counts = {"invited": 0, "accepted": 0, "declined": 0, "expired": 0, "withdrawn": 0}
+    return counts | dict(rows.all())
 
 
 def invitations_awaiting_reply(student: User, now: datetime) -> list[Invitation]:

@@ -42,6 +42,7 @@ class InvitationState(enum.Enum):
     INVITED = "invited"
     ACCEPTED = "accepted"  # booked, ranked or joined a waitlist
     DECLINED = "declined"
+    WITHDRAWN = "withdrawn"  # by the department: the day and waitlist places are given up
 
 
 class BookingState(enum.Enum):

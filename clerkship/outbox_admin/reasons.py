@@ -15,6 +15,8 @@ REASONS = {
     "evaluation_sent": "Evaluation sent to the home school",
     "interview_booking": "Interview booked",
     "interview_invitation": "Interview invitation",
+    "interview_reply_reminder": "Interview invitation reminder",
+    "interview_withdrawn": "Interview invitation withdrawn",
     "interview_no_day": "Interview draw: no day",
     "interview_offer": "Interview waitlist seat offered",
     "interview_offer_expired": "Interview waitlist offer expired",
@@ -27,6 +29,7 @@ REASONS = {
     "mentorship_ended": "Mentorship ended",
     "mentorship_intro_mentor": "Mentor introduction (to the mentor)",
     "mentorship_intro_student": "Mentor introduction (to the student)",
+    "missing_items_reminder": "Missing application items reminder",
     "offer_made": "Offer",
     "offer_reminder": "Offer reminder",
     "password_changed": "Password changed",  # nosec B105

@@ -39,6 +39,16 @@ def _dept(w, tail: str) -> str:
     return f"/departments/{w.department.slug}{tail}"
 
 
+def selection(w) -> dict:
+    """Every submitted application of the list of department A (one, from submitted())."""
+    submitted(w)
+    return {
+        "selection_source": "applications",
+        "selection_scope": f"cycle={w.cycle.slug}",
+        "selection_all": "1",
+    }
+
+
 RULES = [
     Rule("applications.profile", lambda w: "/profile", STUDENTS),
     Rule(
@@ -100,6 +110,25 @@ RULES = [
     Rule("applications.withdraw", lambda w: _app(w, "/withdraw"), OWNER, method="POST"),
     Rule("applications.status", lambda w: _app(w), OWNER),
     Rule("staff_applications.index", lambda w: _dept(w, "/applications/"), DEPARTMENT_STAFF),
+    Rule(
+        "staff_applications.export",
+        lambda w: _dept(w, "/applications/export?format=xlsx"),
+        DEPARTMENT_STAFF,
+    ),
+    Rule(
+        "staff_applications.export_selected",
+        lambda w: _dept(w, "/applications/export-selected?format=csv"),
+        DEPARTMENT_STAFF,
+        method="POST",
+        data=selection,
+    ),
+    Rule(
+        "staff_applications.remind_selected",
+        lambda w: _dept(w, "/applications/remind-selected"),
+        DEPARTMENT_STAFF,
+        method="POST",
+        data=selection,
+    ),
     Rule(
         "staff_applications.show",
         lambda w: _dept(w, f"/applications/{submitted(w)}"),

@@ -11,7 +11,7 @@ from clerkship.accounts.models import Role
 from clerkship.applications.models import ApplicationState
 from clerkship.applications.services import withdraw_application
 from clerkship.audit.models import AuditEvent
-from clerkship.awards import queries
+from clerkship.awards import listing
 from clerkship.awards.models import AwardState
 from clerkship.awards.services import decisions
 from clerkship.core.rules import RuleViolation
@@ -78,12 +78,13 @@ def test_committee_list_shows_awards_needing_attention_first(app):
         state=AwardState.SUBMITTED,
         submitted_at=award.submitted_at - timedelta(days=1),
     )
-    listed = db.session.scalars(queries.committee_list(application.cycle)).all()
-    assert [a.id for a in listed] == [earlier.id, award.id]
+    default = listing.AwardFilters()
+    listed = db.session.scalars(listing.listed_awards(application.cycle, default, None)).all()
+    assert listed == [earlier.id, award.id]
     withdraw_application(application, by=application.student, reason="")
     db.session.flush()
-    listed = db.session.scalars(queries.committee_list(application.cycle)).all()
-    assert [a.id for a in listed] == [award.id, earlier.id]
+    listed = db.session.scalars(listing.listed_awards(application.cycle, default, None)).all()
+    assert listed == [award.id, earlier.id]
 
 
 @pytest.mark.parametrize(

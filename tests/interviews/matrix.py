@@ -47,6 +47,15 @@ def _day(world: World, tail: str = "") -> str:
     return _staff(world, f"/days/{_interviews(world)['day'].id}{tail}")
 
 
+def _invitation_selection(world: World) -> dict:
+    """The student's invitation, ticked on the season's invitation list."""
+    return {
+        "selection_source": "invitations",
+        "selection_scope": f"cycle={world.cycle.slug}",
+        "selected": str(_interviews(world)["invitation"].id),
+    }
+
+
 def _entry(world: World) -> int:
     return _interviews(world)["entry"].id
 
@@ -116,6 +125,20 @@ RULES = [
         "interview_invitations.invitations_list",
         lambda w: _staff(w, "/invitations"),
         DEPARTMENT_STAFF,
+    ),
+    Rule(
+        "interview_invitations.remind_selected",
+        lambda w: _staff(w, "/invitations/remind"),
+        DEPARTMENT_STAFF,
+        method="POST",
+        data=_invitation_selection,
+    ),
+    Rule(
+        "interview_invitations.withdraw_selected",
+        lambda w: _staff(w, "/invitations/withdraw"),
+        DEPARTMENT_MANAGERS,
+        method="POST",
+        data=_invitation_selection,
     ),
     Rule(
         "interview_invitations.invite",

@@ -10,6 +10,7 @@ from clerkship.documents.storage import upload_folder
 from clerkship.extensions import db
 from clerkship.reviews.models import Conflict
 from tests import factories
+from tests.applications import matrix as application_matrix
 from tests.matrix import DEPARTMENT_MANAGERS, Rule
 
 REVIEWERS = frozenset({"reviewer", "director", "other_director", "committee"})
@@ -139,6 +140,13 @@ def _setup_rules(prefix, allowed) -> list[Rule]:
 
 
 RULES = [
+    Rule(
+        "review_assignment.assign_selected",
+        lambda w: f"/departments/{w.department.slug}/reviews/assign-selected",
+        DEPARTMENT_MANAGERS,
+        method="POST",
+        data=application_matrix.selection,
+    ),
     Rule("reviews.queue", lambda w: "/reviews/", REVIEWERS),
     Rule("reviews.review", _a, THE_REVIEWER),
     Rule(

@@ -3,33 +3,45 @@ former compliance address, now the onboarding page)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from operator import attrgetter
+from urllib.parse import parse_qsl, urlencode
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
-from clerkship.applications import queries, services
+from clerkship.applications import listing, queries, services
 from clerkship.applications.actions import file_actions
 from clerkship.applications.checklist import required_kinds
-from clerkship.applications.forms import (
-    STAFF_STATES,
-    ApplicationFilterForm,
-    ApplicationSettingsForm,
-)
-from clerkship.applications.models import Application, ApplicationState
+from clerkship.applications.forms import ApplicationFilterForm, ApplicationSettingsForm
+from clerkship.applications.models import Application
 from clerkship.applications.packets import staff_summary
 from clerkship.applications.paging import paginate_ids
 from clerkship.applications.permissions import (
     can_change_application_settings,
+    can_remind_applicants,
     can_see_pathway_flag,
     can_view_application_file,
     can_view_applications,
 )
+from clerkship.applications.services import reminders
+from clerkship.core.downloads import as_download
 from clerkship.core.forms import attach_error
-from clerkship.core.params import query
+from clerkship.core.params import BadParameter, query
 from clerkship.core.permissions import login_required, require
-from clerkship.core.selection import scope_of
-from clerkship.core.time import utcnow
+from clerkship.core.selection import posted_selection, scope_of
+from clerkship.core.tabular import XLSX_MIMETYPE, Column, csv_stream, xlsx_file
+from clerkship.core.time import local_today, to_local, utcnow
 from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
@@ -42,6 +54,8 @@ from clerkship.letters.queries import letter_requests
 from clerkship.outbox.queries import messages_about_application
 
 bp = Blueprint("staff_applications", __name__, url_prefix="/departments/<slug>")
+
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _department(slug: str) -> Department:
@@ -58,27 +72,19 @@ def _cycle() -> tuple[list[Cycle], Cycle | None]:
     return cycles, cycle_queries.requested_cycle(cycles)
 
 
-def _filters(form: ApplicationFilterForm, department: Department, blocks) -> queries.ListFilters:
-    """The list's filters, read by the query-argument parser (an unknown value is a 400)."""
+def _list_filters(form: ApplicationFilterForm, department: Department, cycle: Cycle, blocks):
+    """The list's filter from the query arguments (an unknown value is a 400 naming it),
+    and the review figures the viewer may see (None: no columns for them)."""
     form.block.choices = [("", "Any block")] + [(str(b.id), b.label) for b in blocks]
     form.validate()
-    sort = query.text("sort") or "submitted"
-    descending = sort.startswith("-")
-    sort = sort.lstrip("-")
-    pathway = None
-    chosen_pathway = query.choice("pathway", ("yes", "no"))
-    if can_see_pathway_flag(current_user, department) and chosen_pathway:
-        pathway = chosen_pathway == "yes"
-    state = query.choice("state", [s.value for s in STAFF_STATES])
-    block = query.choice("block", [str(b.id) for b in blocks])
-    return queries.ListFilters(
-        state=ApplicationState(state) if state else None,
-        block_id=int(block) if block else None,
-        q=query.text("q", max_length=100) or "",
-        pathway=pathway,
-        sort=sort if sort in queries.SORTS else "submitted",
-        descending=descending,
+    figures = listing.review_figures(current_user, department, cycle)
+    filters = listing.read_filters(
+        query,
+        blocks=blocks,
+        sees_pathway=can_see_pathway_flag(current_user, department),
+        sees_reviews=figures is not None,
     )
+    return filters, figures
 
 
 @bp.route("/applications/")
@@ -90,13 +96,14 @@ def index(slug: str):
         abort(404)
     blocks = queries.offered_blocks(department, cycle)
     form = ApplicationFilterForm(request.args)
-    filters = _filters(form, department, blocks)
+    filters, figures = _list_filters(form, department, cycle, blocks)
     page = paginate_ids(
-        queries.department_applications(department, cycle, filters),
+        listing.listed_ids(department, cycle, filters, figures),
         page=query.page(),
         per_page=current_app.config["PAGE_SIZE"],
     )
-    page.items = queries.applications_by_ids(page.items)
+    page.items = listing.list_rows(page.items, figures)
+    scope = scope_of([("cycle", cycle.slug), *request.args.items(multi=True)], listing.FILTER_KEYS)
     return render_template(
         "applications/staff/index.html",
         department=department,
@@ -105,15 +112,130 @@ def index(slug: str):
         form=form,
         filters=filters,
         page=page,
-        profiles=queries.profiles_by_student([a.student_id for a in page.items]),
         drafts=queries.draft_count(department, cycle),
-        sorts=queries.SORTS,
+        figures=figures,
         show_pathway=can_see_pathway_flag(current_user, department),
-        selection_scope=scope_of(
-            [("cycle", cycle.slug), *request.args.items(multi=True)],
-            ("cycle", "q", "state", "block", "pathway"),
-        ),
+        selection_scope=scope,
+        export_args={"cycle": cycle.slug, **dict(parse_qsl(scope)), "sort": _sort_arg(filters)},
     )
+
+
+def _sort_arg(filters: listing.ListFilters) -> str:
+    return ("-" if filters.descending else "") + filters.sort
+
+
+def _export_columns(show_pathway: bool, figures) -> list[Column]:
+    columns = [
+        Column("name", "Name", attrgetter("name"), width=28),
+        Column("email", "Email", attrgetter("email"), width=32),
+        Column("aamc_id", "AAMC ID", attrgetter("aamc_id")),
+        Column("school", "Medical school", attrgetter("school"), width=32),
+    ]
+    if show_pathway:
+        columns.append(Column("pathway", "UIM pathway", attrgetter("in_pathway")))
+    columns += [
+        Column("first_choice", "First choice", attrgetter("first_choice"), width=28),
+        Column("first_starts_on", "First choice starts", attrgetter("first_starts_on"), "date"),
+        Column("other_choices", "Other blocks ranked", attrgetter("other_choices"), "number"),
+        Column("state", "Status", lambda row: row.state.label),
+        Column(
+            "submitted",
+            f"Submitted ({current_app.config['TIME_ZONE']})",
+            lambda row: to_local(row.submitted_at) if row.submitted_at else None,
+            "datetime",
+        ),
+    ]
+    if figures is not None:
+        columns += [
+            Column("assigned", "Reviewers assigned", attrgetter("assigned"), "number"),
+            Column("reviews_in", "Reviews in", attrgetter("reviews_in"), "number"),
+            Column("score", "Composite score", attrgetter("score"), "number"),
+        ]
+    return columns
+
+
+def _export_response(department: Department, cycle: Cycle, ids: list[int], figures, fmt: str):
+    """The rows of these applications as a CSV or XLSX download, in this order."""
+    columns = _export_columns(can_see_pathway_flag(current_user, department), figures)
+    rows = listing.list_rows(ids, figures)
+    filename = f"applications-{department.slug}-{cycle.slug}.{fmt}"
+    if fmt == "xlsx":
+        response = send_file(
+            xlsx_file(columns, [(f"Applications {cycle.name}", rows)]),
+            mimetype=XLSX_MIMETYPE,
+            as_attachment=True,
+            download_name=filename,
+        )
+    else:
+        response = Response(
+            csv_stream(columns, rows, excel=True),
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}"',
+                "Content-Type": "text/csv; charset=utf-8",
+            },
+        )
+    return as_download(response)
+
+
+@bp.route("/applications/export")
+@login_required
+def export(slug: str):
+    department = _department(slug)
+    _cycles, cycle = _cycle()
+    if cycle is None:
+        abort(404)
+    fmt = query.choice("format", EXPORT_FORMATS, "csv")
+    blocks = queries.offered_blocks(department, cycle)
+    filters, figures = _list_filters(ApplicationFilterForm(request.args), department, cycle, blocks)
+    ids = listing.selected_ids(listing.listed_ids(department, cycle, filters, figures))
+    return _export_response(department, cycle, ids, figures, fmt)
+
+
+def _posted_selection(department: Department):
+    selection = posted_selection(("applications",))
+    if selection is None or selection.is_empty:
+        raise BadParameter("Tick applications on the list, or choose all matching, first.")
+    return selection, listing.resolve_selection(current_user, department, selection)
+
+
+@bp.route("/applications/export-selected", methods=["POST"])
+@login_required
+def export_selected(slug: str):
+    department = _department(slug)
+    fmt = query.choice("format", EXPORT_FORMATS, "csv")
+    _selection, selected = _posted_selection(department)
+    figures = listing.review_figures(current_user, department, selected.cycle)
+    return _export_response(department, selected.cycle, selected.ids, figures, fmt)
+
+
+@bp.route("/applications/remind-selected", methods=["POST"])
+@login_required
+def remind_selected(slug: str):
+    department = _department(slug)
+    require(
+        can_remind_applicants(current_user, department),
+        f"Only the directors and coordinators of {department.name} remind its applicants.",
+    )
+    selection, selected = _posted_selection(department)
+    with refusal() as refused:
+        outcome = reminders.remind_missing_items(
+            department,
+            selected.cycle,
+            listing.names_of(selected.ids),
+            today=local_today(),
+            by=current_user,
+        )
+    if error := refused.error:
+        flash(error.message, "danger")
+    else:
+        note = outcome.summary(
+            f"Reminded {len(outcome.done)} applicant{'s' if len(outcome.done) != 1 else ''} "
+            "of what their application still lacks, one email each."
+        )
+        db.session.commit()
+        flash(note, "success" if outcome.done else "warning")
+    args = dict(parse_qsl(selection.scope_query))
+    return redirect(url_for("staff_applications.index", slug=department.slug, **args), code=303)
 
 
 def _file(department: Department, application_id: int) -> Application:

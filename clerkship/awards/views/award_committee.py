@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from clerkship.awards import queries
+from clerkship.applications.paging import paginate_ids, paginate_list
+from clerkship.awards import listing, queries
 from clerkship.awards.eligibility import Rule, attestation_choices
 from clerkship.awards.forms import (
     ActionForm,
@@ -33,6 +34,7 @@ bp = Blueprint("award_committee", __name__, url_prefix="/awards")
 
 COMMITTEE_ONLY = "Only the award committee and administrators see award applications."
 DECIDERS_ONLY = "Only members of the award committee decide awards."
+PER_PAGE = 50
 PAYERS_ONLY = "Only members of the award committee and administrators record payments."
 
 
@@ -53,22 +55,28 @@ def index(cycle_slug: str):
     cycle = load_cycle(cycle_slug)
     require(can_view_awards(current_user), COMMITTEE_ONLY)
     settings = queries.settings_for(cycle)
-    state = query.choice("state", [s.value for s in AwardState], "")
-    page = db.paginate(
-        queries.committee_list(cycle, state),
-        page=query.page(),
-        per_page=50,
-        error_out=False,
-    )
-    rows = queries.committee_rows(page.items, settings) if settings else []
+    filters = listing.read_filters(query)
+    figures = listing.review_figures(cycle, current_user)
+    stmt = listing.listed_awards(cycle, filters, figures.round_id)
+    if filters.sort == "score":
+        ordered = listing.order_by_score(
+            list(db.session.scalars(stmt)), figures.scores, descending=filters.descending
+        )
+        page = paginate_list(ordered, page=query.page(), per_page=PER_PAGE)
+    else:
+        page = paginate_ids(stmt, page=query.page(), per_page=PER_PAGE)
+    awards = queries.awards_by_ids(list(page.items))
+    rows = queries.committee_rows(awards, settings) if settings else []
     return render_template(
         "awards/committee_list.html",
         cycle=cycle,
         settings=settings,
         rows=rows,
         page=page,
-        state=state,
-        states=[s for s in AwardState if s is not AwardState.DRAFT],
+        filters=filters,
+        states=listing.LISTED_STATES,
+        scores=figures.scores,
+        progress=listing.review_progress(figures.round_id, [a.id for a in awards]),
         budget=queries.budget(settings) if settings else None,
         alternate=queries.next_alternate(cycle) if settings else None,
     )

@@ -21,6 +21,7 @@ from clerkship.interviews.queries import active_booking
 from clerkship.interviews.services import notify
 from clerkship.interviews.services.seats import (
     NOT_OFFERED,
+    WITHDRAWN,
     DayFull,
     audit,
     check_active,
@@ -105,6 +106,8 @@ def decline_invitation(invitation: Invitation, *, by: User) -> None:
     lock_season(invitation.season)
     if invitation.state is InvitationState.DECLINED:
         raise RuleViolation("You have already declined this invitation.")
+    if invitation.state is InvitationState.WITHDRAWN:
+        raise RuleViolation(WITHDRAWN)
     current = active_booking(invitation)
     if current is not None:
         check_changeable(current, "cancelled")

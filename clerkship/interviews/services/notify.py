@@ -241,3 +241,29 @@ def count_from_delivery(_sender, *, message: OutboxMessage, **_kwargs) -> None:
         if counted > invitation.reply_by:
             invitation.reply_by = counted
             db.session.flush()
+
+
+def send_reply_reminder(invitation: Invitation) -> OutboxMessage:
+    """Remind an invitee who has not answered to reply by the deadline."""
+    return queue_email(
+        invitation.email,
+        f"Reminder: reply to your interview invitation from {invitation.season.department.name}",
+        "interview_reply_reminder",
+        **_about(invitation),
+        invitation=invitation,
+        season=invitation.season,
+        link=_link(invitation),
+    )
+
+
+def send_withdrawn_email(invitation: Invitation, *, day: InterviewDay | None) -> None:
+    """Tell the invitee the department withdrew the invitation (and their day, if booked)."""
+    queue_email(
+        invitation.email,
+        f"Your interview invitation from {invitation.season.department.name} is withdrawn",
+        "interview_withdrawn",
+        **_about(invitation),
+        invitation=invitation,
+        season=invitation.season,
+        day=day,
+    )

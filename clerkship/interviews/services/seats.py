@@ -64,10 +64,15 @@ def offered_day(invitation: Invitation, day_id: int) -> InterviewDay:
     return day
 
 
+WITHDRAWN = "The department withdrew this invitation; contact it with any question."
+
+
 def check_active(invitation: Invitation) -> None:
     """Refuse anything but a decline from a declined or expired invitation."""
     if invitation.state is InvitationState.DECLINED:
         raise RuleViolation("You declined this invitation.")
+    if invitation.state is InvitationState.WITHDRAWN:
+        raise RuleViolation(WITHDRAWN)
     if invitation.is_expired:
         raise RuleViolation(
             f"This invitation expired on {format_datetime(invitation.reply_by)} without a reply. "

@@ -18,6 +18,7 @@ from clerkship.accounts.models import Membership, Role, User
 from clerkship.applications.models import Application
 from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
+from clerkship.core.selection import BulkOutcome
 from clerkship.core.time import utcnow
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
@@ -291,3 +292,86 @@ def shortfall(review_round: ReviewRound) -> dict[int, str]:
         else:
             reasons[a] = "not assigned yet: assign automatically or by hand"
     return reasons
+
+
+def assign_reviewer_to_many(
+    review_round: ReviewRound,
+    applications: list[tuple[Application, str]],
+    reviewer: User,
+    *,
+    due_on: date | None,
+    by: User,
+) -> BulkOutcome:
+    """Assign one reviewer to each of these (application, name) pairs where the rules allow.
+
+    Each application is assigned whole or not at all and named with the reason when not:
+    not part of the round, already reviewed by them, a conflict, or over their cap (the
+    first ones, in the list's order, fill the cap). Submitting the same selection again
+    assigns nothing twice. One email tells the reviewer how many they were given.
+    """
+    _check_open(review_round)
+    lock_round(review_round)
+    if reviewer.id not in {r.id for r in round_reviewers(review_round)}:
+        raise RuleViolation(
+            f"{reviewer.full_name} does not review for this round.", field="reviewer"
+        )
+    ids = [application.id for application, _name in applications]
+    already = set(
+        db.session.scalars(
+            select(ReviewAssignment.application_id).where(
+                ReviewAssignment.reviewer_id == reviewer.id,
+                ReviewAssignment.round_id == review_round.id,
+                ReviewAssignment.application_id.in_(ids),
+            )
+        )
+    )
+    conflicts = find_conflicts(
+        [reviewer.id], {application.id: application.student_id for application, _ in applications}
+    )
+    cap = caps(review_round).get(reviewer.id)
+    room = None if cap is None else max(0, cap - load_of(review_round, reviewer))
+    due_on = due_on or review_round.due_on
+    done, refused, rows = [], [], []
+    now = utcnow()
+    for application, name in applications:
+        if (application.department_id, application.cycle_id) != (
+            review_round.department_id,
+            review_round.cycle_id,
+        ) or application.state in UNRANKED_STATES:
+            refused.append((name, "the application is not part of this round"))
+        elif application.id in already:
+            refused.append((name, f"{reviewer.full_name} already reviews it"))
+        elif (reviewer.id, application.id) in conflicts:
+            reasons = "; ".join(c.reason for c in conflicts[(reviewer.id, application.id)])
+            refused.append((name, f"a conflict of interest ({reasons})"))
+        elif room is not None and len(rows) >= room:
+            refused.append((name, f"{reviewer.full_name} is at their cap of {cap} in this round"))
+        else:
+            already.add(application.id)
+            done.append(name)
+            rows.append(
+                {
+                    "round_id": review_round.id,
+                    "reviewer_id": reviewer.id,
+                    "application_id": application.id,
+                    "due_on": due_on,
+                    "method": AssignmentMethod.MANUAL,
+                    "assigned_at": now,
+                    "assigned_by_id": by.id,
+                }
+            )
+    if rows:
+        db.session.execute(insert(ReviewAssignment), rows)
+        record_event(
+            "reviews.assign_selected",
+            by=by,
+            target=review_round,
+            subject=reviewer,
+            summary=f"{review_round.title}: {reviewer.full_name} assigned to {len(rows)}",
+            made=len(rows),
+            refused=len(refused),
+            applications=[row["application_id"] for row in rows[:50]],
+        )
+        _notify(reviewer, review_round, len(rows), due_on)
+    db.session.flush()
+    return BulkOutcome(done=done, refused=refused)
