@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from sqlalchemy import select
 
 from clerkship.accounts.models import User
-from clerkship.applications.compliance import ACTIVE_STATES, compliance_rows
+from clerkship.applications.missing import ACTIVE_STATES, missing_items
 from clerkship.applications.models import Application
 from clerkship.applications.queries import applications_by_ids
 from clerkship.audit.services import record_event
@@ -66,7 +66,7 @@ def remind_missing_items(
             if (a.department_id, a.cycle_id) == (department.id, cycle.id)
         ]
         already = _reminded_on(chunk, today)
-        rows = {row.application.id: row for row in compliance_rows(department, cycle, loaded)}
+        rows = {row.application.id: row for row in missing_items(department, cycle, loaded)}
         for application_id in chunk:
             name, row = names[application_id], rows.get(application_id)
             if row is None:
