@@ -140,6 +140,7 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
     page.get_by_role("button", name="Record completion").click()
     expect(page.get_by_text("Amara Okafor's rotation is recorded as completed.")).to_be_visible()
     axe.check(page)
+    page.get_by_role("link", name="Emergency Medicine: arrivals and completion").click()
     page.get_by_role("link", name="Award recipients").click()
     axe.check(page)
     _sign_out(page)

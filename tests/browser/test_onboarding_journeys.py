@@ -47,7 +47,10 @@ def test_coordinator_sends_one_document_back_and_verifies_others_in_bulk(
     expect(page.get_by_role("button", name="Verify", exact=True)).to_be_visible()
     axe.check(page)
     page.get_by_role("button", name="Send back and ask for a new version").click()
-    expect(page.locator("#reject-reason-error")).to_contain_text("Say why the document is sent")
+    # The page comes back with its document viewer: slow on a loaded machine, at a phone's width.
+    expect(page.locator("#reject-reason-error")).to_contain_text(
+        "Say why the document is sent", timeout=20_000
+    )
     axe.check(page)
     page.get_by_label("Why is it sent back?").fill("The second page is missing.")
     page.get_by_role("button", name="Send back and ask for a new version").click()
