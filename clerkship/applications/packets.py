@@ -7,9 +7,16 @@ whole file (permissions.can_view_application_file).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from flask import Response, render_template
+
+from clerkship.accounts.models import User
 from clerkship.applications.models import Accreditation, Application, StudentProfile
-from clerkship.core.time import format_datetime
-from clerkship.documents.packets import PacketSummary
+from clerkship.core.time import format_datetime, utcnow
+from clerkship.documents.models import Document
+from clerkship.documents.packets import PacketSummary, build_packet, send_packet
+from clerkship.documents.services import record_packet_download
 
 
 def _profile_facts(profile: StudentProfile) -> list[tuple[str, str]]:
@@ -78,3 +85,32 @@ def staff_summary(
         choices=tuple(choice.block.label for choice in application.choices),
         statement=application.personal_statement or "",
     )
+
+
+def packet_download(
+    summary: PacketSummary,
+    documents: Sequence[Document],
+    *,
+    student: User,
+    by: User,
+    target,
+    context: str,
+    name: tuple[str, ...],
+) -> Response:
+    """A packet (the staff's or a reviewer's) as a download: the summary page drawn from our
+    template, the documents after it; each download audited with the documents it held."""
+    pdf = build_packet(
+        documents,
+        lambda parts: render_template(
+            "applications/packet.html",
+            summary=summary,
+            parts=parts,
+            prepared_for=by.full_name,
+            prepared_at=utcnow(),
+        ),
+        title=summary.title,
+    )
+    record_packet_download(
+        student, by=by, target=target, documents=list(documents), context=context
+    )
+    return send_packet(pdf, *name)

@@ -25,7 +25,7 @@ from clerkship.applications.actions import file_actions
 from clerkship.applications.checklist import required_kinds
 from clerkship.applications.forms import ApplicationFilterForm, ApplicationSettingsForm
 from clerkship.applications.models import Application
-from clerkship.applications.packets import staff_summary
+from clerkship.applications.packets import packet_download, staff_summary
 from clerkship.applications.paging import paginate_ids
 from clerkship.applications.permissions import (
     can_change_application_settings,
@@ -41,14 +41,12 @@ from clerkship.core.params import BadParameter, query
 from clerkship.core.permissions import login_required, require
 from clerkship.core.selection import posted_selection, scope_of
 from clerkship.core.tabular import XLSX_MIMETYPE, Column, csv_stream, xlsx_file
-from clerkship.core.time import local_today, to_local, utcnow
+from clerkship.core.time import local_today, to_local
 from clerkship.core.transactions import commits_on_return, refusal
 from clerkship.cycles import queries as cycle_queries
 from clerkship.cycles.models import Cycle, Department
 from clerkship.documents.models import DocumentKind
-from clerkship.documents.packets import build_packet, send_packet
 from clerkship.documents.queries import current_documents
-from clerkship.documents.services import record_packet_download
 from clerkship.extensions import db
 from clerkship.letters.queries import letter_requests
 from clerkship.outbox.queries import messages_about_application
@@ -281,26 +279,15 @@ def packet(slug: str, application_id: int):
         queries.profile_for(application.student),
         show_pathway=can_see_pathway_flag(current_user, department),
     )
-    documents = queries.packet_documents(application)
-    pdf = build_packet(
-        documents,
-        lambda parts: render_template(
-            "applications/packet.html",
-            summary=summary,
-            parts=parts,
-            prepared_for=current_user.full_name,
-            prepared_at=utcnow(),
-        ),
-        title=summary.title,
-    )
-    record_packet_download(
-        application.student,
+    return packet_download(
+        summary,
+        queries.packet_documents(application),
+        student=application.student,
         by=current_user,
         target=application,
-        documents=documents,
         context=f"staff file, {department.name}",
+        name=(summary.title, department.slug, "application packet"),
     )
-    return send_packet(pdf, summary.title, department.slug, "application packet")
 
 
 def _timeline(application: Application) -> list[tuple[object, str, object]]:

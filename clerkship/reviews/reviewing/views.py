@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
+from clerkship.applications.packets import packet_download
 from clerkship.core.forms import attach_error
 from clerkship.core.params import posted, query
 from clerkship.core.permissions import get_or_403, login_required, require
-from clerkship.core.time import local_today, utcnow
+from clerkship.core.time import local_today
 from clerkship.core.transactions import commits_on_return, refusal
-from clerkship.documents.packets import build_packet, send_packet
-from clerkship.documents.services import record_download, record_packet_download
+from clerkship.documents.services import record_download
 from clerkship.documents.storage import send_document
 from clerkship.extensions import db
 from clerkship.reviews.forms import ConflictForm, DiscussionForm, SchoolsForm, WithdrawForm
@@ -260,26 +260,15 @@ def packet(assignment_id: int):
     subject = subject_of(assignment)
     view = reviewer_view(subject, assignment.round, review_documents(subject))
     summary = packet_summary(view, assignment.round)
-    documents = [shown.document for shown in view.documents if not shown.withheld]
-    pdf = build_packet(
-        documents,
-        lambda parts: render_template(
-            "applications/packet.html",
-            summary=summary,
-            parts=parts,
-            prepared_for=current_user.full_name,
-            prepared_at=utcnow(),
-        ),
-        title=summary.title,
-    )
-    record_packet_download(
-        subject.student,
+    return packet_download(
+        summary,
+        [shown.document for shown in view.documents if not shown.withheld],
+        student=subject.student,
         by=current_user,
         target=assignment,
-        documents=documents,
         context=f"review, {assignment.round.phase.label.lower()}",
+        name=(summary.title, "review packet"),
     )
-    return send_packet(pdf, summary.title, "review packet")
 
 
 def _profile_page(schools_form=None, conflict_form=None, status: int = 200):
