@@ -345,3 +345,14 @@ def review_backlog_by_department(
         ).all()
     )
     return {d: ReviewBacklog(*due[d], unscored.get(d, 0)) for d in ids}
+
+
+def student_names(student_of: dict[int, int], subject_ids: Collection[int]) -> dict[int, str]:
+    """subject id -> its student's name, for the given subjects (student_of: round_subjects)."""
+    wanted = {student_of[i] for i in subject_ids if i in student_of}
+    if not wanted:
+        return {}
+    names = dict(
+        db.session.execute(select(User.id, User.full_name).where(User.id.in_(wanted))).all()
+    )
+    return {i: names[student_of[i]] for i in subject_ids if student_of.get(i) in names}

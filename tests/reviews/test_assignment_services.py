@@ -147,7 +147,7 @@ def test_assign_automatically_infeasible_case_explained_on_the_page(client):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "3 new assignment(s) made. 3 application(s) could not get enough reviewers" in page
     assert (
-        f"Application #{same_school.id}</a></td><td>only 1 of 2 reviewers have no conflict "
+        f"{same_school.student.full_name}</a></td><td>only 1 of 2 reviewers have no conflict "
         "with the applicant; 2 are needed</td>"
     ) in page
     short = shortfall(review_round)

@@ -18,6 +18,7 @@ from clerkship.core.transactions import refusal
 from clerkship.cycles import queries as catalogue
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
+from clerkship.reviews import queries as review_queries
 from clerkship.reviews.assignment import services as assignment_services
 from clerkship.reviews.forms import AutoAssignForm, PhaseForm, SettingsForm, cap_form
 from clerkship.reviews.models import BLINDABLE_FIELDS, Phase, ReviewRound
@@ -33,6 +34,8 @@ bp = Blueprint("review_setup", __name__)
 
 # The buttons of the rubric editor: save it, add a criterion, apply a new scale.
 RUBRIC_ACTIONS = ("save", "add", "scale")
+
+SHORTFALL_SHOWN = 100  # applications short of reviewers listed on the round's page
 
 
 def review_routes(rule: str, **options):
@@ -100,6 +103,9 @@ def _overview(review_round: ReviewRound, cycles, status=200, settings_form=None,
     reviewers = assignment_services.round_reviewers(review_round)
     stored = review_round.id is not None
     progress = reviewer_progress(review_round, reviewers, local_today())
+    subjects = round_subjects(review_round)
+    short = assignment_services.shortfall(review_round) if stored else {}
+    listed = list(short)[:SHORTFALL_SHOWN]
     return (
         render_template(
             "reviews/round.html",
@@ -108,8 +114,10 @@ def _overview(review_round: ReviewRound, cycles, status=200, settings_form=None,
             rubric=rubric_services.current_rubric(review_round),
             progress=progress,
             k=assignment_services.reviewers_per_subject(review_round),
-            awaiting=len(round_subjects(review_round)),
-            shortfall=assignment_services.shortfall(review_round) if stored else {},
+            awaiting=len(subjects),
+            shortfall=short,
+            shortfall_shown=[(i, short[i]) for i in listed],
+            shortfall_names=review_queries.student_names(subjects, listed),
             settings_form=settings_form or _settings_form(review_round),
             assign_form=assign_form or AutoAssignForm(formdata=None, due_on=review_round.due_on),
             phase_form=PhaseForm(formdata=None),
