@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from clerkship.accounts.models import User
 from clerkship.allocation.engine import SeatType
 from clerkship.applications.models import Application
-from clerkship.core.time import utcnow
+from clerkship.core.time import format_datetime, utcnow
 from clerkship.core.types import UTCDateTime, enum_type
 from clerkship.cycles.models import Block, Cycle, Department, Precedence
 from clerkship.extensions import db
@@ -78,6 +78,12 @@ class AllocationRun(db.Model):
         ),
     )
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def started(self) -> str:
+        """When the run was started, in the institution's zone: a run is named by it
+        ("the run of Dec 3, 2026 9:12 AM PST")."""
+        return format_datetime(self.created_at)
 
 
 class RunPlacement(db.Model):

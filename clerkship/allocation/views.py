@@ -112,7 +112,10 @@ def start(slug: str):
         flash(error.message, "danger")
         return redirect(url_for("allocation.index", slug=slug, cycle=cycle.slug))
     db.session.commit()
-    flash(f"Run #{run.id} is ready to preview. Nothing is sent until you publish it.", "success")
+    flash(
+        f"The run of {run.started} is ready to preview. Nothing is sent until you publish it.",
+        "success",
+    )
     return redirect(url_for("allocation.show", run_id=run.id))
 
 
@@ -294,6 +297,6 @@ def discard(run_id: int):
             attach_error(form, error)
         else:
             db.session.commit()
-            flash(f"Run #{run.id} was set aside; it stays readable.", "info")
+            flash(f"The run of {run.started} was set aside; it stays readable.", "info")
             return redirect(url_for("allocation.index", slug=run.department.slug))
     return _render(run, {"discard_form": form}, 400)

@@ -253,7 +253,7 @@ def test_discard_sets_the_run_aside(client, season):
     response = client.post(
         f"/allocation/runs/{run.id}/discard", data={"seen": _seen(run)}, follow_redirects=True
     )
-    assert f"Run #{run.id} was set aside" in response.get_data(as_text=True)
+    assert f"The run of {run.started} was set aside" in response.get_data(as_text=True)
     db.session.rollback()
     assert run.state == RunState.DISCARDED
     page = client.get(f"/allocation/runs/{run.id}").get_data(as_text=True)
