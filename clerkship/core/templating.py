@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from types import ModuleType
 
-from flask import Flask
+from flask import Flask, request
 
 from clerkship.core import time
 
@@ -18,9 +18,19 @@ def register_templating(app: Flask) -> None:
     # A missing value prints nothing, never the word "None", on a page or in an email.
     app.jinja_env.finalize = _nothing_for_none
 
+    app.jinja_env.globals["query_args"] = query_args
+
     @app.context_processor
     def institution():
         return {"institution_name": app.config["INSTITUTION_NAME"]}
+
+
+def query_args() -> dict[str, str]:
+    """The request's query arguments (the first of each) for a link to the same list, less
+    those that name a part of the page's path: a stray ?slug= or ?cycle= in the address must
+    neither be passed twice to url_for (an error) nor send the link to another page."""
+    path = request.view_args or {}
+    return {key: value for key, value in request.args.items() if key not in path}
 
 
 def _nothing_for_none(value):
