@@ -146,24 +146,30 @@ def submit_survey(
             f"{department.name} changed its questions after you opened the page. "
             "Please answer the questions as they are now."
         )
-    if form is None:
-        form = _new_version(department, list(queries.DEFAULT_QUESTIONS), None)
-    answers = []
-    for question in form.questions:
+    # Every check before any write: a refused answer leaves nothing behind.
+    given: dict[int, tuple[int | None, str | None]] = {}
+    for position, question in enumerate(queries.questions_of(form)):
         if question.kind is QuestionKind.RATING:
-            rating = ratings.get(question.position)
+            rating = ratings.get(position)
             if rating is not None:
                 if rating not in SCALE:
                     raise RuleViolation("Choose a rating from 1 to 5.")
-                answers.append(SurveyAnswer(question_id=question.id, rating=rating))
+                given[position] = (rating, None)
         else:
-            text = (texts.get(question.position) or "").strip()
+            text = (texts.get(position) or "").strip()
             if len(text) > MAX_TEXT:
                 raise RuleViolation(f"Keep each answer under {MAX_TEXT} characters.")
             if text:
-                answers.append(SurveyAnswer(question_id=question.id, text=text))
-    if not answers:
+                given[position] = (None, text)
+    if not given:
         raise RuleViolation("Answer at least one question.")
+    if form is None:
+        form = _new_version(department, list(queries.DEFAULT_QUESTIONS), None)
+    answers = [
+        SurveyAnswer(question_id=q.id, rating=given[q.position][0], text=given[q.position][1])
+        for q in form.questions
+        if q.position in given
+    ]
     db.session.add(SurveyAnswered(record_id=locked.id))
     db.session.add(
         SurveyResponse(
