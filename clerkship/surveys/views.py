@@ -3,7 +3,7 @@ staff read the results, in aggregate only."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from clerkship.core.forms import attach_error
@@ -93,9 +93,9 @@ def questions(slug: str):
         f"Only the directors of {department.name} write its rotation survey.",
     )
     current = queries.current_form(department)
-    form = questions_form(
-        queries.questions_of(current), based_on=current.number if current else 0
-    )
+    # A post says every row itself: a row it leaves out is empty, not the current question.
+    shown = [] if request.method == "POST" else queries.questions_of(current)
+    form = questions_form(shown, based_on=current.number if current else 0)
     if form.validate_on_submit():
         with refusal() as refused:
             services.save_questions(
