@@ -61,8 +61,8 @@ def seed_surveys(ctx) -> None:
         cycle=first.cycle,
         starts_on=first.starts_on - timedelta(days=35),
         ends_on=first.starts_on - timedelta(days=8),
-        capacity=4,
-        reserved=0,
+        capacity=5,
+        reserved=1,
     )
     db.session.add(earlier)
     db.session.flush()
