@@ -23,7 +23,6 @@ from clerkship.surveys.models import (
     SurveyAnswer,
     SurveyAnswered,
     SurveyForm,
-    SurveyQuestion,
     SurveyResponse,
 )
 

@@ -29,9 +29,7 @@ def test_student_answers_and_director_sees_results_from_five(page: Page, live_se
 
     sign_in(page, live_server, student_email, axe)
     page.get_by_role("link", name=f"Tell us about your rotation in {name}").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        f"Tell us about your {name} rotation"
-    )
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Tell us about your {name} rotation")
     axe.check(page)
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_text("Answer at least one question.").first).to_be_visible()

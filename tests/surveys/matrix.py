@@ -13,9 +13,7 @@ OWNER = frozenset({"student"})
 def survey_world(w) -> dict:
     """The world's student placed in the department's block, the rotation completed."""
     if "survey" not in w.extra:
-        _application, placement = factories.make_placed_student(
-            w.block, student=w.users["student"]
-        )
+        _application, placement = factories.make_placed_student(w.block, student=w.users["student"])
         record = factories.make_rotation_record(placement, state=RotationState.COMPLETED)
         w.extra["survey"] = {"record": record}
     return w.extra["survey"]

@@ -19,7 +19,9 @@ def _block(**kwargs):
 
 
 def _results_url(block) -> str:
-    return f"/departments/{block.rotation.department.slug}/rotation-surveys?cycle={block.cycle.slug}"
+    return (
+        f"/departments/{block.rotation.department.slug}/rotation-surveys?cycle={block.cycle.slug}"
+    )
 
 
 def test_student_answers_from_the_start_page_once(client):
@@ -37,7 +39,9 @@ def test_student_answers_from_the_start_page_once(client):
     again = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
     assert "already answered" in again
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
-    assert "Tell us about your rotation" not in panel(client.get("/").get_data(as_text=True), "answer")
+    assert "Tell us about your rotation" not in panel(
+        client.get("/").get_data(as_text=True), "answer"
+    )
 
 
 def test_bad_answer_keeps_what_was_typed_next_to_its_error(client):
