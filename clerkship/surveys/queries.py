@@ -71,8 +71,12 @@ def _completed_records_of(student: User):
         .where(Application.student_id == student.id)
         .where(RotationRecord.state == RotationState.COMPLETED)
         .options(
-            joinedload(RotationRecord.placement).joinedload(Placement.block),
-            joinedload(RotationRecord.placement).joinedload(Placement.application),
+            joinedload(RotationRecord.placement)
+            .joinedload(Placement.block)
+            .joinedload(Block.rotation),
+            joinedload(RotationRecord.placement)
+            .joinedload(Placement.application)
+            .joinedload(Application.department),
         )
     )
 

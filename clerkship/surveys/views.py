@@ -24,6 +24,11 @@ from clerkship.surveys.permissions import (
 
 bp = Blueprint("surveys", __name__)
 
+STALE_QUESTIONS = (
+    "{department} changed its questions after you opened the page. Please answer the "
+    "questions as they are now."
+)
+
 
 @bp.route("/my/rotation-surveys/<int:record_id>", methods=["GET", "POST"])
 @login_required
@@ -40,11 +45,19 @@ def answer(record_id: int):
     shown = current.number if current else 0
     answered = queries.is_answered(record)
     form = answer_form(queries.questions_of(current), shown=shown)
-    if not answered and form.validate_on_submit():
+    if answered and form.is_submitted():
+        flash("You have already answered this survey; your answers are kept.", "info")
+        return redirect(url_for("surveys.answer", record_id=record.id))
+    if form.validate_on_submit() and form.shown.number != shown:
+        # The questions changed since the page was opened: ask the current ones afresh,
+        # rather than file answers under questions the student did not read.
+        form = answer_form(queries.questions_of(current), formdata=None, shown=shown)
+        form.form_errors.append(STALE_QUESTIONS.format(department=department.name))
+    elif form.is_submitted() and not form.errors:
         with refusal() as refused:
             services.submit_survey(
                 record,
-                form_number=form.shown.number if form.shown.number is not None else -1,
+                form_number=shown,
                 ratings=form.ratings(),
                 texts=form.texts(),
                 by=current_user,
@@ -55,9 +68,6 @@ def answer(record_id: int):
             db.session.commit()
             flash("Thank you: your answers are in.", "success")
             return redirect(url_for("surveys.answer", record_id=record.id))
-    elif answered and form.is_submitted():
-        flash("You have already answered this survey; your answers are kept.", "info")
-        return redirect(url_for("surveys.answer", record_id=record.id))
     return render_template(
         "surveys/answer.html", record=record, department=department, form=form, answered=answered
     )
@@ -106,6 +116,8 @@ def questions(slug: str):
             )
         if error := refused.error:
             attach_error(form, error)
+            # Saving again, once checked against the current questions, is meant to work.
+            form.based_on.data = str(current.number if current else 0)
         else:
             db.session.commit()
             flash("The survey's questions are saved.", "success")

@@ -127,3 +127,27 @@ def test_director_edits_the_questions_and_errors_keep_what_was_typed(client):
     assert "Someone else saved the questions" in stale
     garbled = client.post(url, data={"based_on": "0", "kind_0": "nope", "prompt_0": "Q"})
     assert garbled.status_code == 200
+
+
+def test_answers_to_questions_changed_meanwhile_are_asked_again(client):
+    from clerkship.surveys import services
+    from clerkship.surveys.models import QuestionKind
+    from clerkship.surveys.queries import QuestionSpec
+
+    record = completed(_block(), "Rosa Diaz")
+    department = record.placement.application.department
+    login(client, record.placement.application.student)
+    services.save_questions(
+        department,
+        [QuestionSpec(QuestionKind.TEXT, "What surprised you?")],
+        by=make_user((Role.DIRECTOR, department)),
+        based_on=0,
+    )
+    db.session.commit()
+    url = f"/my/rotation-surveys/{record.id}"
+    page = client.post(url, data={"shown": "0", "q0": "5"}).get_data(as_text=True)
+    assert "changed its questions after you opened the page" in page
+    assert "What surprised you?" in page
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+    assert client.post(url, data={"shown": "1", "q0": "The pace."}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
