@@ -151,3 +151,29 @@ def test_answers_to_questions_changed_meanwhile_are_asked_again(client):
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
     assert client.post(url, data={"shown": "1", "q0": "The pace."}).status_code == 302
     assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 1
+
+
+def test_hostile_input_is_refused_next_to_the_field_not_a_500(client):
+    record = completed(_block(), "Rosa Diaz")
+    department = record.placement.application.department
+    login(client, record.placement.application.student)
+    url = f"/my/rotation-surveys/{record.id}"
+    for data in (
+        {"shown": "0", "q0": "1" + "0" * 22},
+        {"shown": "0", "q4": "a\x00b"},
+        {"shown": "9" * 30, "q0": "3"},
+        {"shown": "0", "q0": "-1"},
+    ):
+        assert client.post(url, data=data).status_code == 200
+    assert client.get("/my/rotation-surveys/" + "9" * 25).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(SurveyResponse)) == 0
+    login(client, make_user((Role.DIRECTOR, department)))
+    questions = f"/departments/{department.slug}/rotation-surveys/questions"
+    for data in (
+        {"based_on": "0", "kind_0": "rating", "prompt_0": "a\x00b"},
+        {"based_on": "1" + "0" * 22, "kind_0": "rating", "prompt_0": "Fine"},
+    ):
+        assert client.post(questions, data=data).status_code == 200
+    assert survey_queries.current_form(department) is None
+    bad_cycle = f"/departments/{department.slug}/rotation-surveys?cycle=%00nope"
+    assert client.get(bad_cycle).status_code in (200, 400)
