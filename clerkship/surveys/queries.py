@@ -175,7 +175,7 @@ def results(
     """Each rotation's results in the cycle, in aggregate; comments shuffled by rng (a fresh
     system-random order by default, so no two views show the order they came in).
 
-    Four statements whatever the number of rotations and answers.
+    Five statements whatever the number of rotations and answers.
     """
     rng = rng or random.SystemRandom()
     rotations = rotations_surveyed(department, cycle)
