@@ -37,6 +37,7 @@ FEATURES = (
     "outbox_admin",
     "communications",
     "mentorship",
+    "surveys",
     "doctor",
     "jobs",
     "demo",

@@ -31,6 +31,7 @@ from tests.pathway.matrix import RULES as PATHWAY
 from tests.reviews.matrix import RULES as REVIEWS
 from tests.rosters.matrix import RULES as ROSTERS
 from tests.rotations.matrix import RULES as ROTATIONS
+from tests.surveys.matrix import RULES as SURVEYS
 from tests.world import ROLES, build_world
 
 ALL_RULES = [
@@ -54,6 +55,7 @@ ALL_RULES = [
     *OUTBOX_ADMIN,
     *COMMUNICATIONS,
     *MENTORSHIP,
+    *SURVEYS,
 ]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}

@@ -32,6 +32,7 @@ from clerkship.demo.outbox import fail_one_email, hold_pending_by_id, mark_histo
 from clerkship.demo.reviews import seed_reviews
 from clerkship.demo.rosters import seed_rosters
 from clerkship.demo.rotations import seed_rotations
+from clerkship.demo.surveys import seed_surveys
 from clerkship.extensions import db
 
 
@@ -253,6 +254,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_offer_records,  # seats for the applications walked to Offered or Accepted by hand
     seed_rotations,  # after the seats: first-day information, last season's rotations
     seed_mentorship,  # after placements: students ask for mentors, one is matched
+    seed_surveys,  # after last season's rotations: five answers for one, one for another
 ]
 
 

@@ -20,6 +20,7 @@ from clerkship.letters.queries import letter_requests
 from clerkship.offers import queries as offer_queries
 from clerkship.rosters.compliance import items_for
 from clerkship.rotations import queries as rotation_queries
+from clerkship.surveys import queries as survey_queries
 
 # A document expiring within this many days is worth a reminder even with no block in sight.
 EXPIRY_NOTICE_DAYS = 30
@@ -50,6 +51,13 @@ def student_panels(student: User, cycle: Cycle | None, now: datetime, today: dat
             url_for("interviews.show", invitation_id=invitation.id),
             detail=f"Choose a day or decline {by(invitation.reply_by, now)}.",
             flag=due_soon(invitation.reply_by, now),
+        )
+    for record in survey_queries.surveys_awaiting(student):
+        answer.add(
+            f"Tell us about your rotation in {record.placement.application.department.name}",
+            url_for("surveys.answer", record_id=record.id),
+            detail=f"{record.placement.block.label}: a few questions; the department sees the "
+            "answers only in aggregate, never with your name.",
         )
     panels = [answer]
     if cycle is None:

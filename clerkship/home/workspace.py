@@ -33,6 +33,7 @@ from clerkship.mentorship.permissions import can_manage_mentorship
 from clerkship.offers.permissions import can_view_offers
 from clerkship.rosters.permissions import can_export_rosters
 from clerkship.rotations.permissions import can_record_rotations
+from clerkship.surveys.permissions import can_view_survey_results
 
 Predicate = Callable[[User, Department], bool]
 
@@ -155,6 +156,12 @@ SECTIONS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
                 "mentorship_staff.department",
                 can_manage_mentorship,
                 ("mentorship_staff.",),
+            ),
+            Entry(
+                "Rotation surveys",
+                "surveys.results",
+                can_view_survey_results,
+                ("surveys.results", "surveys.questions"),
             ),
         ),
     ),

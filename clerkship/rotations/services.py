@@ -25,6 +25,7 @@ from clerkship.extensions import db
 from clerkship.outbox.services import queue_email
 from clerkship.rotations import queries
 from clerkship.rotations.models import FirstDayInfo, RotationRecord, RotationState
+from clerkship.rotations.signals import rotation_completed
 
 STALE = (
     "This rotation was changed by someone else after you opened the page. Nothing was "
@@ -147,6 +148,7 @@ def record_completion(
             award, by=by, override_reason=override_reason, refusal=refusal
         )
     db.session.flush()
+    rotation_completed.send(record, by=by)  # surveys asks the student, in this transaction
 
 
 def record_early_end(

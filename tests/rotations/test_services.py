@@ -155,9 +155,10 @@ def test_completion_drives_the_awards_rotation_completed(mailbox):
     )
     assert award.completed_by == coordinator
     subjects = [m["Subject"] for m in mailbox.to(application.student.email)]
-    assert subjects[-2:] == [
+    assert subjects[-3:] == [
         f"{application.department.name} visiting clerkship: completed",
         "Diversity in Medicine award: rotation completed",
+        f"{application.department.name} visiting clerkship: tell us about your rotation",
     ]
     assert all_violations() == []
 
