@@ -39,6 +39,7 @@ REASONS = {
     "review_assigned": "Reviews assigned",
     "review_reminder": "Review reminder",
     "rotation_ended_early": "Rotation ended early",
+    "survey_invitation": "Rotation survey invitation",
     "staff_message": "Written by staff",
     "verify_email": "Email address check",
 }
