@@ -37,6 +37,7 @@ FEATURES = (
     "outbox_admin",
     "communications",
     "mentorship",
+    "outcomes",
     "doctor",
     "jobs",
     "demo",

@@ -1,0 +1,22 @@
+"""Input of the list import: the uploaded CSV, then the previewed text to confirm."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField
+from wtforms.validators import DataRequired
+
+from clerkship.core.forms import Form
+
+
+class ListUploadForm(Form):
+    file = FileField(
+        "List (CSV)",
+        validators=[FileRequired("Choose a CSV file.")],
+        description="Columns: AAMC ID or email, and on a rank list the rank; the first line names them.",
+    )
+
+
+class ListConfirmForm(Form):
+    # The previewed file's text, read again on confirming: what is saved is what was shown.
+    content = HiddenField(validators=[DataRequired("Upload the list again.")])
