@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0028'
-down_revision = '0027'
+down_revision = '0026'  # TEMPORARY: '0027' once the other branch lands (see report)
 branch_labels = None
 depends_on = None
 
