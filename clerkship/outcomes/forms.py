@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
@@ -18,5 +21,13 @@ class ListUploadForm(Form):
 
 
 class ListConfirmForm(Form):
-    # The previewed file's text, read again on confirming: what is saved is what was shown.
+    # The previewed file (base64: a hidden input holds one line), read again on confirming,
+    # so what is saved is what was shown.
     content = HiddenField(validators=[DataRequired("Upload the list again.")])
+
+    def file_bytes(self) -> bytes | None:
+        """The previewed file, or None when the field was tampered with."""
+        try:
+            return base64.b64decode(self.content.data or "", validate=True)
+        except (binascii.Error, ValueError):
+            return None

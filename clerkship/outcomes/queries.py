@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import and_, case, exists, func, select
 
+from clerkship.accounts.models import User
 from clerkship.allocation.models import Placement
 from clerkship.applications.models import Application, StudentProfile
-from clerkship.accounts.models import User
 from clerkship.awards.models import AwardApplication, AwardState
 from clerkship.core.time import utcnow
 from clerkship.cycles.models import Cycle, Department
@@ -125,7 +125,9 @@ def funnel_counts(cycle_ids: list[int], *, now: datetime | None = None) -> list[
 
 def report_cycles(limit: int = 5) -> list[Cycle]:
     """The cycles of the report, oldest first (the newest `limit` that have begun taking applications)."""
-    cycles = db.session.scalars(select(Cycle).order_by(Cycle.rotations_start_on.desc()).limit(limit))
+    cycles = db.session.scalars(
+        select(Cycle).order_by(Cycle.rotations_start_on.desc()).limit(limit)
+    )
     return list(reversed(list(cycles)))
 
 

@@ -35,8 +35,7 @@ class Report:
     def funnel(self, cycle: Cycle, department_id: int = INSTITUTION) -> list[dict]:
         """The rows of one cycle's funnel: stage label and the three groups' counts."""
         return [
-            {"stage": label, **self.cells[(cycle.id, key, department_id)]}
-            for key, label in STAGES
+            {"stage": label, **self.cells[(cycle.id, key, department_id)]} for key, label in STAGES
         ]
 
 
@@ -59,7 +58,9 @@ def build_report(
             shown = suppress_table([*rows, totals], row_totals=True, column_totals=True)
             keys = [d.id for d in departments] + [INSTITUTION]
             for key, values in zip(keys, shown, strict=True):
-                cells[(cycle.id, stage, key)] = dict(zip([g for g, _ in GROUPS], values, strict=True))
+                cells[(cycle.id, stage, key)] = dict(
+                    zip([g for g, _ in GROUPS], values, strict=True)
+                )
     return Report(cycles, departments, cells)
 
 
@@ -104,7 +105,8 @@ def trend_chart(report: Report, stage: str, department_id: int = INSTITUTION) ->
         [c.name for c in cycles],
         [
             Series(
-                "Pathway", [report.cell(c, stage, department_id, "pathway") for c in cycles],
+                "Pathway",
+                [report.cell(c, stage, department_id, "pathway") for c in cycles],
                 "chart-reserved",
             ),
             Series(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from flask import (
     Blueprint,
     Response,
@@ -174,7 +176,7 @@ def import_list(slug: str, cycle: str, kind: str):
     preview = services.preview_list(department, the_cycle, list_kind, data)
     confirm = None
     if preview.can_confirm:
-        confirm = ListConfirmForm(formdata=None, content=data.decode("utf-8-sig"))
+        confirm = ListConfirmForm(formdata=None, content=base64.b64encode(data).decode("ascii"))
     status = 200 if preview.can_confirm else 400
     return _import_page(
         department, the_cycle, list_kind, form, preview=preview, confirm=confirm, status=status
@@ -187,12 +189,11 @@ def confirm_list(slug: str, cycle: str, kind: str):
     department, the_cycle, list_kind = _import_target(slug, cycle, kind)
     form = ListConfirmForm()
     back = url_for("outcomes.import_list", slug=slug, cycle=cycle, kind=kind)
-    if not form.validate_on_submit():
+    data = form.file_bytes() if form.validate_on_submit() else None
+    if data is None:
         flash("The preview was lost: upload the list again.", "danger")
         return redirect(back, code=303)
-    preview = services.preview_list(
-        department, the_cycle, list_kind, form.content.data.encode("utf-8")
-    )
+    preview = services.preview_list(department, the_cycle, list_kind, data)
     if not preview.can_confirm:
         upload = ListUploadForm(formdata=None)
         return _import_page(department, the_cycle, list_kind, upload, preview=preview, status=400)

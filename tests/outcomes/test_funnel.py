@@ -10,8 +10,8 @@ import pytest
 
 from clerkship.applications.models import ApplicationState
 from clerkship.awards.models import AwardState
-from clerkship.evaluations.models import EvaluationFormVersion, EvaluationState, RotationEvaluation
 from clerkship.core.time import utcnow
+from clerkship.evaluations.models import EvaluationFormVersion, EvaluationState, RotationEvaluation
 from clerkship.extensions import db
 from clerkship.interviews.states import InvitationState
 from clerkship.outcomes import queries, report, services
@@ -27,10 +27,17 @@ def _season():
     """6 pathway and 7 other submitted applications (and a draft) through every stage."""
     cycle = factories.make_cycle()
     department = factories.make_department()
-    block = factories.make_block(factories.make_rotation(department), cycle, capacity=30, reserved=10)
+    block = factories.make_block(
+        factories.make_rotation(department), cycle, capacity=30, reserved=10
+    )
     factories.make_award_settings(cycle)
     form = EvaluationFormVersion(
-        department=department, number=1, title="Form", scale_low=1, scale_high=5, grades=["Pass", "Fail"]
+        department=department,
+        number=1,
+        title="Form",
+        scale_low=1,
+        scale_high=5,
+        grades=["Pass", "Fail"],
     )
     season = factories.make_season(department, cycle)
     past_day = factories.make_day(season, days_ahead=-3)
@@ -43,8 +50,12 @@ def _season():
             factories.make_profile(student, aamc_id=f"{(2 if pathway else 3)}{n:07d}")
             apps[pathway].append(
                 factories.make_application(
-                    student, department, cycle, blocks=[block],
-                    state=ApplicationState.SUBMITTED, in_pathway=pathway,
+                    student,
+                    department,
+                    cycle,
+                    blocks=[block],
+                    state=ApplicationState.SUBMITTED,
+                    in_pathway=pathway,
                 )
             )
     factories.make_application(department=department, cycle=cycle, blocks=[block], in_pathway=True)
@@ -60,7 +71,11 @@ def _season():
     factories.make_rotation_record(placements[p[3].id])
     factories.make_rotation_record(placements[o[0].id], state=RotationState.ENDED_EARLY)
     # evaluated: 2 pathway (a third still a draft)
-    for a, state in ((p[0], EvaluationState.FINALISED), (p[1], EvaluationState.SENT), (p[2], EvaluationState.DRAFT)):
+    for a, state in (
+        (p[0], EvaluationState.FINALISED),
+        (p[1], EvaluationState.SENT),
+        (p[2], EvaluationState.DRAFT),
+    ):
         final = state is not EvaluationState.DRAFT
         db.session.add(
             RotationEvaluation(
@@ -92,16 +107,36 @@ def _import(department, cycle, kind, text, by):
 def test_the_funnel_matches_the_hand_count():
     cycle, department, p, o = _season()
     admin = factories.make_user(factories.Role.ADMIN)
-    _import(department, cycle, ListKind.RANK, "AAMC ID,Rank\n20000000,1\n20000001,2\n30000000,3\n", admin)
+    _import(
+        department,
+        cycle,
+        ListKind.RANK,
+        "AAMC ID,Rank\n20000000,1\n20000001,2\n30000000,3\n",
+        admin,
+    )
     _import(department, cycle, ListKind.MATCH, "Email\n" + p[0].student.email + "\n", admin)
     counts = {c.in_pathway: c.counts for c in queries.funnel_counts([cycle.id])}
     assert counts[True] == dict(
-        applied=6, awarded=2, offered=4, rotated=3, evaluated=2,
-        invited=3, interviewed=2, ranked=2, matched=1,
+        applied=6,
+        awarded=2,
+        offered=4,
+        rotated=3,
+        evaluated=2,
+        invited=3,
+        interviewed=2,
+        ranked=2,
+        matched=1,
     )
     assert counts[False] == dict(
-        applied=7, awarded=0, offered=3, rotated=1, evaluated=0,
-        invited=2, interviewed=1, ranked=1, matched=0,
+        applied=7,
+        awarded=0,
+        offered=3,
+        rotated=1,
+        evaluated=0,
+        invited=2,
+        interviewed=1,
+        ranked=1,
+        matched=0,
     )
 
 
@@ -111,7 +146,12 @@ def test_the_report_hides_small_groups_and_their_complements():
     funnel = {row["stage"]: row for row in built.funnel(cycle)}
     assert funnel["Applied"] == {"stage": "Applied", "pathway": 6, "other": 7, "all": 13}
     # 4 pathway and 3 others offered: both small, their total of 7 shown
-    assert funnel["Offered a rotation"] == {"stage": "Offered a rotation", "pathway": None, "other": None, "all": 7}
+    assert funnel["Offered a rotation"] == {
+        "stage": "Offered a rotation",
+        "pathway": None,
+        "other": None,
+        "all": 7,
+    }
     # 3 rotated in the pathway, 1 not, 4 in all: everything hidden
     assert funnel["Rotated"] == {"stage": "Rotated", "pathway": None, "other": None, "all": None}
 
@@ -129,11 +169,22 @@ def test_every_output_suppresses_small_groups(app, client):
     page = client.get(f"/outcomes?cycle={cycle.slug}").get_data(as_text=True)
     assert "<td>fewer than 5</td><td>fewer than 5</td><td>7</td>" in page
     assert ">4<" not in page and ">3<" not in page
-    rows = list(csv.reader(io.StringIO(client.get("/outcomes/download.csv").get_data(as_text=True))))
+    rows = list(
+        csv.reader(io.StringIO(client.get("/outcomes/download.csv").get_data(as_text=True)))
+    )
     offered = [r for r in rows if r[1] == "All programs" and r[2] == "Offered a rotation"]
-    assert offered == [[cycle.name, "All programs", "Offered a rotation", "fewer than 5", "fewer than 5", "7"]]
+    assert offered == [
+        [cycle.name, "All programs", "Offered a rotation", "fewer than 5", "fewer than 5", "7"]
+    ]
     book = openpyxl.load_workbook(io.BytesIO(client.get("/outcomes/download.xlsx").data))
     cells = [[c.value for c in row] for row in book.active.iter_rows(min_row=2)]
-    assert [cycle.name, department.name, "Rotated", "fewer than 5", "fewer than 5", "fewer than 5"] in cells
+    assert [
+        cycle.name,
+        department.name,
+        "Rotated",
+        "fewer than 5",
+        "fewer than 5",
+        "fewer than 5",
+    ] in cells
     assert all(not (isinstance(v, int) and 0 < v < 5) for row in cells for v in row)
     assert all(v not in {"1", "2", "3", "4"} for row in cells for v in row[3:])
