@@ -27,6 +27,7 @@ from clerkship.demo.applications import seed_applications
 from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
 from clerkship.demo.mentorship import seed_mentorship
+from clerkship.demo.outcomes import seed_outcomes
 from clerkship.demo.offers import seed_offer_records
 from clerkship.demo.outbox import fail_one_email, hold_pending_by_id, mark_history_delivered
 from clerkship.demo.reviews import seed_reviews
@@ -253,6 +254,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_offer_records,  # seats for the applications walked to Offered or Accepted by hand
     seed_rotations,  # after the seats: first-day information, last season's rotations
     seed_mentorship,  # after placements: students ask for mentors, one is matched
+    seed_outcomes,  # after last season's rotations: two older seasons, every funnel and list
 ]
 
 
