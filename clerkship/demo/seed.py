@@ -27,9 +27,9 @@ from clerkship.demo.applications import seed_applications
 from clerkship.demo.awards import seed_awards
 from clerkship.demo.interviews import seed_interviews
 from clerkship.demo.mentorship import seed_mentorship
-from clerkship.demo.outcomes import seed_outcomes
 from clerkship.demo.offers import seed_offer_records
 from clerkship.demo.outbox import fail_one_email, hold_pending_by_id, mark_history_delivered
+from clerkship.demo.outcomes import seed_outcomes
 from clerkship.demo.reviews import seed_reviews
 from clerkship.demo.rosters import seed_rosters
 from clerkship.demo.rotations import seed_rotations
