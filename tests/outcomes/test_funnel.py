@@ -188,3 +188,60 @@ def test_every_output_suppresses_small_groups(app, client):
     ] in cells
     assert all(not (isinstance(v, int) and 0 < v < 5) for row in cells for v in row)
     assert all(v not in {"1", "2", "3", "4"} for row in cells for v in row[3:])
+
+
+def _lines(built, cycle, stage, departments):
+    """Every line of a stage's table: each row (pathway, other, all) and each column."""
+    keys = [d.id for d in departments] + [report.INSTITUTION]
+    rows = [[built.cell(cycle, stage, k, g) for g in ("pathway", "other", "all")] for k in keys]
+    return rows + [list(column) for column in zip(*rows, strict=True)]
+
+
+def test_a_hidden_program_cell_cannot_be_worked_out_from_the_institution_totals():
+    cycle = factories.make_cycle()
+    small = factories.make_department(name="Small program")
+    large = factories.make_department(name="Large program")
+    for department, pathway, other in ((small, 3, 10), (large, 6, 10)):
+        for in_pathway, size in ((True, pathway), (False, other)):
+            for _n in range(size):
+                factories.make_application(
+                    department=department,
+                    cycle=cycle,
+                    state=ApplicationState.SUBMITTED,
+                    in_pathway=in_pathway,
+                )
+    departments = [large, small]
+    built = report.build_report([cycle], departments, queries.funnel_counts([cycle.id]))
+    assert built.cells[(cycle.id, "applied", small.id)] == {
+        "pathway": None,
+        "other": None,
+        "all": 13,
+    }
+    assert built.cells[(cycle.id, "applied", large.id)] == {
+        "pathway": None,
+        "other": None,
+        "all": 16,
+    }
+    assert built.cells[(cycle.id, "applied", report.INSTITUTION)] == {
+        "pathway": 9,
+        "other": 20,
+        "all": 29,
+    }
+    for line in _lines(built, cycle, "applied", departments):
+        assert sum(value is None for value in line) != 1, line
+
+
+def test_a_director_sees_only_the_department_slice(client):
+    cycle, department, _p, _o = _season()
+    other = factories.make_department(name="Other program")
+    director = factories.make_user((factories.Role.DIRECTOR, department))
+    db.session.commit()
+    login(client, director)
+    page = client.get(f"/departments/{department.slug}/outcomes?cycle={cycle.slug}").get_data(
+        as_text=True
+    )
+    assert f"Outcomes: {department.name}" in page
+    assert "programs-table" not in page and other.name not in page
+    assert "Download CSV" not in page
+    assert client.get("/outcomes").status_code == 403
+    assert client.get(f"/departments/{other.slug}/outcomes").status_code == 403
