@@ -124,7 +124,7 @@ def funnel_counts(cycle_ids: list[int], *, now: datetime | None = None) -> list[
 
 
 def report_cycles(limit: int = 5) -> list[Cycle]:
-    """The cycles of the report, oldest first (the newest `limit` that have begun taking applications)."""
+    """The cycles of the report, oldest first: the newest `limit` of them."""
     cycles = db.session.scalars(
         select(Cycle).order_by(Cycle.rotations_start_on.desc()).limit(limit)
     )

@@ -21,7 +21,8 @@ from clerkship.outcomes.models import ListKind, ResidencyList, ResidencyListEntr
 
 MAX_LIST_BYTES = 1024 * 1024
 MAX_LIST_ROWS = 5000
-AAMC_ID = re.compile(r"^\d{8}$")
+AAMC_ID = re.compile(r"^[0-9]{8}$")
+RANK = re.compile(r"^[0-9]{1,6}$")
 HEADERS = {
     "aamc id": "aamc_id",
     "aamc": "aamc_id",
@@ -110,7 +111,7 @@ def preview_list(department: Department, cycle: Cycle, kind: ListKind, data: byt
         rank = None
         if kind is ListKind.RANK:
             text = values.get("rank", "")
-            if not text.isdigit() or not 1 <= int(text) <= 100_000:
+            if not RANK.match(text) or not 1 <= int(text) <= 100_000:
                 reasons.append(f"the rank “{text[:20]}” is not a whole number from 1.")
             elif int(text) in ranks:
                 reasons.append(f"rank {int(text)} is already on line {ranks[int(text)]}.")

@@ -80,11 +80,20 @@ def test_a_rank_list_names_every_bad_row_and_saves_nothing():
         (b"\xff\xfebad", "The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again."),
         (b"Email\n", "The list has no one in it."),
         (b"Email\na@example.org,extra\n", "Line 2: expected 1 columns, found 2."),
+        (
+            "AAMC ID,Rank\n10000000,\u00b2\n".encode(),
+            "Line 2: the rank “\u00b2” is not a whole number from 1.",
+        ),
+        (
+            "AAMC ID\n\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\n".encode(),
+            "Line 2: the AAMC ID “\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668” is not 8 digits.",
+        ),
     ],
 )
 def test_a_file_that_is_not_a_list_is_refused(data, error):
     department, cycle, _people = _applicants(1)
-    assert services.preview_list(department, cycle, ListKind.MATCH, data).errors == [error]
+    kind = ListKind.RANK if b"Rank" in data else ListKind.MATCH
+    assert services.preview_list(department, cycle, kind, data).errors == [error]
 
 
 def test_confirming_replaces_the_list_and_is_audited():
