@@ -21,7 +21,6 @@ from clerkship.applications.models import (
     Application,
     ApplicationEvent,
     ApplicationState,
-    StudentProfile,
 )
 from clerkship.core.time import local_datetime, local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Rotation
@@ -43,6 +42,7 @@ from clerkship.rotations import services as rotations
 
 # Per past season (oldest first) and group: applied, rotated, evaluated, interviewed, ranked,
 # matched. Every applicant who rotated had accepted an offer; the trend improves for the pathway.
+BLOCK_CAPACITY = 8  # one reserved seat, left empty: past pathway students took open seats
 SHAPES = [
     {True: (10, 5, 5, 5, 5, 2), False: (16, 7, 6, 8, 7, 5)},
     {True: (12, 6, 6, 7, 6, 3), False: (15, 7, 7, 8, 8, 5)},
@@ -92,15 +92,19 @@ def _season(ctx, cycle, slug, department, shape, age, serial) -> int:
     ).first()
     starts_on = local_today() - timedelta(days=120 + 365 * age)
     rotated = sum(shape[g][1] for g in (True, False))
-    block = Block(
-        rotation=rotation,
-        cycle=cycle,
-        starts_on=starts_on,
-        ends_on=starts_on + timedelta(days=rotation.weeks * 7 - 1),
-        capacity=rotated,
-        reserved=0,
-    )
-    db.session.add(block)
+    blocks = [
+        Block(
+            rotation=rotation,
+            cycle=cycle,
+            starts_on=starts_on + timedelta(days=rotation.weeks * 7 * number),
+            ends_on=starts_on + timedelta(days=rotation.weeks * 7 * (number + 1) - 1),
+            capacity=BLOCK_CAPACITY,
+            reserved=1,
+        )
+        for number in range(-(-rotated // (BLOCK_CAPACITY - 1)))
+    ]
+    db.session.add_all(blocks)
+    taken = 0
     season = InterviewSeason(department=department, cycle=cycle)
     db.session.add(season)
     db.session.flush()
@@ -128,6 +132,8 @@ def _season(ctx, cycle, slug, department, shape, age, serial) -> int:
             serial += 1
             student = _student(ctx, serial)
             if n < rotated_n:
+                block = blocks[taken // (BLOCK_CAPACITY - 1)]
+                taken += 1
                 placement = _accepted(student, cycle, department, block)
                 application = placement.application
                 application.in_pathway = placement.in_pathway = pathway
@@ -158,14 +164,13 @@ def _season(ctx, cycle, slug, department, shape, age, serial) -> int:
 
 def _student(ctx, serial: int) -> User:
     user = User(
-        email=f"past.applicant{serial}@alumni.example.edu",
+        email=f"synthetic.past{serial}@alumni.example.edu",
         full_name=f"Past Applicant {serial}",
         password_hash=ctx.password_hash,
         email_verified_at=utcnow(),
     )
     user.memberships.append(Membership(role=Role.STUDENT, department=None))
     db.session.add(user)
-    db.session.add(StudentProfile(user=user, aamc_id=f"{90000000 + serial}"))
     db.session.flush()
     return user
 
