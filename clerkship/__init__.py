@@ -38,6 +38,7 @@ FEATURES = (
     "communications",
     "mentorship",
     "surveys",
+    "outcomes",
     "doctor",
     "jobs",
     "demo",

@@ -13,6 +13,7 @@ from clerkship.letters import models as letters_models  # noqa: F401
 from clerkship.mentorship import models as mentorship_models  # noqa: F401
 from clerkship.offers import models as offers_models  # noqa: F401
 from clerkship.outbox import models as outbox_models  # noqa: F401
+from clerkship.outcomes import models as outcomes_models  # noqa: F401
 from clerkship.pathway import models as pathway_models  # noqa: F401
 from clerkship.reviews import models as reviews_models  # noqa: F401
 from clerkship.reviews import records as reviews_records  # noqa: F401

@@ -27,6 +27,7 @@ from tests.mentorship.matrix import RULES as MENTORSHIP
 from tests.offers.matrix import RULES as OFFERS
 from tests.operations.matrix import RULES as OPERATIONS
 from tests.outbox_admin.matrix import RULES as OUTBOX_ADMIN
+from tests.outcomes.matrix import RULES as OUTCOMES
 from tests.pathway.matrix import RULES as PATHWAY
 from tests.reviews.matrix import RULES as REVIEWS
 from tests.rosters.matrix import RULES as ROSTERS
@@ -56,6 +57,7 @@ ALL_RULES = [
     *COMMUNICATIONS,
     *MENTORSHIP,
     *SURVEYS,
+    *OUTCOMES,
 ]
 # Endpoints Flask and its extensions add that serve static files to everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static"}

@@ -29,6 +29,7 @@ from clerkship.demo.interviews import seed_interviews
 from clerkship.demo.mentorship import seed_mentorship
 from clerkship.demo.offers import seed_offer_records
 from clerkship.demo.outbox import fail_one_email, hold_pending_by_id, mark_history_delivered
+from clerkship.demo.outcomes import seed_outcomes
 from clerkship.demo.reviews import seed_reviews
 from clerkship.demo.rosters import seed_rosters
 from clerkship.demo.rotations import seed_rotations
@@ -255,6 +256,7 @@ STEPS: list[Callable[[DemoContext], None]] = [
     seed_rotations,  # after the seats: first-day information, last season's rotations
     seed_mentorship,  # after placements: students ask for mentors, one is matched
     seed_surveys,  # after last season's rotations: five answers for one, one for another
+    seed_outcomes,  # after last season's rotations: two older seasons, every funnel and list
 ]
 
 

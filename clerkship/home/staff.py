@@ -223,6 +223,7 @@ def admin_panel(now: datetime) -> Panel:
         "accounts",
         "Accounts",
         empty="Every invitation was accepted and every account confirmed.",
+        links=[Item("Outcomes of the program, by cycle", url_for("outcomes.institution"))],
     )
     if follow.invitations_pending:
         panel.add(

@@ -31,6 +31,7 @@ from clerkship.home.staff import onboarding_panels
 from clerkship.interviews.permissions import can_view_interviews
 from clerkship.mentorship.permissions import can_manage_mentorship
 from clerkship.offers.permissions import can_view_offers
+from clerkship.outcomes.permissions import can_read_department_outcomes
 from clerkship.rosters.permissions import can_export_rosters
 from clerkship.rotations.permissions import can_record_rotations
 from clerkship.surveys.permissions import can_view_survey_results
@@ -165,7 +166,18 @@ SECTIONS: tuple[tuple[str, tuple[Entry, ...]], ...] = (
             ),
         ),
     ),
-    ("Reports", (Entry("Dashboard", "dashboards.department", can_export_rosters),)),
+    (
+        "Reports",
+        (
+            Entry("Dashboard", "dashboards.department", can_export_rosters),
+            Entry(
+                "Outcomes",
+                "outcomes.department_report",
+                can_read_department_outcomes,
+                also=("outcomes.import_list", "outcomes.confirm_list"),
+            ),
+        ),
+    ),
 )
 
 
