@@ -11,7 +11,8 @@ from clerkship.surveys import queries
 
 def _past_results(slug: str):
     department = db.session.scalar(select(Department).where(Department.slug == slug))
-    past = db.session.scalars(select(Cycle).order_by(Cycle.rotations_start_on)).first()
+    # Last season: the cycle before the current one (the demo's older seasons come before it).
+    past = db.session.scalars(select(Cycle).order_by(Cycle.rotations_start_on.desc())).all()[1]
     return [r for r in queries.results(department, past) if r.answers]
 
 
