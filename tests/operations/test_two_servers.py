@@ -290,7 +290,13 @@ def test_two_app_servers_share_one_season(tmp_path, smtp_server, s3_server, redi
             coordinator.sign_in(two, "coordinator@example.edu", factories.PASSWORD).status_code
             == 302
         )
-        tracker = f"{two}/departments/{season['department']}/onboarding/?cycle={season['cycle']}"
+        listing = f"{two}/departments/{season['department']}/onboarding/?cycle={season['cycle']}"
+        (opened_at,) = set(
+            re.findall(
+                r'href="([^"]*/onboarding/documents/\d+[^"]*)"', coordinator.get(listing).text
+            )
+        )
+        tracker = f"{two}{opened_at.replace('&amp;', '&')}"
         page = coordinator.get(tracker)
         (action,) = re.findall(r'action="([^"]*/documents/\d+/verify[^"]*)"', page.text)
         action = action.replace("&amp;", "&")
