@@ -313,9 +313,11 @@ def test_rotation_completed_moves_the_rotation_application_to_completed(mailbox)
         ApplicationState.COMPLETED,
     )
     subjects = [m["Subject"] for m in mailbox.to(ready.student.email)]
-    assert subjects[-2:] == [
+    # ... and the student is asked about the rotation (surveys, on the completion).
+    assert subjects[-3:] == [
         f"{ready.department.name} visiting clerkship: completed",
         "Diversity in Medicine award: rotation completed",
+        f"{ready.department.name} visiting clerkship: tell us about your rotation",
     ]
 
 

@@ -182,6 +182,7 @@ def test_award_from_self_identification_to_payment(page: Page, live_server, mail
         "Diversity in Medicine award: awarded",
         "Emergency Medicine visiting clerkship: completed",
         "Diversity in Medicine award: rotation completed",
+        "Emergency Medicine visiting clerkship: tell us about your rotation",
         "Diversity in Medicine award: payment recorded",
     ]
 
