@@ -24,7 +24,7 @@ from clerkship.applications.models import (
 )
 from clerkship.core.time import local_datetime, local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Rotation
-from clerkship.demo.rotations import _accepted
+from clerkship.demo.rotations import accepted_last_season
 from clerkship.evaluations.models import EvaluationFormVersion, EvaluationState, RotationEvaluation
 from clerkship.extensions import db
 from clerkship.interviews.models import (
@@ -134,7 +134,7 @@ def _season(ctx, cycle, slug, department, shape, age, serial) -> int:
             if n < rotated_n:
                 block = blocks[taken // (BLOCK_CAPACITY - 1)]
                 taken += 1
-                placement = _accepted(student, cycle, department, block)
+                placement = accepted_last_season(student, cycle, department, block)
                 application = placement.application
                 application.in_pathway = placement.in_pathway = pathway
                 record = rotations.record_arrival(

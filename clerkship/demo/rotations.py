@@ -16,6 +16,7 @@ student's home school; the others wait as drafts.
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 from sqlalchemy import select
 
@@ -109,7 +110,9 @@ def _seed_past_season(ctx) -> None:
     today = local_today()
     for number, (index, slug, how) in enumerate(PAST_ROTATIONS):
         coordinator = ctx.staff[(Role.COORDINATOR, slug)]
-        placement = _accepted(ctx.students[index], past, ctx.departments[slug], blocks[slug])
+        placement = accepted_last_season(
+            ctx.students[index], past, ctx.departments[slug], blocks[slug]
+        )
         record = services.record_arrival(
             placement, arrived_on=placement.block.starts_on, by=coordinator, today=today
         )
@@ -127,21 +130,30 @@ def _seed_past_season(ctx) -> None:
     db.session.flush()
 
 
-def _accepted(student, cycle, department, block) -> Placement:
-    """The student's accepted application and held seat in block, as last season left them."""
-    created = utcnow() - timedelta(days=200)
+def accepted_last_season(
+    student,
+    cycle,
+    department,
+    block,
+    *,
+    days_ago: int = 200,
+    statement: str = "I hope to learn from your patients and your team.",
+) -> Placement:
+    """The student's accepted application (its whole timeline) and held seat in block, as
+    last season left them (the surveys' demo places more students the same way)."""
+    created = utcnow() - timedelta(days=days_ago)
     application = Application(
         student=student,
         cycle=cycle,
         department=department,
         state=ApplicationState.ACCEPTED,
-        personal_statement="I hope to learn from your patients and your team.",
+        personal_statement=statement,
         submitted_at=created,
     )
     S = ApplicationState
-    for before, after in ((None, S.DRAFT), (S.DRAFT, S.SUBMITTED), (S.SUBMITTED, S.OFFERED)):
+    steps = [None, S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.OFFERED, S.ACCEPTED]
+    for before, after in pairwise(steps):
         application.events.append(ApplicationEvent(from_state=before, to_state=after))
-    application.events.append(ApplicationEvent(from_state=S.OFFERED, to_state=S.ACCEPTED))
     block.open_taken += 1
     placement = Placement(
         application=application, block=block, seat_type=SeatType.OPEN, in_pathway=False

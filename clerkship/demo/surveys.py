@@ -11,18 +11,15 @@ page shows that fewer than 5 students have answered.
 from __future__ import annotations
 
 from datetime import timedelta
-from itertools import pairwise
 
 from sqlalchemy import select
 
 from clerkship.accounts.models import Role
-from clerkship.allocation.engine import SeatType
 from clerkship.allocation.models import Placement
-from clerkship.applications.models import Application, ApplicationEvent, ApplicationState
-from clerkship.core.time import local_today, utcnow
+from clerkship.core.time import local_today
 from clerkship.cycles.models import Block
+from clerkship.demo.rotations import accepted_last_season
 from clerkship.extensions import db
-from clerkship.offers.models import Offer, OfferState
 from clerkship.rotations import services as rotations
 from clerkship.rotations.models import RotationRecord, RotationState
 from clerkship.surveys import queries, services
@@ -70,7 +67,14 @@ def seed_surveys(ctx) -> None:
     db.session.add(earlier)
     db.session.flush()
     for index in EXTRA_EM_STUDENTS:
-        placement = _accepted(ctx.students[index], first.cycle, em, earlier)
+        placement = accepted_last_season(
+            ctx.students[index],
+            first.cycle,
+            em,
+            earlier,
+            days_ago=230,
+            statement="I want to train where emergency medicine serves everyone.",
+        )
         record = rotations.record_arrival(
             placement, arrived_on=earlier.starts_on, by=coordinator, today=today
         )
@@ -90,38 +94,6 @@ def seed_surveys(ctx) -> None:
             by=student,
         )
     db.session.flush()
-
-
-def _accepted(student, cycle, department, block) -> Placement:
-    """The student's accepted application (its whole timeline) and held seat in block."""
-    created = utcnow() - timedelta(days=230)
-    application = Application(
-        student=student,
-        cycle=cycle,
-        department=department,
-        state=ApplicationState.ACCEPTED,
-        personal_statement="I want to train where emergency medicine serves everyone.",
-        submitted_at=created,
-    )
-    S = ApplicationState
-    steps = [None, S.DRAFT, S.SUBMITTED, S.UNDER_REVIEW, S.OFFERED, S.ACCEPTED]
-    for before, after in pairwise(steps):
-        application.events.append(ApplicationEvent(from_state=before, to_state=after))
-    block.open_taken += 1
-    placement = Placement(
-        application=application, block=block, seat_type=SeatType.OPEN, in_pathway=False
-    )
-    offer = Offer(
-        placement=placement,
-        application=application,
-        state=OfferState.ACCEPTED,
-        created_at=created,
-        expires_at=created + timedelta(days=7),
-        responded_at=created + timedelta(days=1),
-    )
-    db.session.add_all([application, placement, offer])
-    db.session.flush()
-    return placement
 
 
 def _shown(record) -> int:
