@@ -698,6 +698,7 @@ def make_review(
         recommendation=recommendation or (Recommendation.RECOMMEND if submitted else None),
         submitted_at=utcnow() if submitted else None,
     )
+    assignment.submitted_at = review.submitted_at
     db.session.add(review)
     for criterion, level in zip(rubric.criteria, levels, strict=False):
         review.scores.append(ReviewScore(criterion_id=criterion.id, level=level))

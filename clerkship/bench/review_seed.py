@@ -276,6 +276,7 @@ def _seed_reviews(rng, department, cycle, director_id, reviewer_ids, application
                     "method": AssignmentMethod.AUTOMATIC,
                     "assigned_at": now,
                     "assigned_by_id": director_id,
+                    "submitted_at": now,  # each gets a submitted review below
                 }
             )
     _rows(ReviewAssignment, assignments)

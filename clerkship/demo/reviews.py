@@ -327,6 +327,7 @@ def _review(ctx, assignment, rubric: Rubric, truth, bias, *, submitted: bool) ->
         review.submitted_at = utcnow()
         review.submitted_phase = assignment.round.phase
         review.composite = score_review(pure_rubric(rubric), {str(k): v for k, v in levels.items()})
+        assignment.submitted_at = review.submitted_at
     db.session.add(review)
 
 
@@ -384,6 +385,13 @@ class _BulkReviews:
         if not self.reviews:
             return
         db.session.execute(insert(Review), self.reviews)
+        assignments = ReviewAssignment.__table__
+        for chunk in _chunks(list(self.levels)):
+            db.session.execute(
+                assignments.update()
+                .where(assignments.c.id.in_(chunk))
+                .values(submitted_at=self.now)
+            )
         review_ids = db.session.execute(
             select(Review.assignment_id, Review.id).where(
                 Review.rubric_id == self.rubric.id,

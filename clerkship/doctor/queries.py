@@ -39,7 +39,7 @@ from clerkship.interviews.models import (
 )
 from clerkship.offers.models import Offer, OfferState
 from clerkship.reviews.models import Conflict
-from clerkship.reviews.records import Review, ReviewAssignment
+from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
 from clerkship.rotations.models import RotationRecord, RotationState
 
 LIVE_OFFER = (OfferState.PENDING, OfferState.ACCEPTED)
@@ -759,6 +759,49 @@ def review_despite_conflict() -> list[Violation]:
         )
         for review_id, assignment_id, reviewer_id, conflict_id in rows
     ]
+
+
+@invariant
+def assignment_submission_disagrees_with_review() -> list[Violation]:
+    """An assignment's submitted_at is its review's submitted_at while that review is
+    submitted, and empty otherwise (the start pages and queues count reviews owed by it)."""
+    submitted = Review.state == ReviewState.SUBMITTED
+    rows = db.session.execute(
+        select(
+            ReviewAssignment.id, ReviewAssignment.submitted_at, Review.state, Review.submitted_at
+        )
+        .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
+        .where(
+            or_(
+                and_(
+                    ReviewAssignment.submitted_at.is_not(None), or_(Review.id.is_(None), ~submitted)
+                ),
+                and_(
+                    submitted,
+                    or_(
+                        ReviewAssignment.submitted_at.is_(None),
+                        ReviewAssignment.submitted_at != Review.submitted_at,
+                    ),
+                ),
+            )
+        )
+        .order_by(ReviewAssignment.id)
+    )
+    return [
+        Violation(
+            "assignment_submission_disagrees_with_review",
+            f"review assignment {assignment_id}",
+            f"says submitted {_when(marked)} while its review is "
+            f"{state.value if state else 'not started'} (submitted {_when(review_at)}).",
+            "Set the assignment's submitted_at to its review's submitted_at when that review "
+            "is submitted, else clear it.",
+        )
+        for assignment_id, marked, state, review_at in rows
+    ]
+
+
+def _when(moment) -> str:
+    return moment.isoformat(timespec="seconds") if moment else "never"
 
 
 @invariant

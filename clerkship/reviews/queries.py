@@ -209,11 +209,7 @@ def fill_review_counts(review_round: ReviewRound, rows: list[RankRow]) -> None:
         select(
             ReviewAssignment.application_id,
             func.count(ReviewAssignment.id),
-            func.count(Review.id),
-        )
-        .outerjoin(
-            Review,
-            (Review.assignment_id == ReviewAssignment.id) & (Review.state == ReviewState.SUBMITTED),
+            func.count(ReviewAssignment.submitted_at),
         )
         .where(
             ReviewAssignment.round_id == review_round.id,
@@ -307,8 +303,9 @@ def review_backlog_by_department(
     if not department_ids:
         return {}
     ids = sorted(department_ids)
-    unfinished = or_(Review.id.is_(None), Review.state == ReviewState.DRAFT)
     due = dict.fromkeys(ids, (0, 0))
+    # Read from the assignments alone, through their partial indexes (records.py): the
+    # reviews owed by round and due date, the scored applications by application.
     for department_id, count, late in db.session.execute(
         select(
             ReviewRound.department_id,
@@ -316,21 +313,23 @@ def review_backlog_by_department(
             func.count(case((ReviewAssignment.due_on < today, 1))),
         )
         .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
-        .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
         .where(
             ReviewRound.department_id.in_(ids),
             ReviewRound.cycle_id == cycle.id,
             ReviewRound.phase != Phase.CLOSED,
+            ReviewAssignment.submitted_at.is_(None),
             ReviewAssignment.application_id.is_not(None),
-            unfinished,
         )
         .group_by(ReviewRound.department_id)
     ):
         due[department_id] = (count, late)
     scored = (
-        select(ReviewAssignment.application_id)
-        .join(Review, Review.assignment_id == ReviewAssignment.id)
-        .where(Review.state == ReviewState.SUBMITTED, ReviewAssignment.application_id.is_not(None))
+        select(ReviewAssignment.id)
+        .where(
+            ReviewAssignment.application_id == Application.id,
+            ReviewAssignment.submitted_at.is_not(None),
+        )
+        .exists()
     )
     unscored = dict(
         db.session.execute(
@@ -339,7 +338,7 @@ def review_backlog_by_department(
                 Application.department_id.in_(ids),
                 Application.cycle_id == cycle.id,
                 Application.state.in_(AWAITING_SCORE),
-                Application.id.not_in(scored),
+                ~scored,
             )
             .group_by(Application.department_id)
         ).all()

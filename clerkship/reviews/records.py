@@ -20,6 +20,7 @@ from sqlalchemy import (
     Numeric,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,6 +94,11 @@ class ReviewAssignment(db.Model):
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     # The last local day a reminder about this assignment went out.
     reminded_on: Mapped[date | None] = mapped_column(Date)
+    # Its review's submitted_at while that review is submitted, else None (kept by
+    # reviewing.services.save_review; the doctor checks the two agree). Counting the
+    # reviews still owed, or the applications scored, then reads this table alone, and
+    # the partial indexes below hold only the rows each count looks for.
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     round: Mapped[ReviewRound] = relationship()
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
@@ -108,6 +114,19 @@ class ReviewAssignment(db.Model):
         Index("ix_review_assignment_round_reviewer", "round_id", "reviewer_id"),
         Index("ix_review_assignment_application_id", "application_id"),
         Index("ix_review_assignment_award_application_id", "award_application_id"),
+        Index(
+            "ix_review_assignment_owed",
+            "round_id",
+            "due_on",
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+        Index(
+            "ix_review_assignment_scored",
+            "application_id",
+            sqlite_where=text("submitted_at IS NOT NULL"),
+            postgresql_where=text("submitted_at IS NOT NULL"),
+        ),
     )
 
     @property

@@ -18,6 +18,7 @@ from clerkship.extensions import db
 from clerkship.interviews.models import InterviewDay, Invitation, InvitationState
 from clerkship.offers.models import Offer, OfferState
 from clerkship.reviews.models import Conflict
+from clerkship.reviews.records import ReviewAssignment
 from clerkship.rotations.models import RotationRecord, RotationState
 from tests.factories import (
     make_application,
@@ -340,6 +341,31 @@ def test_review_by_a_reviewer_who_declared_a_conflict(app):
         )
     )
     assert found() == [("review_despite_conflict", f"review {review.id}")]
+
+
+def test_assignment_that_does_not_say_its_review_was_submitted(app):
+    application = make_application(state=S.UNDER_REVIEW)
+    review_round = make_review_round(application.department, application.cycle)
+    rubric = make_rubric(review_round)
+    submitted = make_assignment(review_round, application, make_reviewer(application.department))
+    make_review(submitted, rubric, [3, 3, 3])
+    draft = make_assignment(review_round, application, make_reviewer(application.department))
+    make_review(draft, rubric, [3, None, None], submitted=False)
+    assert found() == []
+    change(
+        update(ReviewAssignment)
+        .where(ReviewAssignment.id == submitted.id)
+        .values(submitted_at=None)
+    )
+    change(
+        update(ReviewAssignment)
+        .where(ReviewAssignment.id == draft.id)
+        .values(submitted_at=utcnow())
+    )
+    name = "assignment_submission_disagrees_with_review"
+    assert sorted(found()) == sorted(
+        [(name, f"review assignment {submitted.id}"), (name, f"review assignment {draft.id}")]
+    )
 
 
 def test_application_state_not_where_its_timeline_ends(app):

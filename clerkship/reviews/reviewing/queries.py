@@ -119,20 +119,17 @@ def reviewer_queue(
     scope = [ReviewAssignment.reviewer_id == user.id, _visible_rounds(user), undecided_subject()]
     if open_only:
         scope.append(ReviewRound.phase != Phase.CLOSED)
+    # From the assignment's own submitted_at; only an unsubmitted one probes for a draft
+    # (one index lookup each), so no page joins the round's every review.
+    started = select(Review.id).where(Review.assignment_id == ReviewAssignment.id).exists()
     status_column = case(
-        (Review.id.is_(None), NOT_STARTED),
-        (Review.state == ReviewState.DRAFT, "draft"),
-        else_="submitted",
+        (ReviewAssignment.submitted_at.is_not(None), "submitted"),
+        (started, "draft"),
+        else_=NOT_STARTED,
     )
-    base = (
-        with_subject_state(
-            select(ReviewAssignment.id).join(
-                ReviewRound, ReviewRound.id == ReviewAssignment.round_id
-            )
-        )
-        .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
-        .where(*scope)
-    )
+    base = with_subject_state(
+        select(ReviewAssignment.id).join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
+    ).where(*scope)
     counts = dict.fromkeys(STATUS_LABELS, 0)
     overdue = 0
     mine = base.add_columns(status_column.label("status"), ReviewAssignment.due_on).subquery()
@@ -164,7 +161,6 @@ def reviewer_queue(
         .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
         .join(Cycle, Cycle.id == ReviewRound.cycle_id)
         .outerjoin(Department, Department.id == ReviewRound.department_id)
-        .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
         .outerjoin(Application, Application.id == ReviewAssignment.application_id)
         .outerjoin(User, User.id == Application.student_id)
         .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)

@@ -146,6 +146,7 @@ def save_review(
                 review.state = ReviewState.SUBMITTED
                 review.submitted_at = utcnow()
                 review.submitted_phase = review_round.phase
+                assignment.submitted_at = review.submitted_at
                 review.composite = composite
             db.session.flush()
     except (StaleDataError, IntegrityError) as error:
