@@ -19,7 +19,7 @@ from typing import TypeVar
 from flask import Flask, request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
-from werkzeug.routing import BaseConverter, IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter, Rule
 
 from clerkship.core.text import (
     ROW_ID_MAX,
@@ -53,12 +53,35 @@ class SegmentConverter(BaseConverter):
 
 
 def install_converters(app: Flask) -> None:
-    """Make every route's <int:...> and <text> segments parse like the query arguments.
+    """Make every route's <int:...> and <text> segments parse like the query arguments,
+    and its URL builders compile when first used.
 
     Call before any blueprint is registered: rules bind their converters when added.
     """
     app.url_map.converters["int"] = RowIdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = SegmentConverter
+    app.url_rule_class = LazyBuilderRule
+
+
+class LazyBuilderRule(Rule):
+    """A URL rule whose two URL builders (Werkzeug generates and compiles the source of
+    each, for every rule, when the rule is added) are compiled the first time url_for
+    needs them. Most of the app's 240 rules are never built by a given process, and the
+    compiling was about a tenth of create_app(). Werkzeug is pinned to 3.1 (pyproject):
+    Rule.compile assigns the two builders from this method."""
+
+    def _compile_builder(self, append_unknown: bool = True):
+        compile_now = super()._compile_builder
+        attribute = "_build_unknown" if append_unknown else "_build"
+
+        def build(rule: Rule, **values):
+            # The first use: compile, keep, build. Two threads may both compile here;
+            # each keeps an identical builder.
+            built = compile_now(append_unknown).__get__(rule, None)
+            setattr(rule, attribute, built)
+            return built(**values)
+
+        return build
 
 
 class BadParameter(BadRequest):
