@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,21 @@ def _app(tmp_path: Path, monkeypatch, **config):
 def test_default_database_is_sqlite_in_instance_folder(tmp_path, monkeypatch):
     app = _app(tmp_path, monkeypatch)
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/clerkship.db"
+
+
+def test_the_collector_is_paused_while_the_app_is_built_and_resumed_after(tmp_path, monkeypatch):
+    assert gc.isenabled()
+    _app(tmp_path, monkeypatch)
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="refuses to start in production"):
+        _app(tmp_path, monkeypatch, ENV_NAME="production")
+    assert gc.isenabled()  # also when building fails
+    gc.disable()
+    try:
+        _app(tmp_path, monkeypatch)
+        assert not gc.isenabled()  # a caller's choice is left as it was
+    finally:
+        gc.enable()
 
 
 def test_database_url_from_environment_gets_psycopg_driver(tmp_path, monkeypatch):
