@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select, true
+from sqlalchemy import and_, case, false, func, or_, select, true
 
 from clerkship.accounts.models import User
 from clerkship.applications.models import Application, ApplicationChoice, StudentProfile
@@ -163,21 +163,8 @@ def ranking_page(
             total, ranked_count, withheld_any = _counts(rows, shown_in(rows))
             page = _within(page, total, per_page)
             records = read(page) if total else []
-    page_rows = [
-        RankRow(
-            r.id,
-            bool(r.in_pathway),
-            r.state,
-            raw=_points(r.raw),
-            calibrated=_points(r.calibrated),
-            chosen=_points(r.chosen),
-            gap=_points(r.gap),
-            rank=r.rank,
-            withheld=bool(r.withheld),
-        )
-        for r in records
-    ]
-    return RankingPage(page_rows, int(total), int(ranked_count), bool(withheld_any)), page
+    listed = RankingPage(_rank_rows(records), int(total), int(ranked_count), bool(withheld_any))
+    return listed, page
 
 
 def _from_index(
@@ -237,6 +224,7 @@ def _from_index(
             chosen.label("chosen"),
             spread.label("gap"),
             func.rank().over(order_by=chosen.desc()).label("rank"),
+            false().label("withheld"),
         )
         .join(Application, Application.id == composite.application_id)
         .where(
@@ -249,7 +237,12 @@ def _from_index(
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    rows = [
+    return RankingPage(_rank_rows(records), total, ranked_count, False), page
+
+
+def _rank_rows(records) -> list[RankRow]:
+    """RankRows of the statement's rows (composites in hundredths)."""
+    return [
         RankRow(
             r.id,
             bool(r.in_pathway),
@@ -259,11 +252,10 @@ def _from_index(
             chosen=_points(r.chosen),
             gap=_points(r.gap),
             rank=r.rank,
-            withheld=False,
+            withheld=bool(r.withheld),
         )
         for r in records
     ]
-    return RankingPage(rows, total, ranked_count, False), page
 
 
 def _counts(rows, shown) -> tuple[int, int, bool]:
