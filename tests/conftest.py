@@ -108,6 +108,43 @@ def link_in(message: EmailMessage) -> str:
     raise AssertionError("no link in the email")
 
 
+# Scheduling ----------------------------------------------------------------------------
+#
+# pytest-xdist's loadscope sends a module whole to one worker and, by default, the modules
+# with the most tests first: the slowest modules (a browser journey, the state machine, the
+# crawl: one or two tests of 20-80 s each) came last, and a worker was left running one of
+# them alone while the other had finished. The modules are handed out longest first instead
+# (an estimate from markers and fixtures, measured on the 2-core machine), so that the end
+# of a run is made of short modules that the two workers share.
+ESTIMATED_SECONDS = {"browser": 15.0, "slow": 30.0}
+ESTIMATED_DEFAULT = 0.2  # most tests: a few requests on an emptied database
+ESTIMATED_FIXTURES = {"demo_season_at_scale": 15.0}  # seeding 300 more students
+
+
+def _estimate(item: pytest.Item) -> float:
+    marked = [ESTIMATED_SECONDS[m.name] for m in item.iter_markers() if m.name in ESTIMATED_SECONDS]
+    fixtures = [
+        seconds for name, seconds in ESTIMATED_FIXTURES.items() if name in item.fixturenames
+    ]
+    return max([ESTIMATED_DEFAULT, *marked]) + sum(fixtures)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The order of the modules is the one pytest_collection_modifyitems gives (xdist's own
+    # reordering, by number of tests, would undo it).
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules longest first (by estimate); the tests of a module keep their order."""
+    module_seconds: dict[str, float] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        module_seconds[module] = module_seconds.get(module, 0.0) + _estimate(item)
+    items.sort(key=lambda item: -module_seconds[item.nodeid.split("::", 1)[0]])
+
+
 @pytest.fixture(scope="session")
 def smtp_server() -> Iterator[tuple[Mailbox, int]]:
     mailbox = Mailbox()
