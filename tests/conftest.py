@@ -11,12 +11,16 @@ from __future__ import annotations
 import copy
 import email
 import email.policy
+import fcntl
 import functools
 import os
 import re
+import shutil
 import socket
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from email.message import EmailMessage
 
 import pytest
@@ -24,12 +28,14 @@ from aiosmtpd.controller import Controller
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 import clerkship.schema  # noqa: F401  (every model)
 from clerkship import create_app
 from clerkship.accounts.models import User
 from clerkship.bench.harness import count_queries
+from clerkship.documents.storage import upload_folder
 from clerkship.extensions import db, limiter
 
 CHROMIUM = "/usr/bin/chromium"
@@ -106,6 +112,43 @@ def link_in(message: EmailMessage) -> str:
         if word.startswith(("http://", "https://")):
             return word
     raise AssertionError("no link in the email")
+
+
+# Scheduling ----------------------------------------------------------------------------
+#
+# pytest-xdist's loadscope sends a module whole to one worker and, by default, the modules
+# with the most tests first: the slowest modules (a browser journey, the state machine, the
+# crawl: one or two tests of 20-80 s each) came last, and a worker was left running one of
+# them alone while the other had finished. The modules are handed out longest first instead
+# (an estimate from markers and fixtures, measured on the 2-core machine), so that the end
+# of a run is made of short modules that the two workers share.
+ESTIMATED_SECONDS = {"browser": 15.0, "slow": 30.0}
+ESTIMATED_DEFAULT = 0.2  # most tests: a few requests on an emptied database
+ESTIMATED_FIXTURES = {"demo_season_at_scale": 15.0}  # seeding 300 more students
+
+
+def _estimate(item: pytest.Item) -> float:
+    marked = [ESTIMATED_SECONDS[m.name] for m in item.iter_markers() if m.name in ESTIMATED_SECONDS]
+    fixtures = [
+        seconds for name, seconds in ESTIMATED_FIXTURES.items() if name in item.fixturenames
+    ]
+    return max([ESTIMATED_DEFAULT, *marked]) + sum(fixtures)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The order of the modules is the one pytest_collection_modifyitems gives (xdist's own
+    # reordering, by number of tests, would undo it).
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules longest first (by estimate); the tests of a module keep their order."""
+    module_seconds: dict[str, float] = {}
+    for item in items:
+        module = item.nodeid.split("::", 1)[0]
+        module_seconds[module] = module_seconds.get(module, 0.0) + _estimate(item)
+    items.sort(key=lambda item: -module_seconds[item.nodeid.split("::", 1)[0]])
 
 
 @pytest.fixture(scope="session")
@@ -299,16 +342,73 @@ _DEMO_URLS: dict[str, str] = {}
 
 
 def _seed_demo(name: str, tmp_path_factory, worker_id: str, smtp_port: int) -> str:
-    """Seed the demo season `name` into its own database; the command's output."""
+    """The demo season `name` in a database of this worker's own; the command's output.
+
+    `flask demo seed` runs once per run of the suite (15-40 s), not once per xdist worker:
+    the first worker to need the season seeds it into a database nobody uses afterwards,
+    under a lock; every worker then copies that database (the SQLite file, or PostgreSQL's
+    CREATE DATABASE ... TEMPLATE) and the files the seed uploaded into its own.
+    """
     suffix, arguments = DEMO_SEASONS[name]
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        shared = shared.parent  # the run's folder, which every worker's folder is in
+    seeded = shared / f"seeded-{suffix}"
+    with open(shared / f"seeded-{suffix}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (seeded / "output.txt").exists():
+            _seed_template(suffix, arguments, seeded, tmp_path_factory, smtp_port)
     url = _DEMO_URLS[name] = _demo_database_url(tmp_path_factory, worker_id, suffix)
+    template = (seeded / "url.txt").read_text()
+    if url.startswith("sqlite"):
+        # SQLite's backup, which reads what its write-ahead log holds too.
+        with (
+            closing(sqlite3.connect(make_url(template).database)) as source,
+            closing(sqlite3.connect(make_url(url).database)) as copy,
+        ):
+            source.backup(copy)
+    else:
+        _copy_postgres_database(template, url)
     pair = app_pair(url, smtp_port, {})
+    with pair.twin.app_context():
+        shutil.copytree(seeded / "uploads", upload_folder(), dirs_exist_ok=True)
+    return (seeded / "output.txt").read_text()
+
+
+def _seed_template(suffix: str, arguments: list[str], seeded, tmp_path_factory, smtp_port):
+    """Seed the season into the run's template database; keep its URL, uploads and output."""
+    url = _demo_database_url(tmp_path_factory, "seed", suffix)
+    pair = app_pair(url, smtp_port, {}, fresh=True)
     with pair.twin.app_context():
         db.create_all()
         db.session.remove()
+        folder = upload_folder()
+        before = {path for path in folder.rglob("*") if path.is_file()}
     result = pair.served.test_cli_runner().invoke(args=["demo", "seed", *arguments])
     assert result.exit_code == 0, result.output
-    return result.output
+    for app in (pair.served, pair.twin):  # no connection left: it is copied from now on
+        with app.app_context():
+            db.engine.dispose()
+    (seeded / "uploads").mkdir(parents=True)
+    for path in folder.rglob("*"):
+        if path.is_file() and path not in before:
+            copy = seeded / "uploads" / path.relative_to(folder)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
+    (seeded / "url.txt").write_text(url)
+    (seeded / "output.txt").write_text(result.output)
+
+
+def _copy_postgres_database(template: str, url: str) -> None:
+    """Replace the database of url by a copy of template's (no one may be connected to it)."""
+    from sqlalchemy import create_engine
+
+    name, source = make_url(url).database, make_url(template).database
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{source}"'))
+    admin.dispose()
 
 
 @pytest.fixture(scope="session")

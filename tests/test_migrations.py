@@ -59,6 +59,7 @@ def _tables() -> set[str]:
     return set(inspect(db.engine).get_table_names())
 
 
+@pytest.mark.slow
 def test_migrations_match_models_and_round_trip(empty_database_url):
     app = create_app(
         {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": empty_database_url}

@@ -49,7 +49,9 @@ def test_sign_out_is_audited(client):
     _sign_in(client, "s@example.org")
     client.post("/logout")
     actions = db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.subject_user_id == user.id)
+        select(AuditEvent.action)
+        .where(AuditEvent.subject_user_id == user.id)
+        .order_by(AuditEvent.id)
     ).all()
     assert actions == ["account.login", "account.logout"]
 

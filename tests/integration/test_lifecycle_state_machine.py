@@ -18,6 +18,7 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from flask import current_app
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -627,6 +628,7 @@ def machine_settings() -> settings:
     )
 
 
+@pytest.mark.slow
 def test_season_lifecycle_keeps_every_invariant(app):
     # Emails are rendered (the templates run) but logged rather than sent over SMTP.
     current_app.config["MAIL_SERVER"] = ""

@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from clerkship.core.database import writes_ahead
@@ -49,6 +50,7 @@ def _states() -> list[MessageState]:
     return list(db.session.scalars(select(OutboxMessage.state).order_by(OutboxMessage.id)))
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_batch_and_restarted_sends_all_duplicating_only_the_one_in_flight(
     app, database_url, tmp_path
 ):
