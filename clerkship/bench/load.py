@@ -3,14 +3,16 @@
 For each size: a throwaway PostgreSQL cluster, the season of `load_seed` (one department,
 N reviewed applications, a started allocation run), the app under gunicorn (4 sync
 workers, production settings, BENCH_QUERY_HEADER on so each response says how many SQL
-statements it ran), and a load generator in a separate process (`page_load`) on
-127.0.0.1. Every page is driven at 1, 8 and 32 concurrent clients (the small season at 1
-only) and compared with a static file of the same server measured in the same run (the
-floor: what any request costs through gunicorn and the network stack).
+statements it ran); both servers run at once. A load generator in a separate process
+(`page_load`) on 127.0.0.1 first drives every page at c=1 on the two servers in turn
+(ROUNDS rounds, the order swapped each round: the growth compares samples of the same
+minutes), then every page of the large season at 1, 8 and 32 concurrent clients, compared
+with a static file of the same server measured in the same run (the floor: what any
+request costs through gunicorn and the network stack).
 
 Figures per page: requests per second, p50/p95/p99 latency, SQL statements per request,
 p50 as a multiple of the floor's p50 at c=1; and the growth of p50 and of the statement
-count from 500 to 5,000 applications. Targets on a quiet 2-core machine: every page but
+count from 500 to 5,000 applications (from the alternated samples). Targets on a quiet 2-core machine: every page but
 sign-in at most 30x the floor at c=1, p95 under 500 ms at c=8, no errors, growth at most
 1.3x with the same statement count; sign-in p95 under 1 s at c=8.
 
@@ -39,6 +41,7 @@ SMALL = 500
 WORKERS = 4
 LEVELS = (1, 8, 32)
 SECONDS = 3.0  # per page and level
+ROUNDS, ROUND_SECONDS = 4, 1.5  # the growth: each page on each season in turn
 MAX_REQUESTS = 600
 CLASS_RATE, CLASS_SECONDS = 10, 15  # a class signing in: 10 a second for 15 s
 SIGN_IN_PAGE = "sign-in"
@@ -152,39 +155,46 @@ def _drive(plan: dict) -> list[dict]:
     return json.loads(done.stdout)
 
 
-def measure(
-    applications: int,
-    levels=LEVELS,
-    seconds: float = SECONDS,
-    max_requests: int = MAX_REQUESTS,
-    only: set[str] | None = None,
-    class_sign_in: bool = False,
-) -> dict[tuple[str, int], dict]:
-    """Seed, serve and drive; per (page, level): rps, p50/p95/p99 ms, queries, errors.
+def _plan(port: int, sign_ins: dict, pages: list[dict], **settings) -> dict:
+    return {
+        "port": port,
+        "levels": list(settings.get("levels", LEVELS)),
+        "seconds": settings.get("seconds", SECONDS),
+        "max_requests": settings.get("max_requests", MAX_REQUESTS),
+        "password": _password(),
+        "sign_ins": sign_ins,
+        "pages": pages,
+        "mixed": settings.get("mixed"),
+    }
 
-    class_sign_in: then a class signs in at CLASS_RATE a second while 8 clients read the
-    other pages (figures named CLASS_SIGN_IN and "<page> DURING")."""
-    secret = secrets.token_urlsafe(32)
-    with postgres_cluster(max_connections=100) as url:
-        sign_ins, driven = _seed(url, secret, applications)
-        if only is not None:
-            driven = [p for p in driven if p["name"] in only]
-        for page in driven:
-            page["levels"] = [level for level in page.get("levels", levels) if level in levels]
-        with serve(url, secret) as port:
-            report = _drive(
+
+def alternated(small: tuple, large: tuple, rounds: int = ROUNDS) -> tuple[dict, dict]:
+    """Every page (but sign-in) at c=1 on both seasons' servers in turn, `rounds` times,
+    each turn ROUND_SECONDS a page, the order swapped every round: the growth compares
+    samples taken in the same minutes, not two runs minutes apart on a machine whose load
+    moves meanwhile. small and large: (port, sign_ins, pages)."""
+    samples: dict[str, dict[str, list]] = {"small": {}, "large": {}}
+    for number in range(rounds):
+        order = [("small", small), ("large", large)]
+        for size, (port, sign_ins, pages) in order if number % 2 == 0 else order[::-1]:
+            driven = [dict(page, levels=[1]) for page in pages if page["name"] != SIGN_IN_PAGE]
+            plan = _plan(port, sign_ins, driven, levels=(1,), seconds=ROUND_SECONDS)
+            for report in _drive(plan):
+                kept = samples[size].setdefault(report["page"], [])
+                kept.append(report)
+    return tuple(
+        {
+            (name, 1): summarize(
                 {
-                    "port": port,
-                    "levels": list(levels),
-                    "seconds": seconds,
-                    "max_requests": max_requests,
-                    "password": _password(),
-                    "sign_ins": sign_ins,
-                    "pages": driven,
-                    "mixed": _class_plan(driven) if class_sign_in else None,
+                    "page": name,
+                    "results": [r for report in reports for r in report["results"]],
+                    "wall_seconds": sum(report["wall_seconds"] for report in reports),
                 }
             )
-    return {(r["page"], r["level"]): summarize(r) for r in report}
+            for name, reports in samples[size].items()
+        }
+        for size in ("small", "large")
+    )
 
 
 def _class_plan(driven: list[dict]) -> dict:
@@ -234,8 +244,12 @@ def _fmt(f: dict) -> str:
     )
 
 
-def measurements(large: dict, small: dict, scale: int) -> list[Measurement]:
-    """The table rows: each page at each level against its target, and its growth."""
+def measurements(
+    large: dict, small: dict, scale: int, large_c1: dict | None = None
+) -> list[Measurement]:
+    """The table rows: each page at each level against its target, and its growth
+    (against large_c1, the large season's samples taken in turn with small's, if given)."""
+    large_c1 = large_c1 or large
     floor = large[("static file (floor)", 1)]["p50"]
     names = list(dict.fromkeys(name for name, _level in large))
     rows = []
@@ -268,7 +282,7 @@ def measurements(large: dict, small: dict, scale: int) -> list[Measurement]:
                 target = "no errors"
             rows.append(Measurement(what, target, f"{_fmt(f)}; p50 {ratio:.1f}x floor", ok))
         if (name, 1) in small and name not in ("static file (floor)", SIGN_IN_PAGE):
-            before, after = small[(name, 1)], large[(name, 1)]
+            before, after = small[(name, 1)], large_c1[(name, 1)]
             growth = after["p50"] / before["p50"] if before["p50"] else 0.0
             rows.append(
                 Measurement(
@@ -283,7 +297,19 @@ def measurements(large: dict, small: dict, scale: int) -> list[Measurement]:
 
 
 def run(app: object = None, scale: int = 5000) -> list[Measurement]:
-    """The small season at c=1, the large one at every level; the table rows."""
-    small = measure(SMALL, levels=(1,))
-    large = measure(scale, class_sign_in=True)
-    return measurements(large, small, scale)
+    """Both seasons served at once: every page at c=1 on each in turn (the growth), then
+    the large one at every level and the class; the table rows."""
+    secret = secrets.token_urlsafe(32)
+    with postgres_cluster() as small_url, postgres_cluster() as large_url:
+        small_sign_ins, small_pages = _seed(small_url, secret, SMALL)
+        large_sign_ins, large_pages = _seed(large_url, secret, scale)
+        with serve(small_url, secret) as small_port, serve(large_url, secret) as large_port:
+            small, large_c1 = alternated(
+                (small_port, small_sign_ins, small_pages),
+                (large_port, large_sign_ins, large_pages),
+            )
+            report = _drive(
+                _plan(large_port, large_sign_ins, large_pages, mixed=_class_plan(large_pages))
+            )
+    large = {(r["page"], r["level"]): summarize(r) for r in report}
+    return measurements(large, small, scale, large_c1)

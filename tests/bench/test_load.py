@@ -48,6 +48,16 @@ def test_measurements_hold_each_page_to_its_targets_and_growth():
     assert not growth.met and "(2.00x)" in growth.measured and "queries 4 -> 5" in growth.measured
 
 
+def test_growth_compares_the_samples_taken_in_turn_when_there_are_some():
+    large = {("static file (floor)", 1): _figures(1.0, 0), ("catalogue", 1): _figures(30.0)}
+    small = {("catalogue", 1): _figures(20.0)}
+    alternated = {("catalogue", 1): _figures(22.0)}
+    rows = {m.figure: m for m in load.measurements(large, small, 5000, alternated)}
+    growth = rows["catalogue: growth 500 -> 5,000 applications, c=1"]
+    assert growth.met and "20.0 -> 22.0 ms (1.10x)" in growth.measured
+    assert "p50 30.0" in rows["catalogue, 5,000 applications, c=1"].measured
+
+
 def test_class_sign_in_is_held_to_its_p95_and_rate_and_the_readers_to_theirs():
     slow_class = _figures(300.0, p95=1200.0)
     large = {
