@@ -1,4 +1,5 @@
-"""Tables out as files: CSV streamed in chunks, XLSX in XlsxWriter's constant-memory mode.
+"""Tables out as files: CSV streamed in chunks, XLSX in XlsxWriter's constant-memory mode;
+and the first checks of a CSV list uploaded by staff (upload_text, column_keys).
 
 Both take the same column list, so every export offers both formats. CSV cells that
 a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage
@@ -166,3 +167,25 @@ def _sheet_title(title: str, used: set[str]) -> str:
         candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
     used.add(candidate)
     return candidate
+
+
+def upload_text(data: bytes, max_bytes: int) -> tuple[str | None, str | None]:
+    """An uploaded CSV list's text, or why it cannot be read: too large, not a text file,
+    not UTF-8 (a byte-order mark is dropped)."""
+    if len(data) > max_bytes:
+        return None, f"The file is larger than {max_bytes // (1024 * 1024)} MB."
+    if b"\x00" in data:
+        return None, "The file is not a CSV text file."
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        return None, "The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again."
+
+
+def column_keys(header: list[str] | None, names: dict[str, str], unknown: Any = None) -> list:
+    """Each header cell's key in names, matched without case, extra spaces or underscores
+    ("AAMC_ID", "aamc id"); `unknown` for a cell names does not know."""
+    return [
+        names.get(" ".join(cell.strip().lower().replace("_", " ").split()), unknown)
+        for cell in header or []
+    ]

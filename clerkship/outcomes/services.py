@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from clerkship.accounts.models import User
 from clerkship.accounts.services import normalize_email
 from clerkship.audit.services import record_event
+from clerkship.core.tabular import column_keys, upload_text
 from clerkship.core.time import utcnow
 from clerkship.cycles.models import Cycle, Department
 from clerkship.extensions import db
@@ -55,14 +56,9 @@ class ListPreview:
 
 
 def _read(data: bytes) -> tuple[list[str] | None, list[tuple[int, list[str]]], list[str]]:
-    if len(data) > MAX_LIST_BYTES:
-        return None, [], [f"The file is larger than {MAX_LIST_BYTES // (1024 * 1024)} MB."]
-    if b"\x00" in data:
-        return None, [], ["The file is not a CSV text file."]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None, [], ["The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again."]
+    text, problem = upload_text(data, MAX_LIST_BYTES)
+    if problem:
+        return None, [], [problem]
     reader = csv.reader(io.StringIO(text, newline=""))
     records = []
     try:
@@ -74,11 +70,7 @@ def _read(data: bytes) -> tuple[list[str] | None, list[tuple[int, list[str]]], l
                 return None, [], [f"The list has more than {MAX_LIST_ROWS} rows; split it."]
     except csv.Error as error:
         return None, [], [f"Line {reader.line_num}: the file cannot be read as CSV ({error})."]
-    columns = [
-        HEADERS.get(" ".join(cell.strip().lower().replace("_", " ").split()), "")
-        for cell in header or []
-    ]
-    return columns, records, []
+    return column_keys(header, HEADERS, unknown=""), records, []
 
 
 def preview_list(department: Department, cycle: Cycle, kind: ListKind, data: bytes) -> ListPreview:

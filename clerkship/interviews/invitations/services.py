@@ -18,6 +18,7 @@ from clerkship.accounts.services import normalize_email, send_invitation
 from clerkship.applications.models import Application
 from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
+from clerkship.core.tabular import column_keys, upload_text
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
 from clerkship.interviews.models import (
@@ -137,23 +138,15 @@ def invite_applicants(
 
 def parse_invitee_list(data: bytes) -> tuple[list[ImportRow], list[str]]:
     """The rows of a CSV list (name, email, AAMC ID, pathway yes/no) and its problems by line."""
-    if len(data) > MAX_IMPORT_BYTES:
-        return [], [f"The file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB."]
-    if b"\x00" in data:
-        return [], ["The file is not a CSV text file."]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text: save it as “CSV UTF-8” and upload it again."]
+    text, problem = upload_text(data, MAX_IMPORT_BYTES)
+    if problem:
+        return [], [problem]
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader, None)
     except csv.Error as error:
         return [], [f"Line 1: the file cannot be read as CSV ({error})."]
-    columns = [
-        HEADERS.get(" ".join(cell.strip().lower().replace("_", " ").split()))
-        for cell in header or []
-    ]
+    columns = column_keys(header, HEADERS)
     if header is None or sorted(c for c in columns if c) != ["aamc_id", "email", "name", "pathway"]:
         return [], ["Line 1 must name the four columns: name, email, AAMC ID, pathway."]
     rows, problems, seen_email, seen_aamc = [], [], {}, {}
