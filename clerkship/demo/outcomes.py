@@ -24,7 +24,7 @@ from clerkship.applications.models import (
 )
 from clerkship.core.time import local_datetime, local_today, utcnow
 from clerkship.cycles.models import Block, Cycle, Rotation
-from clerkship.demo.rotations import accepted_last_season
+from clerkship.demo.rotations import accepted_last_season, cycle_before
 from clerkship.evaluations.models import EvaluationFormVersion, EvaluationState, RotationEvaluation
 from clerkship.extensions import db
 from clerkship.interviews.models import (
@@ -58,7 +58,7 @@ def seed_outcomes(ctx) -> None:
     seasons = []  # oldest first
     for years in (3, 2, 1):
         year = ctx.cycle.rotations_start_on.year - years
-        seasons.append(existing.get(f"{year}-{year + 1}") or _cycle_before(ctx.cycle, years))
+        seasons.append(existing.get(f"{year}-{year + 1}") or _closed_cycle_before(ctx.cycle, years))
     serial = 0
     for age, cycle in enumerate(reversed(seasons)):  # age 0 is last season
         shape = SHAPES[len(SHAPES) - 1 - age]
@@ -67,23 +67,10 @@ def seed_outcomes(ctx) -> None:
     db.session.flush()
 
 
-def _cycle_before(current: Cycle, years: int) -> Cycle:
+def _closed_cycle_before(current: Cycle, years: int) -> Cycle:
+    # A finished season: closed 300 days after this day of its first year.
     shift = timedelta(days=365 * years)
-    year = current.rotations_start_on.year - years
-    cycle = Cycle(
-        name=f"{year}–{year + 1}",
-        slug=f"{year}-{year + 1}",
-        catalogue_opens_on=current.catalogue_opens_on - shift,
-        applications_open_on=current.applications_open_on - shift,
-        application_deadline=current.application_deadline - shift,
-        offers_released_on=current.offers_released_on - shift,
-        rotations_start_on=current.rotations_start_on - shift,
-        rotations_end_on=current.rotations_end_on - shift,
-        closed_at=utcnow() - shift + timedelta(days=300),
-    )
-    db.session.add(cycle)
-    db.session.flush()
-    return cycle
+    return cycle_before(current, years, closed_at=utcnow() - shift + timedelta(days=300))
 
 
 def _season(ctx, cycle, slug, department, shape, age, serial) -> int:

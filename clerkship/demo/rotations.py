@@ -73,21 +73,7 @@ def seed_rotations(ctx) -> None:
 
 
 def _seed_past_season(ctx) -> None:
-    current = ctx.cycle
-    year = current.rotations_start_on.year - 1
-    shift = timedelta(days=365)
-    past = Cycle(
-        name=f"{year}–{year + 1}",
-        slug=f"{year}-{year + 1}",
-        catalogue_opens_on=current.catalogue_opens_on - shift,
-        applications_open_on=current.applications_open_on - shift,
-        application_deadline=current.application_deadline - shift,
-        offers_released_on=current.offers_released_on - shift,
-        rotations_start_on=current.rotations_start_on - shift,
-        rotations_end_on=current.rotations_end_on - shift,
-        closed_at=None,
-    )
-    db.session.add(past)
+    past = cycle_before(ctx.cycle, 1)
     # Blocks that ended weeks ago, whatever the day the demo is seeded.
     starts_on = local_today() - timedelta(days=90)
     blocks: dict[str, Block] = {}
@@ -128,6 +114,27 @@ def _seed_past_season(ctx) -> None:
             )
         _evaluate(ctx, placement, slug, send=number == 0)
     db.session.flush()
+
+
+def cycle_before(current: Cycle, years: int, closed_at=None) -> Cycle:
+    """The cycle `years` before current, each of its dates shifted by that many years of
+    365 days; added and flushed."""
+    shift = timedelta(days=365 * years)
+    year = current.rotations_start_on.year - years
+    cycle = Cycle(
+        name=f"{year}–{year + 1}",
+        slug=f"{year}-{year + 1}",
+        catalogue_opens_on=current.catalogue_opens_on - shift,
+        applications_open_on=current.applications_open_on - shift,
+        application_deadline=current.application_deadline - shift,
+        offers_released_on=current.offers_released_on - shift,
+        rotations_start_on=current.rotations_start_on - shift,
+        rotations_end_on=current.rotations_end_on - shift,
+        closed_at=closed_at,
+    )
+    db.session.add(cycle)
+    db.session.flush()
+    return cycle
 
 
 def accepted_last_season(

@@ -44,7 +44,11 @@ def _report() -> report.Report:
 
 
 def _focus(cycles: list[Cycle]) -> Cycle | None:
-    return cycle_queries.requested_cycle(cycles) if cycles else None
+    """The cycle asked for among those with figures, else the latest (None without any)."""
+    cycle = cycle_queries.requested_cycle(cycles) if cycles else None
+    if cycle not in cycles:
+        cycle = cycles[-1] if cycles else None
+    return cycle
 
 
 @bp.route("/outcomes")
@@ -56,8 +60,6 @@ def institution():
     )
     built = _report()
     cycle = _focus(built.cycles)
-    if cycle not in built.cycles:
-        cycle = built.cycles[-1] if built.cycles else None
     return render_template(
         "outcomes/report.html",
         report=built,
@@ -116,8 +118,6 @@ def department_report(slug: str):
     )
     built = _report()
     cycle = _focus(built.cycles)
-    if cycle not in built.cycles:
-        cycle = built.cycles[-1] if built.cycles else None
     return render_template(
         "outcomes/report.html",
         report=built,
