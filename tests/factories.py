@@ -686,6 +686,7 @@ def make_review(
     assignment, rubric, levels, *, submitted: bool = True, recommendation=None, comments=""
 ):
     """A review with levels given in criterion order (None: insufficient evidence)."""
+    from clerkship.reviews.assignment.services import mark_scored
     from clerkship.reviews.ranking.scoring import score_review
     from clerkship.reviews.records import Recommendation, Review, ReviewScore, ReviewState
     from clerkship.reviews.reviewing import services as review_services
@@ -709,6 +710,7 @@ def make_review(
         )
     db.session.add(review)
     db.session.flush()
+    mark_scored([assignment.application_id])
     return review
 
 

@@ -190,6 +190,9 @@ class Membership(db.Model):
             sqlite_where=department_id.isnot(None),
             postgresql_where=department_id.isnot(None),
         ),
+        # Every request loads the signed-in user's memberships: neither partial index
+        # above serves "all of this user's" (a scan of every student's membership).
+        Index("ix_membership_user_id", "user_id"),
     )
 
     @property

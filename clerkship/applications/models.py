@@ -148,6 +148,11 @@ class Application(db.Model):
     # a director's confirmation or withdrawal): the one flag every feature reads.
     in_pathway: Mapped[bool] = mapped_column(default=False)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When its earliest submitted review still assigned was submitted; None while no
+    # reviewer has scored it. Kept by reviews.reviewing.services.mark_scored, checked by
+    # the doctor: the directors' count of applications without a score reads only the
+    # unscored rows (ix_application_unscored) instead of every application of the season.
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     # Optimistic locking: a save from a stale form is refused, not silently lost.
@@ -170,6 +175,14 @@ class Application(db.Model):
     __table_args__ = (
         UniqueConstraint("student_id", "cycle_id", "department_id"),
         Index("ix_application_department_cycle_state", "department_id", "cycle_id", "state"),
+        Index(
+            "ix_application_unscored",
+            "department_id",
+            "cycle_id",
+            "state",
+            sqlite_where=scored_at.is_(None),
+            postgresql_where=scored_at.is_(None),
+        ),
     )
     __mapper_args__ = {"version_id_col": version}
 

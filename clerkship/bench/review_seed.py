@@ -187,6 +187,7 @@ def seed_review_department(
                 "personal_statement": "",
                 "in_pathway": i % 4 == 0,
                 "submitted_at": now,
+                "scored_at": now if reviewed and per_application else None,  # reviews below
                 "created_at": now,
                 "updated_at": now,
                 "version": 1,

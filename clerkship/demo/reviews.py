@@ -31,7 +31,7 @@ from clerkship.audit.models import AuditEvent
 from clerkship.core.time import local_today, utcnow
 from clerkship.demo import data
 from clerkship.extensions import db
-from clerkship.reviews.assignment.services import assign_automatically
+from clerkship.reviews.assignment.services import assign_automatically, mark_scored
 from clerkship.reviews.models import Rubric
 from clerkship.reviews.ranking import composites
 from clerkship.reviews.ranking.scoring import score_review
@@ -285,6 +285,7 @@ def _write_reviews(ctx, review_round, rubric: Rubric, applications, bias: dict[i
     db.session.flush()
     if bulk is not None:
         bulk.write()
+    mark_scored([assignment.application_id for assignment in assignments])
     # The reviews were written directly: store the composites the ranking reads.
     composites.refresh(review_round)
 

@@ -800,6 +800,44 @@ def assignment_submission_disagrees_with_review() -> list[Violation]:
     ]
 
 
+@invariant
+def application_score_disagrees_with_reviews() -> list[Violation]:
+    """An application's scored_at is the earliest submitted_at of its review assignments,
+    and empty while none is submitted (the directors count unscored applications by it)."""
+    earliest = (
+        select(
+            ReviewAssignment.application_id.label("application_id"),
+            func.min(ReviewAssignment.submitted_at).label("at"),
+        )
+        .where(ReviewAssignment.application_id.is_not(None))
+        .group_by(ReviewAssignment.application_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Application.id, Application.scored_at, earliest.c.at)
+        .outerjoin(earliest, earliest.c.application_id == Application.id)
+        .where(
+            or_(
+                and_(Application.scored_at.is_(None), earliest.c.at.is_not(None)),
+                and_(Application.scored_at.is_not(None), earliest.c.at.is_(None)),
+                Application.scored_at != earliest.c.at,
+            )
+        )
+        .order_by(Application.id)
+    )
+    return [
+        Violation(
+            "application_score_disagrees_with_reviews",
+            f"application {application_id}",
+            f"says first scored {_when(marked)} while its earliest submitted review was "
+            f"submitted {_when(first)}.",
+            "Set the application's scored_at to the earliest submitted_at of its review "
+            "assignments (reviews.assignment.services.mark_scored), else clear it.",
+        )
+        for application_id, marked, first in rows
+    ]
+
+
 def _when(moment) -> str:
     return moment.isoformat(timespec="seconds") if moment else "never"
 

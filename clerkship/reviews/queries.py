@@ -304,8 +304,8 @@ def review_backlog_by_department(
         return {}
     ids = sorted(department_ids)
     due = dict.fromkeys(ids, (0, 0))
-    # Read from the assignments alone, through their partial indexes (records.py): the
-    # reviews owed by round and due date, the scored applications by application.
+    # Read from the assignments alone, through their partial index (records.py): the
+    # reviews owed by round and due date.
     for department_id, count, late in db.session.execute(
         select(
             ReviewRound.department_id,
@@ -323,14 +323,7 @@ def review_backlog_by_department(
         .group_by(ReviewRound.department_id)
     ):
         due[department_id] = (count, late)
-    scored = (
-        select(ReviewAssignment.id)
-        .where(
-            ReviewAssignment.application_id == Application.id,
-            ReviewAssignment.submitted_at.is_not(None),
-        )
-        .exists()
-    )
+    # The unscored rows alone, through their partial index (applications/models.py).
     unscored = dict(
         db.session.execute(
             select(Application.department_id, func.count(Application.id))
@@ -338,7 +331,7 @@ def review_backlog_by_department(
                 Application.department_id.in_(ids),
                 Application.cycle_id == cycle.id,
                 Application.state.in_(AWAITING_SCORE),
-                ~scored,
+                Application.scored_at.is_(None),
             )
             .group_by(Application.department_id)
         ).all()

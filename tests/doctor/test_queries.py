@@ -364,7 +364,31 @@ def test_assignment_that_does_not_say_its_review_was_submitted(app):
     )
     name = "assignment_submission_disagrees_with_review"
     assert sorted(found()) == sorted(
-        [(name, f"review assignment {submitted.id}"), (name, f"review assignment {draft.id}")]
+        [
+            (name, f"review assignment {submitted.id}"),
+            (name, f"review assignment {draft.id}"),
+            # The application's first score no longer matches its assignments either.
+            ("application_score_disagrees_with_reviews", f"application {application.id}"),
+        ]
+    )
+
+
+def test_application_scored_mark_not_its_earliest_submitted_review(app):
+    application = make_application(state=S.UNDER_REVIEW)
+    review_round = make_review_round(application.department, application.cycle)
+    rubric = make_rubric(review_round)
+    first = make_assignment(review_round, application, make_reviewer(application.department))
+    make_review(first, rubric, [3, 3, 3])
+    draft = make_assignment(review_round, application, make_reviewer(application.department))
+    make_review(draft, rubric, [3, None, None], submitted=False)
+    unscored = make_application(state=S.SUBMITTED)
+    assert db.session.get(Application, application.id).scored_at == first.submitted_at
+    assert found() == []
+    change(update(Application).where(Application.id == application.id).values(scored_at=None))
+    change(update(Application).where(Application.id == unscored.id).values(scored_at=utcnow()))
+    name = "application_score_disagrees_with_reviews"
+    assert sorted(found()) == sorted(
+        [(name, f"application {application.id}"), (name, f"application {unscored.id}")]
     )
 
 

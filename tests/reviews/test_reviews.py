@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from clerkship.accounts.models import Role
-from clerkship.applications.models import ApplicationState
+from clerkship.applications.models import Application, ApplicationState
 from clerkship.extensions import db
 from clerkship.reviews.models import Phase
-from clerkship.reviews.records import Review, ReviewState
+from clerkship.reviews.records import Recommendation, Review, ReviewAssignment, ReviewState
 from tests import factories
 from tests.conftest import body_of, login
 
@@ -300,3 +300,56 @@ def test_someone_elses_or_missing_assignment_is_forbidden(client, scoring):
         response = client.get(url)
         assert response.status_code == 403
         assert "This review is not assigned to you." in response.get_data(as_text=True)
+
+
+def test_an_application_is_scored_from_its_first_submitted_review_until_none_remains(
+    app, scoring
+):
+    from clerkship.reviews.assignment.services import remove_assignment
+    from clerkship.reviews.reviewing.services import save_review
+
+    levels = {scoring.c1: 4, scoring.c2: 5, scoring.c3: 3}
+
+    def submit(assignment, reviewer, version=None):
+        save_review(
+            assignment,
+            levels=levels,
+            recommendation=Recommendation.RECOMMEND,
+            comments="",
+            version=version,
+            submit=True,
+            by=reviewer,
+        )
+        db.session.commit()
+
+    def scored_at():
+        db.session.expire_all()
+        return db.session.get(Application, scoring.application.id).scored_at
+
+    version = scoring.application.version
+    save_review(
+        scoring.mine,
+        levels={scoring.c1: 4},
+        recommendation=None,
+        comments="",
+        version=None,
+        submit=False,
+        by=scoring.first,
+    )
+    assert scored_at() is None  # a draft scores nothing
+    submit(scoring.mine, scoring.first, version=1)
+    first = scoring.mine.submitted_at
+    assert first is not None and scored_at() == first
+    submit(scoring.theirs, scoring.second)
+    assert scored_at() == first  # the earliest stays
+    remove_assignment(scoring.mine, by=scoring.director, reason="Left the faculty.")
+    db.session.commit()
+    assert scored_at() == db.session.get(ReviewAssignment, scoring.theirs.id).submitted_at
+    remove_assignment(
+        db.session.get(ReviewAssignment, scoring.theirs.id), by=scoring.director, reason="Moved."
+    )
+    db.session.commit()
+    assert scored_at() is None
+    # Only the state change the first review made moved the application's version: a
+    # staff form opened on it meanwhile is not made stale by the score.
+    assert db.session.get(Application, scoring.application.id).version == version + 1

@@ -9,10 +9,11 @@ conflict `conflicts.find_conflicts` finds.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from clerkship.accounts.models import Membership, Role, User
 from clerkship.applications.models import Application
@@ -258,9 +259,33 @@ def remove_assignment(assignment: ReviewAssignment, *, by: User, reason: str = "
         note=reason[:200],
     )
     review_round = assignment.round
+    application_id = assignment.application_id
     db.session.delete(assignment)
     db.session.flush()
+    mark_scored([application_id])
     composites.refresh(review_round)
+
+
+def mark_scored(application_ids: Collection[int | None]) -> None:
+    """Set each application's scored_at to the earliest submitted_at of its assignments
+    (None while none is submitted), after a review is submitted or an assignment removed."""
+    ids = sorted({i for i in application_ids if i is not None})
+    if not ids:
+        return
+    earliest = (
+        select(func.min(ReviewAssignment.submitted_at))
+        .where(ReviewAssignment.application_id == Application.id)
+        .scalar_subquery()
+    )
+    # A statement, not an attribute change: the application's version does not move (a
+    # review submitted meanwhile is no stale form for its staff), nor its updated_at.
+    for start in range(0, len(ids), 500):
+        db.session.execute(
+            update(Application)
+            .where(Application.id.in_(ids[start : start + 500]))
+            .values(scored_at=earliest, updated_at=Application.updated_at)
+            .execution_options(synchronize_session="fetch")
+        )
 
 
 def shortfall(review_round: ReviewRound) -> dict[int, str]:

@@ -16,7 +16,7 @@ from clerkship.audit.services import record_event
 from clerkship.core.rules import RuleViolation
 from clerkship.core.time import utcnow
 from clerkship.extensions import db
-from clerkship.reviews.assignment.services import remove_assignment
+from clerkship.reviews.assignment.services import mark_scored, remove_assignment
 from clerkship.reviews.models import ReviewRound, Rubric
 from clerkship.reviews.ranking import composites, scoring
 from clerkship.reviews.records import (
@@ -154,6 +154,8 @@ def save_review(
         raise RuleViolation(STALE_REVIEW) from error
     action = "edit" if was_submitted else ("submit" if submit else "draft")
     record_event(f"reviews.review_{action}", by=by, target=review, composite=str(review.composite))
+    if submit:
+        mark_scored([assignment.application_id])
     if submit and not was_submitted:
         _start_review_of(assignment.application)
     # A draft changes no composite but moves the round's stamp: refreshed all the same.
