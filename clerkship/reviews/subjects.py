@@ -106,19 +106,21 @@ def undecided_subject():
     """A clause true of the assignments whose subject is not decided yet: a decided one
     (withdrawn, offered, waitlisted, not selected, awarded ...) leaves the reviewer queues.
 
-    The query outer-joins Application on the assignment's application_id (with_subject_state).
+    The application's state is looked up per assignment (one index probe each), so a
+    reviewer's queue costs their own assignments, never a pass over the season's
+    applications.
     """
-    rotation = Application.state.in_(UNDECIDED_STATES)
+    state = (
+        select(Application.state)
+        .where(Application.id == ReviewAssignment.application_id)
+        .scalar_subquery()
+    )
+    rotation = state.in_(UNDECIDED_STATES)
     source = _award_subjects()
     award = ReviewAssignment.award_application_id.is_not(None)
     if source is not None:
         award = and_(award, ReviewAssignment.award_application_id.in_(source.undecided()))
     return or_(rotation, award)
-
-
-def with_subject_state(stmt: Select) -> Select:
-    """stmt, a select from assignments, joined to their applications for undecided_subject."""
-    return stmt.outerjoin(Application, Application.id == ReviewAssignment.application_id)
 
 
 def rotation_applications_of_awards(award_application_ids: list[int]) -> dict[int, int]:

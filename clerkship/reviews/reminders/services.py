@@ -13,7 +13,6 @@ from datetime import date, timedelta
 from sqlalchemy import or_, select, update
 
 from clerkship.accounts.models import User
-from clerkship.applications.models import Application
 from clerkship.audit.services import record_event
 from clerkship.core.urls import external_url
 from clerkship.extensions import db
@@ -41,7 +40,6 @@ def send_reminders(
         .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
         .join(User, User.id == ReviewAssignment.reviewer_id)
         .outerjoin(Review, Review.assignment_id == ReviewAssignment.id)
-        .outerjoin(Application, Application.id == ReviewAssignment.application_id)
         .where(
             ReviewRound.phase != Phase.CLOSED,
             User.active,

@@ -17,7 +17,6 @@ from clerkship.reviews.records import Review, ReviewAssignment, ReviewState
 from clerkship.reviews.subjects import (
     rotation_applications_of_awards,
     undecided_subject,
-    with_subject_state,
 )
 
 NOT_STARTED = "not_started"
@@ -127,9 +126,11 @@ def reviewer_queue(
         (started, "draft"),
         else_=NOT_STARTED,
     )
-    base = with_subject_state(
-        select(ReviewAssignment.id).join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
-    ).where(*scope)
+    base = (
+        select(ReviewAssignment.id)
+        .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
+        .where(*scope)
+    )
     counts = dict.fromkeys(STATUS_LABELS, 0)
     overdue = 0
     mine = base.add_columns(status_column.label("status"), ReviewAssignment.due_on).subquery()
@@ -140,13 +141,35 @@ def reviewer_queue(
         counts[value] = count
         if value != "submitted":
             overdue += late_count or 0
+    # The page's assignments first (sorted and cut from the reviewer's own rows), then
+    # the names and rounds of those alone: nobody's name is read for the other rows.
+    chosen = base.add_columns(
+        ReviewAssignment.application_id,
+        ReviewAssignment.award_application_id,
+        ReviewAssignment.due_on,
+        ReviewAssignment.round_id,
+        status_column.label("status"),
+    )
+    if status in STATUS_LABELS:
+        chosen = chosen.where(status_column == status)
+    chosen = (
+        chosen.order_by(
+            case((status_column == "submitted", 1), else_=0),
+            ReviewAssignment.due_on.is_(None),
+            ReviewAssignment.due_on,
+            ReviewAssignment.id,
+        )
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+        .subquery("chosen")
+    )
     stmt = (
         select(
-            ReviewAssignment.id,
-            ReviewAssignment.application_id,
-            ReviewAssignment.award_application_id,
-            ReviewAssignment.due_on,
-            status_column,
+            chosen.c.id,
+            chosen.c.application_id,
+            chosen.c.award_application_id,
+            chosen.c.due_on,
+            chosen.c.status,
             ReviewRound.phase,
             ReviewRound.hide_name,
             ReviewRound.revealed_at,
@@ -158,23 +181,19 @@ def reviewer_queue(
             StudentProfile.legal_first_name,
             StudentProfile.legal_last_name,
         )
-        .join(ReviewRound, ReviewRound.id == ReviewAssignment.round_id)
+        .join(ReviewRound, ReviewRound.id == chosen.c.round_id)
         .join(Cycle, Cycle.id == ReviewRound.cycle_id)
         .outerjoin(Department, Department.id == ReviewRound.department_id)
-        .outerjoin(Application, Application.id == ReviewAssignment.application_id)
+        .outerjoin(Application, Application.id == chosen.c.application_id)
         .outerjoin(User, User.id == Application.student_id)
         .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
-        .where(*scope)
+        .order_by(
+            case((chosen.c.status == "submitted", 1), else_=0),
+            chosen.c.due_on.is_(None),
+            chosen.c.due_on,
+            chosen.c.id,
+        )
     )
-    if status in STATUS_LABELS:
-        stmt = stmt.where(status_column == status)
-    stmt = stmt.order_by(
-        case((status_column == "submitted", 1), else_=0),
-        ReviewAssignment.due_on.is_(None),
-        ReviewAssignment.due_on,
-        ReviewAssignment.id,
-    )
-    stmt = stmt.limit(per_page).offset((max(page, 1) - 1) * per_page)
     rows = db.session.execute(stmt).all()
     awards = rotation_applications_of_awards([row[2] for row in rows if row[1] is None])
     choices = first_choices([row[1] or awards.get(row[2]) for row in rows if row[1] or row[2]])
