@@ -140,17 +140,19 @@ def lock_application(application: Application) -> Application:
 
 
 def state_counts_by_department(
-    department_ids: Collection[int], cycle: Cycle
+    department_ids: Collection[int], cycle: Cycle, states: Collection[ApplicationState]
 ) -> dict[int, dict[ApplicationState, int]]:
-    """department id -> how many of its applications in cycle are in each state (one query)."""
+    """department id -> how many of its applications in cycle are in each of states (one
+    query, reading those states' rows alone through the department, cycle and state index)."""
     found: dict[int, dict[ApplicationState, int]] = {d: {} for d in department_ids}
-    if not department_ids:
+    if not department_ids or not states:
         return found
     rows = db.session.execute(
         select(Application.department_id, Application.state, func.count(Application.id))
         .where(
             Application.department_id.in_(sorted(department_ids)),
             Application.cycle_id == cycle.id,
+            Application.state.in_(list(states)),
         )
         .group_by(Application.department_id, Application.state)
     )

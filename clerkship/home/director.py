@@ -38,7 +38,9 @@ def department_panels(
     if not ids:
         return []
     backlog = review_queries.review_backlog_by_department(ids, cycle, today)
-    states = application_queries.state_counts_by_department(ids, cycle)
+    states = application_queries.state_counts_by_department(
+        ids, cycle, [ApplicationState.WAITLISTED]
+    )
     runs = allocation_queries.allocation_states(ids, cycle)
     offers = offer_queries.offer_counts_by_department(
         ids, cycle, expiring_before=now + timedelta(hours=OFFER_WARNING_HOURS)
