@@ -178,10 +178,9 @@ def stored_are_current(review_round: ReviewRound) -> bool:
     """Whether the stored composites of the round reflect its reviews and settings now."""
     if review_round.id is None:
         return False
-    stored = db.session.scalar(
-        select(CompositeStamp.stamp).where(CompositeStamp.round_id == review_round.id)
-    )
-    return stored is not None and stored == stamp_text(review_round)
+    # The whole row: pooled_calibration, which the ranking reads next, finds it loaded.
+    stored = db.session.get(CompositeStamp, review_round.id)
+    return stored is not None and stored.stamp == stamp_text(review_round)
 
 
 def refresh(review_round: ReviewRound) -> None:
