@@ -302,9 +302,7 @@ def test_someone_elses_or_missing_assignment_is_forbidden(client, scoring):
         assert "This review is not assigned to you." in response.get_data(as_text=True)
 
 
-def test_an_application_is_scored_from_its_first_submitted_review_until_none_remains(
-    app, scoring
-):
+def test_an_application_is_scored_from_its_first_submitted_review_until_none_remains(app, scoring):
     from clerkship.reviews.assignment.services import remove_assignment
     from clerkship.reviews.reviewing.services import save_review
 

@@ -176,11 +176,16 @@ def stamp_text(review_round: ReviewRound) -> str:
 
 def stored_are_current(review_round: ReviewRound) -> bool:
     """Whether the stored composites of the round reflect its reviews and settings now."""
+    return current_stamp(review_round) is not None
+
+
+def current_stamp(review_round: ReviewRound) -> CompositeStamp | None:
+    """The stored stamp row of the round when its composites reflect its reviews and
+    settings now (its pooled figures feed pooled_calibration), else None."""
     if review_round.id is None:
-        return False
-    # The whole row: pooled_calibration, which the ranking reads next, finds it loaded.
+        return None
     stored = db.session.get(CompositeStamp, review_round.id)
-    return stored is not None and stored.stamp == stamp_text(review_round)
+    return stored if stored is not None and stored.stamp == stamp_text(review_round) else None
 
 
 def refresh(review_round: ReviewRound) -> None:
@@ -261,11 +266,10 @@ def _pool_row(review_round: ReviewRound) -> tuple[int, int, int, int]:
     return int(n or 0), int(s or 0), int(d or 0), int(reviewers or 0)
 
 
-def pooled_calibration(review_round: ReviewRound) -> Pool:
+def pooled_calibration(stored: CompositeStamp) -> Pool:
     """The pooled mean and spread of every scored review of the round, and how many
     reviewers are calibrated, as stored by the last refresh (the arithmetic of
-    scoring.calibrate); call only when stored_are_current."""
-    stored = db.session.get(CompositeStamp, review_round.id)
+    scoring.calibrate): `stored` is current_stamp's row."""
     n, s, d = stored.pool_count, stored.pool_sum, stored.pool_spread
     if not n:
         return Pool(Decimal(0), Decimal(0), 0)

@@ -83,12 +83,13 @@ def _ranking_page(review_round, cycles, composite_form, status=200):
         "block_id": query.id("block"),
         "disagreement_only": bool(filters.disagreement.data),
     }
-    if composites.stored_are_current(review_round):
+    stamp = composites.current_stamp(review_round)
+    if stamp is not None:
         # The database ranks, filters and cuts the page from the stored composites.
         listed, page = listing.ranking_page(
             review_round, current_user, **choice, page=query.page(), per_page=PER_PAGE
         )
-        calibration = composites.pooled_calibration(review_round)
+        calibration = composites.pooled_calibration(stamp)
     else:
         listed, page = _ranking_in_python(review_round, choice)
         calibration = composites.Pool.of(queries.score_round(review_round).calibration)
