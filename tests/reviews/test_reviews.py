@@ -220,6 +220,39 @@ def test_concurrent_saves_of_one_version_keep_exactly_one(app, scoring):
     assert review.version == 2 and review.comments.startswith("tab ")
 
 
+def test_an_edit_and_a_first_review_submitted_at_once_both_land_and_score_the_application(
+    app, scoring
+):
+    # The edit takes no lock on the round before it saves; the first review of the second
+    # reviewer does. Both then update the application's first-scored time: neither may
+    # deadlock the other, and the time is the earliest of the two submissions.
+    fields = _levels(scoring, "4", "5", "3") | {"recommendation": "recommend"}
+    first = login(FlaskClient(app, app.response_class, use_cookies=True), scoring.first)
+    assert _post(first, scoring, **fields).status_code == 302
+    second = login(FlaskClient(app, app.response_class, use_cookies=True), scoring.second)
+    posts = [
+        (first, f"/reviews/assignments/{scoring.mine.id}", "1"),
+        (second, f"/reviews/assignments/{scoring.theirs.id}", ""),
+    ]
+    barrier = threading.Barrier(len(posts))
+    statuses: list[int] = []
+
+    def submit(client, url, version):
+        barrier.wait()
+        data = {"action": "submit", "version": version, "comments": "", **fields}
+        statuses.append(client.post(url, data=data).status_code)
+
+    threads = [threading.Thread(target=submit, args=post) for post in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302, 302]
+    db.session.rollback()
+    earliest = min(db.session.scalars(select(ReviewAssignment.submitted_at)))
+    assert db.session.get(Application, scoring.application.id).scored_at == earliest
+
+
 def test_no_peeking_before_submitting_then_peers_and_discussion_open(app, scoring):
     first = login(app.test_client(), scoring.first)
     second = login(app.test_client(), scoring.second)

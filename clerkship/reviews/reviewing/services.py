@@ -154,12 +154,16 @@ def save_review(
         raise RuleViolation(STALE_REVIEW) from error
     action = "edit" if was_submitted else ("submit" if submit else "draft")
     record_event(f"reviews.review_{action}", by=by, target=review, composite=str(review.composite))
-    if submit:
-        mark_scored([assignment.application_id])
     if submit and not was_submitted:
         _start_review_of(assignment.application)
     # A draft changes no composite but moves the round's stamp: refreshed all the same.
     composites.refresh(review_round)
+    if submit:
+        # After the refresh, which locks the round: every writer takes the round's lock
+        # before the application's (a new review locks the round from the start), so an
+        # edit and a first submission of one application wait for each other, never
+        # deadlock.
+        mark_scored([assignment.application_id])
     return review
 
 
