@@ -165,9 +165,11 @@ def test_figures_are_kept_for_a_while_then_counted_again(app, client, season, qu
     for flask_app in (app, current_app):
         flask_app.config["DASHBOARD_CACHE_SECONDS"] = 300
     memo().clear()
-    login(client, season.users["director"])
     url = f"/departments/{season.department.slug}/dashboard?cycle={season.cycle.slug}"
     with freeze_time("2026-12-03 17:00:00"):
+        # Signed in at the frozen time: the session cookie's signature carries when it was
+        # made, and one from after the frozen clock (the real time) would be refused.
+        login(client, season.users["director"])
         with queries() as counted:
             first = client.get(url).get_data(as_text=True)
         assert (
