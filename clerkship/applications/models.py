@@ -149,7 +149,7 @@ class Application(db.Model):
     in_pathway: Mapped[bool] = mapped_column(default=False)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When its earliest submitted review still assigned was submitted; None while no
-    # reviewer has scored it. Kept by reviews.reviewing.services.mark_scored, checked by
+    # reviewer has scored it. Kept by reviews.assignment.services.mark_scored, checked by
     # the doctor: the directors' count of applications without a score reads only the
     # unscored rows (ix_application_unscored) instead of every application of the season.
     scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -816,13 +816,7 @@ def application_score_disagrees_with_reviews() -> list[Violation]:
     rows = db.session.execute(
         select(Application.id, Application.scored_at, earliest.c.at)
         .outerjoin(earliest, earliest.c.application_id == Application.id)
-        .where(
-            or_(
-                and_(Application.scored_at.is_(None), earliest.c.at.is_not(None)),
-                and_(Application.scored_at.is_not(None), earliest.c.at.is_(None)),
-                Application.scored_at != earliest.c.at,
-            )
-        )
+        .where(Application.scored_at.is_distinct_from(earliest.c.at))
         .order_by(Application.id)
     )
     return [

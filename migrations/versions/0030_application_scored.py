@@ -7,7 +7,7 @@ Create Date: 2026-12-03 15:30:00.000000
 The directors' count of applications without a score read every application of the
 season against the scored assignments; it now reads the unscored rows alone, through a
 partial index. application.scored_at is filled here from the assignments' submitted_at
-(the earliest); reviews.reviewing.services.mark_scored keeps it, the doctor checks it.
+(the earliest); reviews.assignment.services.mark_scored keeps it, the doctor checks it.
 Every request loads the signed-in user's memberships, which no index served.
 """
 from alembic import op

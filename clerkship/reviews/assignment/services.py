@@ -279,18 +279,18 @@ def mark_scored(application_ids: Collection[int | None]) -> None:
     )
     # A statement, not an attribute change: the application's version does not move (a
     # review submitted meanwhile is no stale form for its staff), nor its updated_at.
-    for start in range(0, len(ids), 500):
+    for chunk in (ids[start : start + 500] for start in range(0, len(ids), 500)):
         # Rows locked first (in id order): two reviews submitted at once are counted one
         # after the other, the second statement seeing the first one's assignment.
         db.session.execute(
             select(Application.id)
-            .where(Application.id.in_(ids[start : start + 500]))
+            .where(Application.id.in_(chunk))
             .order_by(Application.id)
             .with_for_update()
         )
         db.session.execute(
             update(Application)
-            .where(Application.id.in_(ids[start : start + 500]))
+            .where(Application.id.in_(chunk))
             .values(scored_at=earliest, updated_at=Application.updated_at)
             .execution_options(synchronize_session="fetch")
         )

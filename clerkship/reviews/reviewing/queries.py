@@ -153,12 +153,7 @@ def reviewer_queue(
     if status in STATUS_LABELS:
         chosen = chosen.where(status_column == status)
     chosen = (
-        chosen.order_by(
-            case((status_column == "submitted", 1), else_=0),
-            ReviewAssignment.due_on.is_(None),
-            ReviewAssignment.due_on,
-            ReviewAssignment.id,
-        )
+        chosen.order_by(*_queue_order(status_column, ReviewAssignment.due_on, ReviewAssignment.id))
         .limit(per_page)
         .offset((max(page, 1) - 1) * per_page)
         .subquery("chosen")
@@ -187,12 +182,7 @@ def reviewer_queue(
         .outerjoin(Application, Application.id == chosen.c.application_id)
         .outerjoin(User, User.id == Application.student_id)
         .outerjoin(StudentProfile, StudentProfile.user_id == Application.student_id)
-        .order_by(
-            case((chosen.c.status == "submitted", 1), else_=0),
-            chosen.c.due_on.is_(None),
-            chosen.c.due_on,
-            chosen.c.id,
-        )
+        .order_by(*_queue_order(chosen.c.status, chosen.c.due_on, chosen.c.id))
     )
     rows = db.session.execute(stmt).all()
     awards = rotation_applications_of_awards([row[2] for row in rows if row[1] is None])
@@ -221,6 +211,11 @@ def reviewer_queue(
         )
     total = counts[status] if status in STATUS_LABELS else sum(counts.values())
     return Queue(items=items, total=total, counts=counts, overdue=overdue)
+
+
+def _queue_order(status, due_on, ident) -> tuple:
+    """A queue's order: unfinished first, then by due date (none last), then as assigned."""
+    return (case((status == "submitted", 1), else_=0), due_on.is_(None), due_on, ident)
 
 
 @dataclass(frozen=True)
